@@ -1,0 +1,110 @@
+# dtpass — build, test, install.
+#   make                 build ./dtpass (objects in build/)
+#   make check           unit tests + integration suites (tests/run)
+#   make SANITIZE=1 check   the same under ASan+UBSan (objects in build-san/)
+#   make example         dtpass on the bundled example (README)
+#   make golden          regenerate golden files (review the diff!)
+#   make bench           benchmark (docs/performance.md)
+#   make fuzz            run every libFuzzer target for FUZZ_SECONDS each
+#   make install PREFIX=/usr/local
+
+PREFIX ?= /usr/local
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+BISON ?= bison
+FLEX ?= flex
+
+ifeq ($(SANITIZE),1)
+BUILD ?= build-san
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT ?= -O1 -g
+else
+BUILD ?= build
+SANFLAGS =
+OPT ?= -O2 -g
+endif
+
+PKGS = libfdt yaml-0.1
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lfdt -lyaml)
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+
+WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wwrite-strings
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) -Isrc -Iinclude -I$(BUILD)/gen \
+             $(PKG_CFLAGS) $(CFLAGS)
+LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
+
+# Every .c under src/ is part of the library except main.c; new files need no
+# Makefile change.
+SRCS := $(sort $(shell find src -name '*.c' ! -path src/main.c))
+GEN_SRCS := $(BUILD)/gen/dtpass.tab.c $(BUILD)/gen/dtpass.lex.c $(BUILD)/gen/device_classes_data.c
+OBJS := $(SRCS:%.c=$(BUILD)/%.o) $(GEN_SRCS:%.c=%.o)
+
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+all: dtpass
+
+dtpass: $(BUILD)/dtpass
+	@if [ "$(BUILD)" = build ]; then ln -sf $(BUILD)/dtpass dtpass; fi
+
+# Objects are linked directly (not through an archive) so that the weak
+# placeholders of src/pending.c never shadow a real definition.
+$(BUILD)/dtpass: $(BUILD)/src/main.o $(OBJS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/%.o: %.c | $(BUILD)/gen/dtpass.tab.h $(BUILD)/gen/dtpass.lex.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+
+# Generated code is built without -Werror noise from the generators.
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+	$(CC) $(CFLAGS_ALL) -Wno-unused-function -Wno-missing-prototypes -Wno-sign-compare -Wno-unused-parameter -MMD -MP -c -o $@ $<
+
+$(BUILD)/gen/dtpass.tab.c $(BUILD)/gen/dtpass.tab.h &: grammar/dtpass.y
+	@mkdir -p $(BUILD)/gen
+	$(BISON) -Wall -Werror --defines=$(BUILD)/gen/dtpass.tab.h -o $(BUILD)/gen/dtpass.tab.c $<
+
+$(BUILD)/gen/dtpass.lex.c $(BUILD)/gen/dtpass.lex.h &: grammar/dtpass.l $(BUILD)/gen/dtpass.tab.h
+	@mkdir -p $(BUILD)/gen
+	$(FLEX) --header-file=$(BUILD)/gen/dtpass.lex.h -o $(BUILD)/gen/dtpass.lex.c $<
+
+# The built-in device-class data (schemas/device-classes.yaml) is compiled in,
+# so the binary works from any directory.
+$(BUILD)/gen/device_classes_data.c: schemas/device-classes.yaml tools/embed
+	@mkdir -p $(BUILD)/gen
+	sh tools/embed device_classes_yaml $< > $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -o $@ $< $(OBJS) $(PKG_LIBS) $(CMOCKA_LIBS) $(LDFLAGS_ALL)
+
+unit: $(UNIT_BINS)
+
+check: dtpass unit
+	BUILD=$(BUILD) DTPASS=$(CURDIR)/$(BUILD)/dtpass sh tests/run
+
+example: dtpass
+	sh tools/example $(BUILD)/dtpass
+
+golden: dtpass
+	DTPASS=$(CURDIR)/$(BUILD)/dtpass sh tests/golden/regen
+
+bench: dtpass
+	DTPASS=$(CURDIR)/$(BUILD)/dtpass sh tools/bench
+
+fuzz:
+	$(MAKE) -f tests/fuzz/Makefile run
+
+install: dtpass
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/dtpass $(DESTDIR)$(PREFIX)/share/dtpass
+	install -m 755 $(BUILD)/dtpass $(DESTDIR)$(PREFIX)/bin/dtpass
+	install -m 644 include/dtpass/*.h $(DESTDIR)$(PREFIX)/include/dtpass/
+	install -m 644 schemas/* $(DESTDIR)$(PREFIX)/share/dtpass/
+
+clean:
+	rm -rf build build-san dtpass
+
+.PHONY: all dtpass unit check example golden bench fuzz install clean
+
+-include $(OBJS:.o=.d) $(BUILD)/src/main.d

@@ -1,0 +1,166 @@
+/* board/board.h — the board: a live tree read from a DTB (or a DTS through
+ * the real dtc) and everything dtpass derives from it with the standard DT
+ * rules: CPUs, RAM, the GIC, SMMUs, and per node its MMIO as CPU physical
+ * ranges, its interrupts as INTIDs, its stream IDs, its phandle dependencies
+ * and whether it is a DMA master.
+ *
+ * The tree is read once into arrays (nodes in depth-first order, which is the
+ * blob's order); lookups by path, label, alias and phandle are hash maps, so
+ * loading is linear in the size of the blob. Nothing here modifies the blob. */
+#ifndef DTPASS_BOARD_H
+#define DTPASS_BOARD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "diag/diag.h"
+#include "util/util.h"
+
+struct board_node;
+
+struct board_prop {
+    const char *name;
+    const uint8_t *val; /* big-endian cells, inside the board's blob */
+    uint32_t len;
+};
+
+/* A CPU physical address range. */
+struct board_range {
+    uint64_t base, size;
+};
+
+struct board_irq {
+    struct board_node *parent; /* the interrupt controller of the specifier */
+    bool gic;                  /* parent is the GIC: intid is an INTID */
+    uint32_t intid;            /* GIC: SPI n -> n+32, PPI n -> n+16; else the first cell */
+    uint32_t flags;            /* GIC: the third (trigger) cell; else the second cell or 0 */
+};
+
+/* A set of stream IDs on one SMMU. `iommus` entries give count = 1; SMMUv2
+ * two-cell specifiers give a mask (a SID s matches when
+ * (s & ~mask) == (sid & ~mask)); `iommu-map` entries give a range of count
+ * IDs starting at sid, for requester IDs from rid_base. */
+struct board_sid {
+    struct board_node *smmu;
+    uint32_t sid, mask, count;
+    bool from_map;     /* from iommu-map (PCI) rather than iommus */
+    uint32_t rid_base; /* iommu-map only */
+    uint32_t map_mask; /* iommu-map only: iommu-map-mask applied to a RID
+                        * before the lookup (0xffffffff when absent) */
+};
+
+struct board_dep {
+    const char *prop; /* the referencing property: "clocks", "pinctrl-0", "vmmc-supply" ... */
+    struct board_node *provider;
+};
+
+struct board_node {
+    const char *name; /* "serial@9000000"; "" for the root */
+    const char *path; /* "/pl011@9000000" */
+    struct board_node *parent, *first_child, *next_sibling;
+    uint32_t index;   /* position in board.nodes (depth-first, blob order) */
+    int depth;
+    int offset;       /* offset in the board's blob */
+    struct board_prop *props;
+    uint32_t nprops;
+    uint32_t phandle; /* 0 when none */
+    const char *compatible; /* first compatible string, or NULL */
+    bool disabled;          /* status is neither absent, "okay" nor "ok" */
+    const char *label;      /* first label, when the board has __symbols__ */
+    struct srcpos src;      /* DTS file:line of the node when known */
+
+    /* Derived from the DT rules. */
+    struct board_range *mmio; /* every reg entry, translated to CPU physical */
+    uint32_t nmmio;
+    struct board_irq *irqs;
+    uint32_t nirqs;
+    struct board_sid *sids;
+    uint32_t nsids;
+    struct board_dep *deps;
+    uint32_t ndeps;
+    bool dma_master;
+    const char *dma_reason;  /* "iommus", "dma-coherent", "device class usb (snps,dwc3)" ... */
+    bool resource_free;      /* no reg and no interrupts: copied freely as a provider */
+    bool interrupt_controller;
+    bool has_resets;         /* `resets` present */
+    bool has_power_domains;  /* `power-domains` present */
+    bool pci_host;           /* device_type = "pci" */
+    bool untranslatable;     /* a reg could not be translated (reported) */
+};
+
+struct board_cpu {
+    struct board_node *node;
+    uint64_t mpidr;
+};
+
+enum smmu_version { SMMU_V2 = 2, SMMU_V3 = 3 };
+
+struct board_smmu {
+    struct board_node *node;
+    enum smmu_version version;
+    uint32_t iommu_cells;
+    const char *name; /* output name: the node name with '@' -> '-' ("smmuv3-9050000") */
+};
+
+struct board_gic {
+    struct board_node *node; /* NULL when the board has none */
+    int version;             /* 2 or 3 */
+};
+
+struct board {
+    const char *file;   /* as given (interned in the diag sink) */
+    bool from_dts;
+    void *fdt;          /* the blob, owned */
+    size_t fdt_size;
+    struct board_node *root;
+    struct board_node **nodes;
+    uint32_t nnodes;
+    struct board_cpu *cpus; /* /cpus/cpu@* in blob order: index = physical CPU number */
+    uint32_t ncpus;
+    struct board_range *ram; /* /memory reg minus no-map reserved memory, sorted */
+    uint32_t nram;
+    struct board_range *nomap; /* no-map reserved regions, sorted */
+    uint32_t nnomap;
+    struct board_gic gic;
+    struct board_node *timer; /* the architected timer node, or NULL */
+    struct board_smmu *smmus;
+    uint32_t nsmmus;
+    VEC(char *) inputs; /* every file read (board, files dtc/cpp opened): for -M */
+
+    /* lookups */
+    struct strmap by_path, by_label, by_alias;
+    struct board_node **by_phandle_sorted; /* sorted by phandle, for bsearch */
+    uint32_t nphandles;
+
+    const char *model;               /* root `model`, or NULL */
+    struct board_store *store;       /* private to src/board (arena, scratch) */
+};
+
+struct board_options {
+    const char *const *incdirs; /* -I for dtc and cpp */
+    size_t nincdirs;
+    const char *classes_file;   /* extra device-class data, or NULL */
+};
+
+/* Reads a board (DTS via dtc, DTB via libfdt after fdt_check_full). Problems
+ * are reported to d (board-invalid, or fatal for I/O); returns 0 when the
+ * board is usable, -1 otherwise. */
+int board_load(struct board *b, const char *file, const struct board_options *opt,
+               struct diag_sink *d);
+void board_free(struct board *b);
+
+/* "/abs/path", "&label" or "alias" -> node, or NULL. */
+struct board_node *board_lookup(const struct board *b, const char *ref);
+struct board_node *board_by_phandle(const struct board *b, uint32_t phandle);
+const struct board_prop *board_prop(const struct board_node *n, const char *name);
+/* The SMMU entry of a node, or NULL when it is not an SMMU. */
+const struct board_smmu *board_smmu_of(const struct board *b, const struct board_node *n);
+/* The CPU index of an MPIDR, or -1. */
+int board_cpu_index(const struct board *b, uint64_t mpidr);
+
+/* `dtpass board`: what the board offers, as text or one JSON document
+ * (docs/board-json.md). */
+void board_describe(const struct board *b, FILE *out, bool json);
+
+#endif

@@ -1,0 +1,12 @@
+/* checks/checks.h — the isolation checks (SPEC §4). Each check is data in
+ * checks/registry.c: id, default severity, function, prerequisites. They run
+ * read-only over the resolved model and report every finding. */
+#ifndef DTPASS_CHECKS_H
+#define DTPASS_CHECKS_H
+
+#include "dtpass.h"
+
+/* Runs every enabled check; returns the number of errors found. */
+int checks_run(struct dtpass_ctx *ctx);
+
+#endif

@@ -1,0 +1,73 @@
+/* checks/registry.c — every check id dtpass knows, with its default
+ * severity and descriptions (used by -W, the renderers and SARIF rules).
+ * docs/checks.md documents each one; ids are stable. */
+#include "diag/diag.h"
+
+const struct check_info check_table[] = {
+    {"syntax", SEV_ERROR, "Malformed system description",
+     "The system file is not well-formed YAML or DSL: dtpass cannot read it."},
+    {"schema", SEV_ERROR, "Invalid system description",
+     "The system file is well-formed but does not follow the format: an unknown or duplicate key, "
+     "a value of the wrong type or out of range, or a missing required key."},
+    {"board-invalid", SEV_ERROR, "Board device tree unusable",
+     "The board DTS/DTB cannot be read or compiled, or breaks a devicetree rule dtpass relies on "
+     "(cells, ranges, phandles)."},
+    {"ref-unknown", SEV_ERROR, "Unknown reference",
+     "A node path, label, alias, guest or CPU named by the system does not exist."},
+    {"align", SEV_ERROR, "Unaligned base or size",
+     "A memory base, size or guest address is not 4 KiB aligned; stage-2 translation maps whole "
+     "4 KiB pages, so the partition cannot be enforced at that granularity."},
+    {"range-wrap", SEV_ERROR, "Address range overflows",
+     "base + size overflows 64 bits, or exceeds the guest (ipa-bits) or physical (pa-bits) "
+     "address width."},
+    {"mem-not-ram", SEV_ERROR, "Memory outside board RAM",
+     "Guest or shared memory lies outside the board's RAM or inside no-map reserved memory."},
+    {"mem-overlap", SEV_ERROR, "Physical memory of different owners overlaps",
+     "Physical ranges of different owners (guests, hypervisor, shared regions) overlap, so one "
+     "could read or corrupt another's memory."},
+    {"ipa-overlap", SEV_ERROR, "Guest address map overlaps",
+     "Within one guest, RAM, shared-memory windows and device windows overlap in the guest "
+     "physical (IPA) space."},
+    {"dev-owner", SEV_ERROR, "Device owned twice",
+     "A device is assigned to two guests, or to a guest and kept by the hypervisor."},
+    {"mmio-page-shared", SEV_ERROR, "Devices of different owners share an MMIO page",
+     "Stage-2 translation works on 4 KiB pages; two devices of different owners inside one page "
+     "cannot be isolated."},
+    {"mmio-in-ram", SEV_ERROR, "Device MMIO overlaps guest memory",
+     "A device's registers overlap physical memory given to a guest."},
+    {"irq-owner", SEV_ERROR, "Interrupt line shared between owners",
+     "A physical interrupt line is used by devices of different owners; one guest could mask or "
+     "flood another's interrupt."},
+    {"virq-conflict", SEV_ERROR, "Virtual interrupt collision",
+     "Two virtual interrupts (devices, doorbells) of one guest use the same INTID, or a virtual "
+     "SPI falls outside 0..987."},
+    {"sid-owner", SEV_ERROR, "Stream ID reachable by different owners",
+     "A stream ID (or an SMMUv2 ID/mask match, or a PCI requester-ID alias) is used by devices of "
+     "different owners: an IOMMU group is split and DMA cannot be isolated."},
+    {"sid-range", SEV_ERROR, "Stream ID beyond the SMMU's width",
+     "A stream ID does not fit the SMMU's sid-bits."},
+    {"dma-no-iommu", SEV_ERROR, "DMA master without IOMMU",
+     "A bus-mastering device has no IOMMU translation: it can read and write any physical "
+     "memory, including other guests'. Downgraded to a warning by unsafe-no-iommu with a reason."},
+    {"dma-reset", SEV_WARNING, "DMA master that cannot be stopped",
+     "A DMA master has no resets, no power-domains and no SMMU stream the hypervisor can set to "
+     "abort: after a guest crash or reboot its DMA may keep running into memory now owned by "
+     "someone else."},
+    {"dep-unowned", SEV_ERROR, "Dependency on a provider the guest does not own",
+     "A passthrough device references a provider (clock, reset, pinctrl, regulator...) with "
+     "registers or interrupts that its guest does not own and that is not dropped."},
+    {"irq-parent", SEV_ERROR, "Interrupt routed through a foreign controller",
+     "A device's interrupts go through an interrupt controller the guest does not own."},
+    {"cpu-owner", SEV_ERROR, "CPU given twice", "A physical CPU is given to two guests."},
+    {"vmid", SEV_ERROR, "Bad VMID", "Two guests share a VMID, or a VMID is out of range."},
+    {"shm-peer", SEV_ERROR, "Bad shared-region peer",
+     "A shared region names a peer that is not a guest, or lists a guest twice."},
+    {"smmu-capacity", SEV_ERROR, "SMMU capacity exceeded",
+     "More stream-match registers or context banks are needed than the SMMUv2 has."},
+    {"hv-memory", SEV_ERROR, "Hypervisor memory too small",
+     "The generated tables (stream tables, stage-2 tables) do not fit in hypervisor memory."},
+    {"status-disabled", SEV_WARNING, "Assigned device is disabled",
+     "An assigned device has status = \"disabled\" in the board; the guest will not probe it "
+     "unless the status is changed."},
+};
+const size_t check_table_len = ARRAY_SIZE(check_table);

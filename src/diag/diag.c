@@ -1,0 +1,206 @@
+/* diag/diag.c — the diagnostic sink: collects findings with their check id,
+ * severity (from the check table and -W options), positions, nodes, notes
+ * and fixes; interns file names and keeps source texts for quoting. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag/diag.h"
+
+void diag_init(struct diag_sink *s)
+{
+    memset(s, 0, sizeof(*s));
+    strmap_init(&s->names);
+    strmap_init(&s->sources);
+    s->sev = xcalloc(check_table_len, sizeof(*s->sev));
+    for (size_t i = 0; i < check_table_len; i++)
+        s->sev[i] = check_table[i].sev;
+}
+
+static void free_diag(struct diag *d)
+{
+    free(d->msg);
+    free(d->fix);
+    for (size_t i = 0; i < d->nodes.n; i++)
+        free(d->nodes.v[i]);
+    VEC_FREE(&d->nodes);
+    for (size_t i = 0; i < d->notes.n; i++) {
+        free(d->notes.v[i].msg);
+        free(d->notes.v[i].node);
+    }
+    VEC_FREE(&d->notes);
+    free(d);
+}
+
+void diag_free(struct diag_sink *s)
+{
+    for (size_t i = 0; i < s->diags.n; i++)
+        free_diag(s->diags.v[i]);
+    VEC_FREE(&s->diags);
+    for (size_t i = 0; i < s->owned.n; i++)
+        free(s->owned.v[i]);
+    VEC_FREE(&s->owned);
+    strmap_free(&s->names);
+    strmap_free(&s->sources);
+    free(s->sev);
+    s->sev = NULL;
+}
+
+const char *diag_intern(struct diag_sink *s, const char *file)
+{
+    const char *name = strmap_get(&s->names, file);
+    if (name)
+        return name;
+    char *copy = xstrdup(file);
+    VEC_PUSH(&s->owned, copy);
+    strmap_put(&s->names, copy, copy);
+    return copy;
+}
+
+void diag_add_source(struct diag_sink *s, const char *file, const char *text, size_t len)
+{
+    const char *name = diag_intern(s, file);
+    char *copy = xstrndup(text, len);
+    VEC_PUSH(&s->owned, copy);
+    strmap_put(&s->sources, name, copy);
+}
+
+const struct check_info *check_lookup(const char *id)
+{
+    for (size_t i = 0; i < check_table_len; i++)
+        if (!strcmp(check_table[i].id, id))
+            return &check_table[i];
+    return NULL;
+}
+
+enum severity diag_severity(const struct diag_sink *s, const char *check)
+{
+    const struct check_info *ci = check_lookup(check);
+    if (!ci)
+        return SEV_ERROR;
+    enum severity sev = s->sev[ci - check_table];
+    if (s->werror && sev == SEV_WARNING)
+        sev = SEV_ERROR;
+    return sev;
+}
+
+static struct diag *add(struct diag_sink *s, const char *check, enum severity sev,
+                        struct srcpos pos, const char *fmt, va_list ap)
+{
+    struct diag *d = xcalloc(1, sizeof(*d));
+    d->check = check;
+    d->sev = sev;
+    d->pos = pos;
+    d->msg = xvasprintf(fmt, ap);
+    VEC_PUSH(&s->diags, d);
+    return d;
+}
+
+struct diag *diag_report(struct diag_sink *s, const char *check, struct srcpos pos,
+                         const char *fmt, ...)
+{
+    enum severity sev = diag_severity(s, check);
+    if (sev == SEV_OFF)
+        return NULL;
+    if (sev == SEV_ERROR)
+        s->nerrors++;
+    else if (sev == SEV_WARNING)
+        s->nwarnings++;
+    va_list ap;
+    va_start(ap, fmt);
+    struct diag *d = add(s, check, sev, pos, fmt, ap);
+    va_end(ap);
+    return d;
+}
+
+struct diag *diag_fatal(struct diag_sink *s, struct srcpos pos, const char *fmt, ...)
+{
+    s->nfatal++;
+    va_list ap;
+    va_start(ap, fmt);
+    struct diag *d = add(s, NULL, SEV_ERROR, pos, fmt, ap);
+    va_end(ap);
+    return d;
+}
+
+void diag_node(struct diag *d, const char *path)
+{
+    if (d && path)
+        VEC_PUSH(&d->nodes, xstrdup(path));
+}
+
+void diag_note(struct diag *d, struct srcpos pos, const char *node, const char *fmt, ...)
+{
+    if (!d)
+        return;
+    struct diag_note *n = VEC_ADD(&d->notes);
+    va_list ap;
+    va_start(ap, fmt);
+    n->msg = xvasprintf(fmt, ap);
+    va_end(ap);
+    n->pos = pos;
+    n->node = node ? xstrdup(node) : NULL;
+}
+
+void diag_fix(struct diag *d, const char *fmt, ...)
+{
+    if (!d)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    free(d->fix);
+    d->fix = xvasprintf(fmt, ap);
+    va_end(ap);
+}
+
+int diag_option(struct diag_sink *s, const char *opt)
+{
+    const char *id;
+    enum severity sev;
+    if (!strncmp(opt, "-W", 2))
+        opt += 2;
+    if (!strcmp(opt, "error")) {
+        s->werror = true;
+        return 0;
+    }
+    if (!strncmp(opt, "error=", 6)) {
+        id = opt + 6;
+        sev = SEV_ERROR;
+    } else if (!strncmp(opt, "no-", 3)) {
+        id = opt + 3;
+        sev = SEV_OFF;
+    } else {
+        id = opt;
+        sev = SEV_WARNING;
+    }
+    const struct check_info *ci = check_lookup(id);
+    if (!ci)
+        return -1;
+    /* -W<id> enables a check at its default severity (a warning if it is off
+     * by default); it never downgrades an error. */
+    if (sev == SEV_WARNING && ci->sev > SEV_WARNING)
+        sev = ci->sev;
+    /* Errors that make the model meaningless cannot be switched off. */
+    if (sev == SEV_OFF && (!strcmp(id, "syntax") || !strcmp(id, "schema") ||
+                           !strcmp(id, "board-invalid") || !strcmp(id, "ref-unknown")))
+        return -1;
+    s->sev[ci - check_table] = sev;
+    return 0;
+}
+
+int diag_exit_status(const struct diag_sink *s)
+{
+    if (s->nfatal)
+        return 2;
+    if (s->nerrors)
+        return 1;
+    return 0;
+}
+
+void diag_render(const struct diag_sink *s, FILE *out, enum diag_format fmt, bool color)
+{
+    switch (fmt) {
+    case DIAG_TEXT: diag_render_text(s, out, color); break;
+    case DIAG_JSON: diag_render_json(s, out); break;
+    case DIAG_SARIF: diag_render_sarif(s, out); break;
+    }
+}

@@ -1,0 +1,317 @@
+/* diag/render.c — the three faces of the findings: gcc-style text with the
+ * source line and a caret, one JSON document (docs/diagnostics.md), and
+ * SARIF 2.1.0 for code-scanning services. */
+#include <string.h>
+
+#include "diag/diag.h"
+
+#ifndef DTPASS_DOCS_URL
+#define DTPASS_DOCS_URL "https://dtpass.dev/docs/checks.md"
+#endif
+#define TOOL_VERSION "0.1.0"
+
+static const char *sev_name(enum severity s)
+{
+    switch (s) {
+    case SEV_ERROR: return "error";
+    case SEV_WARNING: return "warning";
+    case SEV_NOTE: return "note";
+    default: return "none";
+    }
+}
+
+/* ---- text ---- */
+
+static const char *sev_color(enum severity s)
+{
+    switch (s) {
+    case SEV_ERROR: return "\033[1;31m";
+    case SEV_WARNING: return "\033[1;35m";
+    default: return "\033[1;36m";
+    }
+}
+
+/* Finds line `line` (1-based) of text; returns its start and length. */
+static const char *source_line(const char *text, uint32_t line, size_t *len)
+{
+    const char *p = text;
+    for (uint32_t l = 1; l < line; l++) {
+        p = strchr(p, '\n');
+        if (!p)
+            return NULL;
+        p++;
+    }
+    const char *e = strchr(p, '\n');
+    *len = e ? (size_t)(e - p) : strlen(p);
+    return p;
+}
+
+static void put_pos(FILE *out, struct srcpos pos, bool color)
+{
+    if (!pos.file)
+        fputs("dtpass", out);
+    else if (!pos.line)
+        fputs(pos.file, out);
+    else if (!pos.col)
+        fprintf(out, "%s:%u", pos.file, pos.line);
+    else
+        fprintf(out, "%s:%u:%u", pos.file, pos.line, pos.col);
+    fputs(color ? ":\033[0m " : ": ", out);
+}
+
+static void put_quote(const struct diag_sink *s, FILE *out, struct srcpos pos, bool color)
+{
+    if (!pos.file || !pos.line)
+        return;
+    const char *text = strmap_get(&s->sources, pos.file);
+    size_t len;
+    const char *line = text ? source_line(text, pos.line, &len) : NULL;
+    if (!line)
+        return;
+    fprintf(out, "%5u | %.*s\n      | ", pos.line, (int)len, line);
+    for (uint32_t c = 1; pos.col && c < pos.col && c <= len; c++)
+        fputc(line[c - 1] == '\t' ? '\t' : ' ', out);
+    fputs(color ? "\033[1;32m^\033[0m\n" : "^\n", out);
+}
+
+void diag_render_text(const struct diag_sink *s, FILE *out, bool color)
+{
+    for (size_t i = 0; i < s->diags.n; i++) {
+        const struct diag *d = s->diags.v[i];
+        if (color)
+            fputs("\033[1m", out);
+        put_pos(out, d->pos, color);
+        if (color)
+            fprintf(out, "%s%s:\033[0m ", sev_color(d->sev), sev_name(d->sev));
+        else
+            fprintf(out, "%s: ", sev_name(d->sev));
+        fputs(d->msg, out);
+        if (d->check)
+            fprintf(out, " [%s]", d->check);
+        fputc('\n', out);
+        put_quote(s, out, d->pos, color);
+        for (size_t n = 0; n < d->nodes.n; n++)
+            fprintf(out, "%snote:%s board node %s\n", color ? "\033[1;36m" : "",
+                    color ? "\033[0m" : "", d->nodes.v[n]);
+        for (size_t n = 0; n < d->notes.n; n++) {
+            const struct diag_note *no = &d->notes.v[n];
+            if (no->pos.file) {
+                if (color)
+                    fputs("\033[1m", out);
+                put_pos(out, no->pos, color);
+            }
+            fprintf(out, "%snote:%s %s", color ? "\033[1;36m" : "", color ? "\033[0m" : "",
+                    no->msg);
+            if (no->node)
+                fprintf(out, " (%s)", no->node);
+            fputc('\n', out);
+            put_quote(s, out, no->pos, color);
+        }
+        if (d->fix)
+            fprintf(out, "%sfix:%s %s\n", color ? "\033[1;32m" : "", color ? "\033[0m" : "",
+                    d->fix);
+    }
+    if (s->nerrors + s->nwarnings + s->nfatal)
+        fprintf(out, "%zu error%s, %zu warning%s\n", s->nerrors + s->nfatal,
+                s->nerrors + s->nfatal == 1 ? "" : "s", s->nwarnings,
+                s->nwarnings == 1 ? "" : "s");
+}
+
+/* ---- JSON ---- */
+
+static void json_pos(struct strbuf *sb, struct srcpos pos)
+{
+    sb_puts(sb, "{\"file\":");
+    if (pos.file)
+        sb_json_str(sb, pos.file);
+    else
+        sb_puts(sb, "null");
+    sb_printf(sb, ",\"line\":%u,\"column\":%u}", pos.line, pos.col);
+}
+
+void diag_render_json(const struct diag_sink *s, FILE *out)
+{
+    struct strbuf sb;
+    sb_init(&sb);
+    sb_puts(&sb, "{\"tool\":\"dtpass\",\"version\":\"" TOOL_VERSION "\",\"findings\":[");
+    for (size_t i = 0; i < s->diags.n; i++) {
+        const struct diag *d = s->diags.v[i];
+        sb_puts(&sb, i ? ",\n{" : "\n{");
+        sb_printf(&sb, "\"severity\":\"%s\",\"check\":", sev_name(d->sev));
+        if (d->check)
+            sb_json_str(&sb, d->check);
+        else
+            sb_puts(&sb, "null");
+        sb_puts(&sb, ",\"message\":");
+        sb_json_str(&sb, d->msg);
+        sb_puts(&sb, ",\"location\":");
+        json_pos(&sb, d->pos);
+        sb_puts(&sb, ",\"nodes\":[");
+        for (size_t n = 0; n < d->nodes.n; n++) {
+            if (n)
+                sb_putc(&sb, ',');
+            sb_json_str(&sb, d->nodes.v[n]);
+        }
+        sb_puts(&sb, "],\"notes\":[");
+        for (size_t n = 0; n < d->notes.n; n++) {
+            const struct diag_note *no = &d->notes.v[n];
+            sb_puts(&sb, n ? ",{\"message\":" : "{\"message\":");
+            sb_json_str(&sb, no->msg);
+            sb_puts(&sb, ",\"location\":");
+            json_pos(&sb, no->pos);
+            sb_puts(&sb, ",\"node\":");
+            if (no->node)
+                sb_json_str(&sb, no->node);
+            else
+                sb_puts(&sb, "null");
+            sb_putc(&sb, '}');
+        }
+        sb_puts(&sb, "],\"fix\":");
+        if (d->fix)
+            sb_json_str(&sb, d->fix);
+        else
+            sb_puts(&sb, "null");
+        sb_putc(&sb, '}');
+    }
+    sb_printf(&sb, "\n],\"errors\":%zu,\"warnings\":%zu}\n", s->nerrors + s->nfatal,
+              s->nwarnings);
+    fputs(sb.s, out);
+    sb_free(&sb);
+}
+
+/* ---- SARIF 2.1.0 ---- */
+
+static void sarif_level(struct strbuf *sb, enum severity sev)
+{
+    sb_puts(sb, sev == SEV_ERROR ? "\"error\"" : sev == SEV_WARNING ? "\"warning\"" : "\"note\"");
+}
+
+static void sarif_location(struct strbuf *sb, struct srcpos pos, const char *node,
+                           const char *msg)
+{
+    bool first = true;
+    sb_putc(sb, '{');
+    if (pos.file) {
+        sb_puts(sb, "\"physicalLocation\":{\"artifactLocation\":{\"uri\":");
+        sb_json_str(sb, pos.file);
+        sb_putc(sb, '}');
+        if (pos.line) {
+            sb_printf(sb, ",\"region\":{\"startLine\":%u", pos.line);
+            if (pos.col)
+                sb_printf(sb, ",\"startColumn\":%u", pos.col);
+            sb_putc(sb, '}');
+        }
+        sb_putc(sb, '}');
+        first = false;
+    }
+    if (node) {
+        sb_puts(sb, first ? "" : ",");
+        sb_puts(sb, "\"logicalLocations\":[{\"fullyQualifiedName\":");
+        sb_json_str(sb, node);
+        sb_puts(sb, ",\"kind\":\"element\"}]");
+        first = false;
+    }
+    if (msg) {
+        sb_puts(sb, first ? "" : ",");
+        sb_puts(sb, "\"message\":{\"text\":");
+        sb_json_str(sb, msg);
+        sb_putc(sb, '}');
+    }
+    sb_putc(sb, '}');
+}
+
+void diag_render_sarif(const struct diag_sink *s, FILE *out)
+{
+    struct strbuf sb;
+    sb_init(&sb);
+    sb_puts(&sb, "{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\","
+                 "\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":{\"name\":\"dtpass\","
+                 "\"version\":\"" TOOL_VERSION "\",\"informationUri\":\"" DTPASS_DOCS_URL "\","
+                 "\"rules\":[");
+    for (size_t i = 0; i < check_table_len; i++) {
+        const struct check_info *c = &check_table[i];
+        sb_puts(&sb, i ? ",\n{\"id\":" : "\n{\"id\":");
+        sb_json_str(&sb, c->id);
+        sb_puts(&sb, ",\"shortDescription\":{\"text\":");
+        sb_json_str(&sb, c->summary);
+        sb_puts(&sb, "},\"fullDescription\":{\"text\":");
+        sb_json_str(&sb, c->help);
+        sb_printf(&sb, "},\"helpUri\":\"%s#%s\",\"defaultConfiguration\":{\"level\":",
+                  DTPASS_DOCS_URL, c->id);
+        sarif_level(&sb, c->sev == SEV_OFF ? SEV_NOTE : c->sev);
+        sb_puts(&sb, "}}");
+    }
+    sb_puts(&sb, "\n]}},\"results\":[");
+    size_t nres = 0;
+    for (size_t i = 0; i < s->diags.n; i++) {
+        const struct diag *d = s->diags.v[i];
+        if (!d->check)
+            continue;
+        const struct check_info *ci = check_lookup(d->check);
+        sb_puts(&sb, nres++ ? ",\n{\"ruleId\":" : "\n{\"ruleId\":");
+        sb_json_str(&sb, d->check);
+        sb_printf(&sb, ",\"ruleIndex\":%zu,\"level\":", ci ? (size_t)(ci - check_table) : 0);
+        sarif_level(&sb, d->sev);
+        sb_puts(&sb, ",\"message\":{\"text\":");
+        if (d->fix) {
+            char *m = xasprintf("%s (fix: %s)", d->msg, d->fix);
+            sb_json_str(&sb, m);
+            free(m);
+        } else {
+            sb_json_str(&sb, d->msg);
+        }
+        sb_puts(&sb, "},\"locations\":[");
+        sarif_location(&sb, d->pos, d->nodes.n ? d->nodes.v[0] : NULL, NULL);
+        sb_puts(&sb, "]");
+        if (d->notes.n || d->nodes.n > 1) {
+            size_t id = 0;
+            sb_puts(&sb, ",\"relatedLocations\":[");
+            for (size_t n = 1; n < d->nodes.n; n++) {
+                sb_puts(&sb, id ? "," : "");
+                sb_printf(&sb, "{\"id\":%zu,", id++);
+                struct strbuf loc;
+                sb_init(&loc);
+                sarif_location(&loc, NOPOS, d->nodes.v[n], "board node");
+                sb_puts(&sb, loc.s + 1);
+                sb_free(&loc);
+            }
+            for (size_t n = 0; n < d->notes.n; n++) {
+                const struct diag_note *no = &d->notes.v[n];
+                sb_puts(&sb, id ? "," : "");
+                sb_printf(&sb, "{\"id\":%zu,", id++);
+                struct strbuf loc;
+                sb_init(&loc);
+                sarif_location(&loc, no->pos, no->node, no->msg);
+                sb_puts(&sb, loc.s + 1);
+                sb_free(&loc);
+            }
+            sb_puts(&sb, "]");
+        }
+        sb_putc(&sb, '}');
+    }
+    sb_printf(&sb, "\n],\"invocations\":[{\"executionSuccessful\":%s",
+              s->nfatal ? "false" : "true");
+    if (s->nfatal) {
+        size_t n = 0;
+        sb_puts(&sb, ",\"toolExecutionNotifications\":[");
+        for (size_t i = 0; i < s->diags.n; i++) {
+            const struct diag *d = s->diags.v[i];
+            if (d->check)
+                continue;
+            sb_puts(&sb, n++ ? ",{\"level\":\"error\",\"message\":{\"text\":"
+                             : "{\"level\":\"error\",\"message\":{\"text\":");
+            sb_json_str(&sb, d->msg);
+            sb_puts(&sb, "}");
+            if (d->pos.file) {
+                sb_puts(&sb, ",\"locations\":[");
+                sarif_location(&sb, d->pos, NULL, NULL);
+                sb_puts(&sb, "]");
+            }
+            sb_puts(&sb, "}");
+        }
+        sb_puts(&sb, "]");
+    }
+    sb_puts(&sb, "}]}]}\n");
+    fputs(sb.s, out);
+    sb_free(&sb);
+}

@@ -1,0 +1,332 @@
+/* main.c — the command line and the pipeline:
+ *
+ *   load board -> parse system (YAML | DSL) -> resolve -> checks
+ *              -> lower (guest trees, placement) -> emit -> commit outputs
+ *
+ * Each stage is a plain function in its own folder; a stage that reports
+ * errors stops the pipeline before anything is written. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "board/board.h"
+#include "checks/checks.h"
+#include "dtpass.h"
+#include "emit/emit.h"
+#include "front/front.h"
+#include "lower/lower.h"
+#include "resolve/resolve.h"
+#include "util/depfile.h"
+
+static const struct target_info {
+    const char *name;
+    unsigned bit;
+    int (*emit)(struct dtpass_ctx *);
+} targets[] = {
+    {"dts", T_DTS, NULL}, /* dts and dtb come from one emitter */
+    {"dtb", T_DTB, NULL},
+    {"smmu", T_SMMU, emit_smmu},
+    {"s2", T_S2, emit_stage2},
+    {"hvdata", T_HVDATA, emit_hvdata},
+    {"blob", T_BLOB, emit_blob},
+    {"xen", T_XEN, emit_xen},
+    {"report", T_REPORT, emit_report},
+};
+
+static const char usage_text[] =
+    "usage: dtpass build  SYSTEM [--board FILE] [-o DIR] [--target LIST] [-I DIR]... [-M DEPFILE]\n"
+    "       dtpass check  SYSTEM [--board FILE] [-I DIR]... [--dump-model]\n"
+    "       dtpass dump   FILE [--json]\n"
+    "       dtpass board  FILE [--json]\n"
+    "       dtpass --help | --version\n"
+    "common: --format text|json|sarif  -W<check> -Wno-<check> -Werror[=<check>]\n"
+    "        --color auto|always|never  -q  --classes FILE  --time-report\n"
+    "targets: dts,dtb,smmu,s2,hvdata,blob,xen,report (default: all but xen and report)\n"
+    "exit status: 0 success, 1 configuration errors, 2 usage, I/O or internal error\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "dtpass: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry 'dtpass --help'.\n");
+    return 2;
+}
+
+static int parse_targets(const char *list, unsigned *out)
+{
+    unsigned bits = 0;
+    char *copy = xstrdup(list), *save = NULL;
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        size_t i;
+        for (i = 0; i < ARRAY_SIZE(targets); i++)
+            if (!strcmp(t, targets[i].name))
+                break;
+        if (i == ARRAY_SIZE(targets)) {
+            usage_error("unknown target '%s'", t);
+            free(copy);
+            return -1;
+        }
+        bits |= targets[i].bit;
+    }
+    free(copy);
+    *out = bits;
+    return 0;
+}
+
+/* Options take their value as the next argument or after '='. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+    if (!strncmp(argv[*i], name, n) && argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (!strcmp(argv[*i], name)) {
+        if (*i + 1 >= argc)
+            return NULL;
+        return argv[++*i];
+    }
+    return NULL;
+}
+
+static bool is_opt(const char *arg, const char *name)
+{
+    size_t n = strlen(name);
+    return !strncmp(arg, name, n) && (arg[n] == '\0' || arg[n] == '=');
+}
+
+static int parse_args(struct dtpass_ctx *ctx, int argc, char **argv)
+{
+    struct dtpass_options *o = &ctx->opt;
+    const char *color = "auto";
+    o->outdir = "out";
+    o->targets = T_DEFAULT;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(usage_text, stdout);
+            exit(0);
+        } else if (!strcmp(a, "--version")) {
+            printf("dtpass %s\n", DTPASS_VERSION);
+            exit(0);
+        } else if (is_opt(a, "--board")) {
+            if (!(o->board = opt_value(argc, argv, &i, "--board")))
+                return usage_error("%s needs a file", a);
+        } else if (!strcmp(a, "-o")) {
+            if (i + 1 >= argc)
+                return usage_error("%s needs a directory", a);
+            o->outdir = argv[++i];
+        } else if (is_opt(a, "--target")) {
+            if (!(v = opt_value(argc, argv, &i, "--target")) || parse_targets(v, &o->targets))
+                return 2;
+        } else if (!strncmp(a, "-I", 2)) {
+            const char *dir = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!dir)
+                return usage_error("%s needs a directory", a);
+            VEC_PUSH(&o->incdirs, dir);
+        } else if (!strcmp(a, "-M")) {
+            if (i + 1 >= argc)
+                return usage_error("%s needs a file", a);
+            o->depfile = argv[++i];
+        } else if (is_opt(a, "--format")) {
+            v = opt_value(argc, argv, &i, "--format");
+            if (v && !strcmp(v, "text"))
+                o->format = DIAG_TEXT;
+            else if (v && !strcmp(v, "json"))
+                o->format = DIAG_JSON;
+            else if (v && !strcmp(v, "sarif"))
+                o->format = DIAG_SARIF;
+            else
+                return usage_error("--format takes text, json or sarif, not '%s'", v ? v : "");
+        } else if (is_opt(a, "--color") || is_opt(a, "--colour")) {
+            if (!(color = opt_value(argc, argv, &i, a[7] == 'u' ? "--colour" : "--color")))
+                return usage_error("%s takes auto, always or never", a);
+        } else if (is_opt(a, "--classes")) {
+            if (!(o->classes = opt_value(argc, argv, &i, "--classes")))
+                return usage_error("%s needs a file", a);
+        } else if (!strcmp(a, "-q")) {
+            o->quiet = true;
+        } else if (!strcmp(a, "--json")) {
+            o->json = true;
+        } else if (!strcmp(a, "--dump-model")) {
+            o->dump_model = true;
+        } else if (!strcmp(a, "--time-report")) {
+            o->time_report = true;
+        } else if (!strncmp(a, "-W", 2)) {
+            if (diag_option(&ctx->diag, a))
+                return usage_error("unknown check in '%s'", a);
+        } else if (a[0] == '-' && a[1] != '\0') {
+            return usage_error("unknown option '%s'", a);
+        } else if (!o->command) {
+            o->command = a;
+        } else if (!o->input) {
+            o->input = a;
+        } else {
+            return usage_error("unexpected argument '%s'", a);
+        }
+    }
+    if (!o->command)
+        return usage_error("%s", "no command given (build, check, dump or board)");
+    if (strcmp(o->command, "build") && strcmp(o->command, "check") &&
+        strcmp(o->command, "dump") && strcmp(o->command, "board"))
+        return usage_error("unknown command '%s'", o->command);
+    if (!o->input)
+        return usage_error("'%s' needs an input file", o->command);
+    if (!strcmp(color, "always"))
+        o->color = true;
+    else if (!strcmp(color, "never"))
+        o->color = false;
+    else if (!strcmp(color, "auto"))
+        o->color = isatty(STDERR_FILENO) && getenv("NO_COLOR") == NULL;
+    else
+        return usage_error("--color takes auto, always or never, not '%s'", color);
+    return 0;
+}
+
+/* --time-report: wall time per stage on stderr. */
+struct stage_clock {
+    bool on;
+    struct timespec t;
+};
+
+static void stage_done(struct stage_clock *c, const char *stage)
+{
+    struct timespec now;
+    if (!c->on)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double ms = (double)(now.tv_sec - c->t.tv_sec) * 1e3 + (double)(now.tv_nsec - c->t.tv_nsec) / 1e6;
+    fprintf(stderr, "time: %-12s %9.3f ms\n", stage, ms);
+    c->t = now;
+}
+
+char *dtpass_board_path(struct dtpass_ctx *ctx)
+{
+    if (ctx->opt.board)
+        return xstrdup(ctx->opt.board);
+    if (ctx->sys.board) {
+        char *dir = path_dirname(ctx->sys.file && strcmp(ctx->sys.file, "<stdin>") ? ctx->sys.file : ".");
+        char *p = path_join(dir, ctx->sys.board);
+        free(dir);
+        return p;
+    }
+    diag_report(&ctx->diag, "board-invalid", ctx->sys.version_pos,
+                "no board: give --board FILE or `board:` in the system file");
+    return NULL;
+}
+
+static int load_board(struct dtpass_ctx *ctx, const char *file)
+{
+    struct board_options bo = {
+        .incdirs = ctx->opt.incdirs.v,
+        .nincdirs = ctx->opt.incdirs.n,
+        .classes_file = ctx->opt.classes,
+    };
+    if (board_load(&ctx->board, file, &bo, &ctx->diag))
+        return -1;
+    ctx->board_loaded = true;
+    return 0;
+}
+
+/* build and check: the whole pipeline; check stops after the checks. */
+static void run_system(struct dtpass_ctx *ctx, bool build)
+{
+    struct stage_clock clk = {.on = ctx->opt.time_report};
+    if (clk.on)
+        clock_gettime(CLOCK_MONOTONIC, &clk.t);
+
+    if (front_load(&ctx->sys, ctx->opt.input, &ctx->diag))
+        return;
+    stage_done(&clk, "parse");
+
+    char *board = dtpass_board_path(ctx);
+    if (!board)
+        return;
+    int rc = load_board(ctx, board);
+    free(board);
+    if (rc)
+        return;
+    stage_done(&clk, "board");
+
+    if (resolve(ctx))
+        return;
+    stage_done(&clk, "resolve");
+    if (ctx->opt.dump_model)
+        model_dump(&ctx->sys, stdout, true);
+
+    if (checks_run(ctx) || diag_errors(&ctx->diag))
+        return;
+    stage_done(&clk, "checks");
+    if (!build)
+        return;
+
+    unsigned t = ctx->opt.targets;
+    if (t & (T_DTS | T_DTB | T_XEN)) {
+        if (lower_guest_trees(ctx))
+            return;
+        stage_done(&clk, "lower-trees");
+    }
+    if (t & (T_SMMU | T_S2 | T_HVDATA | T_BLOB | T_XEN | T_REPORT)) {
+        if (lower_place(ctx))
+            return;
+        stage_done(&clk, "lower-place");
+    }
+    if ((t & (T_DTS | T_DTB)) && emit_guest_dt(ctx))
+        return;
+    stage_done(&clk, "emit-dt");
+    for (size_t i = 0; i < ARRAY_SIZE(targets); i++) {
+        if (!(t & targets[i].bit) || !targets[i].emit)
+            continue;
+        if (targets[i].emit(ctx))
+            return;
+        stage_done(&clk, targets[i].name);
+    }
+    if (diag_errors(&ctx->diag))
+        return;
+
+    /* Commit only now: a failed build never overwrites the last good outputs. */
+    if (ctx->opt.depfile &&
+        depfile_write(&ctx->out, ctx->opt.depfile, ctx->sys.inputs.v, ctx->sys.inputs.n,
+                      ctx->board.inputs.v, ctx->board.inputs.n)) {
+        diag_fatal(&ctx->diag, NOPOS, "cannot write %s: %s", ctx->opt.depfile, strerror(errno));
+        return;
+    }
+    if (outputs_commit(&ctx->out))
+        diag_fatal(&ctx->diag, NOPOS, "cannot write the outputs in %s: %s", ctx->opt.outdir,
+                   strerror(errno));
+    stage_done(&clk, "commit");
+}
+
+int main(int argc, char **argv)
+{
+    struct dtpass_ctx ctx = {0};
+    diag_init(&ctx.diag);
+    system_init(&ctx.sys);
+    outputs_init(&ctx.out);
+
+    int status = parse_args(&ctx, argc, argv);
+    if (status == 0) {
+        const char *cmd = ctx.opt.command;
+        if (!strcmp(cmd, "board")) {
+            if (load_board(&ctx, ctx.opt.input) == 0)
+                board_describe(&ctx.board, stdout, ctx.opt.json);
+        } else if (!strcmp(cmd, "dump")) {
+            dump_file(&ctx);
+        } else {
+            run_system(&ctx, !strcmp(cmd, "build"));
+        }
+        outputs_abort(&ctx.out); /* removes temporaries left by a failed build */
+        /* -q silences warnings in text output; machine formats are always complete. */
+        if (!ctx.opt.quiet || diag_errors(&ctx.diag) || ctx.opt.format != DIAG_TEXT)
+            diag_render(&ctx.diag, stderr, ctx.opt.format, ctx.opt.color);
+        status = diag_exit_status(&ctx.diag);
+    }
+
+    lower_free(&ctx);
+    if (ctx.board_loaded)
+        board_free(&ctx.board);
+    system_free(&ctx.sys);
+    diag_free(&ctx.diag);
+    VEC_FREE(&ctx.opt.incdirs);
+    return status;
+}

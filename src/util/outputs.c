@@ -1,0 +1,106 @@
+/* util/outputs.c — staged output files: a build writes every output to a
+ * temporary file beside its destination and renames them all into place only
+ * when the whole build succeeded, so a failed build leaves the previous
+ * outputs untouched and a reader never sees a half-written file. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/util.h"
+
+void outputs_init(struct outputs *o)
+{
+    memset(o, 0, sizeof(*o));
+}
+
+int mkdir_p(const char *path)
+{
+    char *p = xstrdup(path);
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0777) && errno != EEXIST) {
+            int e = errno;
+            free(p);
+            return -e;
+        }
+        *s = '/';
+    }
+    int rc = 0;
+    if (mkdir(p, 0777) && errno != EEXIST)
+        rc = -errno;
+    free(p);
+    return rc;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int outputs_add(struct outputs *o, const char *path, const void *data, size_t len)
+{
+    char *dir = path_dirname(path);
+    int rc = mkdir_p(dir);
+    free(dir);
+    if (rc) {
+        errno = -rc;
+        return -1;
+    }
+    char *tmp = xasprintf("%s.tmp-XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        free(tmp);
+        return -1;
+    }
+    if (write_all(fd, data, len) || fchmod(fd, 0644) || close(fd)) {
+        int e = errno;
+        unlink(tmp);
+        free(tmp);
+        errno = e;
+        return -1;
+    }
+    struct staged *st = VEC_ADD(&o->files);
+    st->final = xstrdup(path);
+    st->tmp = tmp;
+    return 0;
+}
+
+int outputs_commit(struct outputs *o)
+{
+    int rc = 0;
+    for (size_t i = 0; i < o->files.n; i++) {
+        struct staged *st = &o->files.v[i];
+        if (!rc && rename(st->tmp, st->final))
+            rc = -1;
+    }
+    int e = errno;
+    outputs_abort(o); /* frees; removes whatever was not renamed */
+    errno = e;
+    return rc;
+}
+
+void outputs_abort(struct outputs *o)
+{
+    for (size_t i = 0; i < o->files.n; i++) {
+        unlink(o->files.v[i].tmp); /* already renamed ones are gone: ENOENT */
+        free(o->files.v[i].tmp);
+        free(o->files.v[i].final);
+    }
+    VEC_FREE(&o->files);
+}
