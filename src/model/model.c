@@ -172,8 +172,13 @@ void model_finish(struct system *s, struct diag_sink *d)
         for (size_t j = 0; j < g->memory.n; j++)
             if (!g->memory.v[j].has_ipa)
                 g->memory.v[j].ipa = g->memory.v[j].base;
-        for (size_t j = 0; j < g->devices.n; j++)
-            check_irq_dups(&g->devices.v[j], d);
+        for (size_t j = 0; j < g->devices.n; j++) {
+            struct sys_device *dev = &g->devices.v[j];
+            check_irq_dups(dev, d);
+            if (dev->stream_ids.n && !dev->smmu.text)
+                diag_report(d, "schema", dev->sids_pos,
+                            "stream-ids needs `smmu:` naming the SMMU they belong to");
+        }
     }
 }
 
