@@ -1,6 +1,9 @@
 /* checks/registry.c — every check id dtpass knows, with its default
- * severity and descriptions (used by -W, the renderers and SARIF rules).
+ * severity and descriptions (used by -W, the renderers and SARIF rules),
+ * and the table of check functions with their prerequisites that
+ * checks_run() walks (dtc's checks.c style: checks are data).
  * docs/checks.md documents each one; ids are stable. */
+#include "checks/internal.h"
 #include "diag/diag.h"
 
 const struct check_info check_table[] = {
@@ -71,3 +74,33 @@ const struct check_info check_table[] = {
      "unless the status is changed."},
 };
 const size_t check_table_len = ARRAY_SIZE(check_table);
+
+/* The isolation checks in the order they run. A check whose prerequisite
+ * found a problem is skipped: overlap checks need ranges that do not wrap;
+ * dependency checks need every device to have one owner. Ids without a
+ * function here are reported by other stages: syntax and schema (front
+ * ends), board-invalid (board reader), ref-unknown (resolve), smmu-capacity
+ * (SMMUv2 lowering), hv-memory (placement). */
+const struct check_def check_defs[] = {
+    {"align", check_align, {NULL}},
+    {"range-wrap", check_range_wrap, {NULL}},
+    {"vmid", check_vmid, {NULL}},
+    {"cpu-owner", check_cpu_owner, {NULL}},
+    {"shm-peer", check_shm_peer, {NULL}},
+    {"dev-owner", check_dev_owner, {NULL}},
+    {"status-disabled", check_status_disabled, {NULL}},
+    {"mem-not-ram", check_mem_not_ram, {"range-wrap"}},
+    {"mem-overlap", check_mem_overlap, {"range-wrap"}},
+    {"ipa-overlap", check_ipa_overlap, {"range-wrap"}},
+    {"mmio-page-shared", check_mmio_page_shared, {NULL}},
+    {"mmio-in-ram", check_mmio_in_ram, {"range-wrap"}},
+    {"irq-owner", check_irq_owner, {NULL}},
+    {"virq-conflict", check_virq_conflict, {NULL}},
+    {"irq-parent", check_irq_parent, {"dev-owner"}},
+    {"dep-unowned", check_dep_unowned, {"dev-owner"}},
+    {"sid-range", check_sid_range, {NULL}},
+    {"sid-owner", check_sid_owner, {NULL}},
+    {"dma-no-iommu", check_dma_no_iommu, {NULL}},
+    {"dma-reset", check_dma_reset, {NULL}},
+};
+const size_t check_defs_len = ARRAY_SIZE(check_defs);

@@ -12,6 +12,7 @@ void diag_init(struct diag_sink *s)
     strmap_init(&s->names);
     strmap_init(&s->sources);
     s->sev = xcalloc(check_table_len, sizeof(*s->sev));
+    s->werror_id = xcalloc(check_table_len, sizeof(*s->werror_id));
     for (size_t i = 0; i < check_table_len; i++)
         s->sev[i] = check_table[i].sev;
 }
@@ -43,6 +44,8 @@ void diag_free(struct diag_sink *s)
     strmap_free(&s->sources);
     free(s->sev);
     s->sev = NULL;
+    free(s->werror_id);
+    s->werror_id = NULL;
 }
 
 const char *diag_intern(struct diag_sink *s, const char *file)
@@ -95,19 +98,50 @@ static struct diag *add(struct diag_sink *s, const char *check, enum severity se
     return d;
 }
 
-struct diag *diag_report(struct diag_sink *s, const char *check, struct srcpos pos,
-                         const char *fmt, ...)
+static struct diag *report(struct diag_sink *s, const char *check, enum severity sev,
+                           struct srcpos pos, const char *fmt, va_list ap)
 {
-    enum severity sev = diag_severity(s, check);
     if (sev == SEV_OFF)
         return NULL;
     if (sev == SEV_ERROR)
         s->nerrors++;
     else if (sev == SEV_WARNING)
         s->nwarnings++;
+    return add(s, check, sev, pos, fmt, ap);
+}
+
+struct diag *diag_report(struct diag_sink *s, const char *check, struct srcpos pos,
+                         const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    struct diag *d = add(s, check, sev, pos, fmt, ap);
+    struct diag *d = report(s, check, diag_severity(s, check), pos, fmt, ap);
+    va_end(ap);
+    return d;
+}
+
+struct diag *diag_vreport_sev(struct diag_sink *s, const char *check, enum severity sev,
+                              struct srcpos pos, const char *fmt, va_list ap)
+{
+    enum severity cur = diag_severity(s, check);
+    const struct check_info *ci = check_lookup(check);
+    /* A finding is never louder than its check allows... */
+    if (cur == SEV_OFF || sev == SEV_OFF)
+        return NULL;
+    if (sev > cur)
+        sev = cur;
+    /* ...but -Werror and -Werror=<id> apply to downgraded findings too. */
+    if (sev == SEV_WARNING && (s->werror || (ci && s->werror_id[ci - check_table])))
+        sev = SEV_ERROR;
+    return report(s, check, sev, pos, fmt, ap);
+}
+
+struct diag *diag_report_sev(struct diag_sink *s, const char *check, enum severity sev,
+                             struct srcpos pos, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    struct diag *d = diag_vreport_sev(s, check, sev, pos, fmt, ap);
     va_end(ap);
     return d;
 }
@@ -184,6 +218,7 @@ int diag_option(struct diag_sink *s, const char *opt)
                            !strcmp(id, "board-invalid") || !strcmp(id, "ref-unknown")))
         return -1;
     s->sev[ci - check_table] = sev;
+    s->werror_id[ci - check_table] = sev == SEV_ERROR && !strncmp(opt, "error=", 6);
     return 0;
 }
 

@@ -57,6 +57,7 @@ enum diag_format { DIAG_TEXT, DIAG_JSON, DIAG_SARIF };
 struct diag_sink {
     VEC(struct diag *) diags;
     enum severity *sev; /* per check_table entry, after -W options */
+    bool *werror_id;    /* per check_table entry: -Werror=<id> was given */
     bool werror;
     size_t nerrors, nwarnings, nfatal;
     struct strmap names;   /* interned file names */
@@ -80,6 +81,16 @@ void diag_add_source(struct diag_sink *s, const char *file, const char *text, si
  * is disabled (the helpers below accept NULL). */
 struct diag *diag_report(struct diag_sink *s, const char *check, struct srcpos pos,
                          const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Like diag_report, for a finding whose severity is decided by the
+ * configuration rather than the check table (dma-no-iommu under
+ * unsafe-no-iommu is a warning): sev is at most the check's current
+ * severity, -Wno-<id> still silences it, and -Werror or -Werror=<id> still
+ * promote it to an error. */
+struct diag *diag_report_sev(struct diag_sink *s, const char *check, enum severity sev,
+                             struct srcpos pos, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+struct diag *diag_vreport_sev(struct diag_sink *s, const char *check, enum severity sev,
+                              struct srcpos pos, const char *fmt, va_list ap);
 /* An error that is not a finding about the configuration: usage, I/O, an
  * internal limit. Makes the exit status 2. */
 struct diag *diag_fatal(struct diag_sink *s, struct srcpos pos, const char *fmt, ...)

@@ -1,0 +1,271 @@
+/* checks/iommu.c — DMA isolation: sid-owner (a stream ID, SMMUv2 ID/mask
+ * match or PCI requester-ID alias reachable by devices of different
+ * owners), sid-range (beyond the SMMU's sid-bits), dma-no-iommu (a bus
+ * master the SMMU does not translate) and dma-reset (a bus master nothing
+ * can stop). smmu-capacity is reported by the SMMUv2 lowering. */
+#include <inttypes.h>
+
+#include "checks/internal.h"
+
+/* One stream-ID set of an owned device. */
+struct sid_use {
+    uint32_t smmu; /* index in board.smmus */
+    struct ck_sidset set;
+    uint64_t lo, hi;
+    uint32_t owner;
+    const struct board_node *node;
+    struct srcpos pos;
+    uint32_t order;
+};
+
+static int sid_use_cmp(const void *pa, const void *pb)
+{
+    const struct sid_use *a = pa, *b = pb;
+    if (a->smmu != b->smmu)
+        return a->smmu < b->smmu ? -1 : 1;
+    if (a->lo != b->lo)
+        return a->lo < b->lo ? -1 : 1;
+    return a->order < b->order ? -1 : a->order > b->order;
+}
+
+static uint32_t smmu_index(const struct ck *c, const struct board_smmu *sm)
+{
+    return sm && sm >= c->b->smmus && sm < c->b->smmus + c->b->nsmmus
+               ? (uint32_t)(sm - c->b->smmus)
+               : UINT32_MAX;
+}
+
+/* Every stream-ID set of every owned device: guests' from resolve (board
+ * `iommus`/`iommu-map` or `stream-ids:`), the hypervisor's from the board. */
+static size_t collect_sids(struct ck *c, struct sid_use **out)
+{
+    const struct system *s = c->sys;
+    VEC(struct sid_use) v = {0};
+    uint32_t order = 0;
+    for (size_t i = 0; i < s->hyp_devices.n; i++) {
+        const struct board_node *n = s->hyp_devices.v[i].node;
+        if (!n || c->owner_ref[n->index] != &s->hyp_devices.v[i])
+            continue;
+        for (uint32_t k = 0; k < n->nsids; k++) {
+            const struct board_sid *bs = &n->sids[k];
+            struct sid_use u = {smmu_index(c, ck_smmu_of_node(c, bs->smmu)),
+                                {bs->sid, bs->mask, bs->count},
+                                0, 0, OWNER_HYP, n, s->hyp_devices.v[i].pos, order++};
+            if (u.smmu != UINT32_MAX)
+                VEC_PUSH(&v, u);
+        }
+    }
+    for (size_t g = 0; g < s->guests.n; g++)
+        for (size_t i = 0; i < s->guests.v[g].devices.n; i++) {
+            const struct sys_device *dev = &s->guests.v[g].devices.v[i];
+            const struct board_node *n = dev->ref.node;
+            if (!n || c->owner_ref[n->index] != &dev->ref)
+                continue;
+            for (size_t k = 0; k < dev->rsids.n; k++) {
+                const struct res_sid *rs = &dev->rsids.v[k];
+                struct sid_use u = {smmu_index(c, rs->smmu),
+                                    {rs->sid, rs->mask, rs->count},
+                                    0, 0, owner_guest(g), n,
+                                    dev->stream_ids.n ? dev->sids_pos : dev->ref.pos, order++};
+                if (u.smmu != UINT32_MAX)
+                    VEC_PUSH(&v, u);
+            }
+        }
+    for (size_t i = 0; i < v.n; i++) {
+        v.v[i].lo = ck_sid_lo(v.v[i].set);
+        v.v[i].hi = ck_sid_hi(v.v[i].set);
+    }
+    *out = v.v;
+    return v.n;
+}
+
+static void sid_text(char *buf, size_t len, struct ck_sidset s)
+{
+    if (s.mask)
+        snprintf(buf, len, "0x%" PRIx32 " mask 0x%" PRIx32, s.sid, s.mask);
+    else if (s.count > 1)
+        snprintf(buf, len, "0x%" PRIx32 "-0x%" PRIx64, s.sid, (uint64_t)s.sid + s.count - 1);
+    else
+        snprintf(buf, len, "0x%" PRIx32, s.sid);
+}
+
+static void check_pci_alias(struct ck *c);
+
+/* Per SMMU, sorted by the smallest ID a set can match: a set can only meet
+ * sets whose span [lo, hi] reaches it, kept in an active list pruned as the
+ * sweep advances; the exact test (ck_sid_intersect) runs on those only. */
+int check_sid_owner(struct ck *c)
+{
+    struct sid_use *u;
+    size_t n = collect_sids(c, &u);
+    qsort(u, n, sizeof(*u), sid_use_cmp);
+    VEC(size_t) active = {0};
+    for (size_t i = 0; i < n; i++) {
+        if (i && u[i].smmu != u[i - 1].smmu)
+            active.n = 0;
+        size_t keep = 0, hit = SIZE_MAX;
+        for (size_t k = 0; k < active.n; k++) {
+            const struct sid_use *a = &u[active.v[k]];
+            if (a->hi < u[i].lo)
+                continue; /* never reaches a later set: drop */
+            active.v[keep++] = active.v[k];
+            if (hit == SIZE_MAX && a->owner != u[i].owner && ck_sid_intersect(a->set, u[i].set))
+                hit = active.v[k];
+        }
+        active.n = keep;
+        VEC_PUSH(&active, i);
+        if (hit == SIZE_MAX)
+            continue;
+        const struct sid_use *x = &u[i], *y = &u[hit];
+        char sx[48], sy[48], ox[64], oy[64];
+        sid_text(sx, sizeof(sx), x->set);
+        sid_text(sy, sizeof(sy), y->set);
+        const struct board_smmu *sm = &c->b->smmus[x->smmu];
+        struct diag *d = ck_report(c, "sid-owner", x->pos,
+                                   "stream ID %s of %s (%s) and stream ID %s of %s (%s) match the "
+                                   "same stream on %s: DMA of one owner would be translated for the "
+                                   "other",
+                                   sx, x->node->path, ck_owner_str(c, x->owner, ox, sizeof(ox)), sy,
+                                   y->node->path, ck_owner_str(c, y->owner, oy, sizeof(oy)),
+                                   sm->node->path);
+        ck_node(d, x->node);
+        ck_node(d, y->node);
+        ck_note(d, y->pos, y->node, "%s is given to %s here", y->node->path, oy);
+        diag_fix(d, "devices behind one stream ID form one IOMMU group: give them to one owner");
+    }
+    VEC_FREE(&active);
+    free(u);
+    check_pci_alias(c);
+    return 0;
+}
+
+/* PCI: iommu-map-mask folds requester IDs together, so endpoints of one host
+ * bridge can share a stream ID: the bridge and everything below it must
+ * belong to one owner. */
+static void check_pci_alias(struct ck *c)
+{
+    const struct board *b = c->b;
+    /* first owned node seen under each aliasing host bridge, by bridge index */
+    const struct board_node **first = xcalloc(b->nnodes ? b->nnodes : 1, sizeof(*first));
+    for (uint32_t i = 0; i < b->nnodes; i++) {
+        const struct board_node *n = b->nodes[i];
+        if (c->owner[n->index] == OWNER_NONE)
+            continue;
+        const struct board_node *br = NULL;
+        for (const struct board_node *p = n; p && !br; p = p->parent)
+            for (uint32_t k = 0; k < p->nsids; k++)
+                if (p->pci_host && p->sids[k].from_map && p->sids[k].map_mask != 0xffffffffu) {
+                    br = p;
+                    break;
+                }
+        if (!br)
+            continue;
+        const struct board_node *f = first[br->index];
+        if (!f) {
+            first[br->index] = n;
+            continue;
+        }
+        if (c->owner[f->index] == c->owner[n->index])
+            continue;
+        char on[64], of[64];
+        const struct sys_ref *rn = c->owner_ref[n->index], *rf = c->owner_ref[f->index];
+        struct diag *d = ck_report(c, "sid-owner", rn ? rn->pos : NOPOS,
+                                   "%s (%s) and %s (%s) are behind host bridge %s, whose "
+                                   "iommu-map-mask aliases requester IDs onto shared stream IDs",
+                                   n->path, ck_owner_str(c, c->owner[n->index], on, sizeof(on)),
+                                   f->path, ck_owner_str(c, c->owner[f->index], of, sizeof(of)),
+                                   br->path);
+        ck_node(d, br);
+        if (rf)
+            ck_note(d, rf->pos, f, "%s is given to %s here", f->path, of);
+        diag_fix(d, "give the whole host bridge %s to one owner", br->path);
+    }
+    free(first);
+}
+
+int check_sid_range(struct ck *c)
+{
+    struct sid_use *u;
+    size_t n = collect_sids(c, &u);
+    for (size_t i = 0; i < n; i++) {
+        const struct board_smmu *sm = &c->b->smmus[u[i].smmu];
+        uint32_t bits = ck_sid_bits(c, sm);
+        uint64_t max = bits >= 64 ? UINT64_MAX : (1ull << bits) - 1;
+        if (u[i].hi <= max)
+            continue;
+        char sx[48];
+        sid_text(sx, sizeof(sx), u[i].set);
+        struct diag *d = ck_report(c, "sid-range", u[i].pos,
+                                   "stream ID %s of %s does not fit the %" PRIu32
+                                   "-bit stream IDs of %s (SMMUv%d, largest 0x%" PRIx64 ")",
+                                   sx, u[i].node->path, bits, sm->node->path, (int)sm->version, max);
+        ck_node(d, u[i].node);
+        ck_node(d, sm->node);
+        diag_fix(d, "check the stream ID, or set `sid-bits` for %s under platform smmus",
+                 sm->node->path);
+    }
+    free(u);
+    return 0;
+}
+
+int check_dma_no_iommu(struct ck *c)
+{
+    const struct system *s = c->sys;
+    for (size_t g = 0; g < s->guests.n; g++)
+        for (size_t i = 0; i < s->guests.v[g].devices.n; i++) {
+            const struct sys_device *dev = &s->guests.v[g].devices.v[i];
+            if (!dev->is_dma || dev->rsids.n || !dev->ref.node)
+                continue;
+            const char *why = dev->dma_reason ? dev->dma_reason
+                              : dev->ref.node->dma_reason ? dev->ref.node->dma_reason
+                                                          : "a DMA master";
+            struct diag *d;
+            if (dev->unsafe_no_iommu && dev->unsafe_no_iommu[0]) {
+                d = ck_report_sev(c, "dma-no-iommu", SEV_WARNING,
+                                  dev->unsafe_pos.line ? dev->unsafe_pos : dev->ref.pos,
+                                  "%s of guest %s is a DMA master (%s) without IOMMU translation, "
+                                  "accepted as unsafe: \"%s\"",
+                                  dev->ref.node->path, s->guests.v[g].name, why,
+                                  dev->unsafe_no_iommu);
+                ck_node(d, dev->ref.node);
+                continue;
+            }
+            d = ck_report(c, "dma-no-iommu", dev->ref.pos,
+                          "%s of guest %s is a DMA master (%s) without IOMMU translation: it can "
+                          "read and write any physical memory",
+                          dev->ref.node->path, s->guests.v[g].name, why);
+            ck_node(d, dev->ref.node);
+            if (dev->unsafe_no_iommu)
+                ck_note(d, dev->unsafe_pos, NULL, "unsafe-no-iommu needs a reason");
+            if (c->b->nsmmus)
+                diag_fix(d, "give its stream IDs (`stream-ids:` and `smmu: %s`), set `dma: false` "
+                            "if it is not a bus master, or accept the risk with "
+                            "`unsafe-no-iommu: \"reason\"`",
+                         c->b->smmus[0].node->path);
+            else
+                diag_fix(d, "the board has no SMMU: set `dma: false` if it is not a bus master, or "
+                            "accept the risk with `unsafe-no-iommu: \"reason\"`");
+        }
+    return 0;
+}
+
+int check_dma_reset(struct ck *c)
+{
+    const struct system *s = c->sys;
+    for (size_t g = 0; g < s->guests.n; g++)
+        for (size_t i = 0; i < s->guests.v[g].devices.n; i++) {
+            const struct sys_device *dev = &s->guests.v[g].devices.v[i];
+            const struct board_node *n = dev->ref.node;
+            if (!n || !dev->is_dma || dev->rsids.n || n->has_resets || n->has_power_domains)
+                continue;
+            struct diag *d = ck_report(c, "dma-reset", dev->ref.pos,
+                                       "nothing can stop the DMA of %s (guest %s): no `resets`, no "
+                                       "`power-domains` and no SMMU stream to set to abort; after a "
+                                       "crash or reboot of guest %s it may keep writing memory",
+                                       n->path, s->guests.v[g].name, s->guests.v[g].name);
+            ck_node(d, n);
+            diag_fix(d, "put it behind the SMMU, or give the board node its `resets` or "
+                        "`power-domains` so the hypervisor can quiesce it");
+        }
+    return 0;
+}
