@@ -1,0 +1,685 @@
+/* emit/dump.c — `dtpass dump FILE [--json]`: decodes what dtpass emits for
+ * the hypervisor (docs/dtpb.md, docs/tables.md):
+ *   - a system.dtpb blob (recognised by its magic), through the
+ *     freestanding reader, so dump never trusts what the reader rejects;
+ *   - an SMMUv2 programming list (magic "DTS2");
+ *   - hvdata.bin, smmu-<name>.bin and s2-<guest>.bin, which have no magic:
+ *     they are decoded with the facts of the system.dtpb in the same
+ *     directory (load address, stream-table format, stage-2 roots). Without
+ *     that blob, a file whose size is a multiple of 64 is decoded as a
+ *     linear SMMUv3 stream table.
+ * Every input is hostile: all offsets are checked against the file. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dtpass/dtpb.h"
+#include "emit/emit.h"
+#include "emit/tables.h"
+
+#define DUMP_MAX (1ull << 30)
+
+struct out {
+    FILE *f;
+    bool json;
+    bool first; /* JSON: no comma before the next array element */
+};
+
+/* ------------------------------------------------------------------ */
+/* the blob */
+
+static void js(FILE *f, const char *s)
+{
+    struct strbuf sb;
+    sb_init(&sb);
+    sb_json_str(&sb, s);
+    fputs(sb.s, f);
+    sb_free(&sb);
+}
+
+static const char *kind_name(uint32_t k)
+{
+    return k == DTPB_MAP_RAM ? "ram" : k == DTPB_MAP_SHARED ? "shared" : "device";
+}
+
+static const char *load_name(uint32_t k)
+{
+    static const char *const n[] = {"?", "hvdata", "dtb", "kernel", "ramdisk"};
+    return k < ARRAY_SIZE(n) ? n[k] : "?";
+}
+
+static void perm_str(uint32_t perm, char buf[8])
+{
+    buf[0] = perm & DTPB_PERM_R ? 'r' : '-';
+    buf[1] = perm & DTPB_PERM_W ? 'w' : '-';
+    buf[2] = perm & DTPB_PERM_X ? 'x' : '-';
+    buf[3] = 0;
+    if (perm & DTPB_PERM_DEVICE)
+        strcat(buf, " dev");
+}
+
+static void dump_blob_text(const struct dtpb *b, FILE *f)
+{
+    fprintf(f, "system.dtpb version %u.%u, %u bytes\n", b->major, b->minor, b->size);
+    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_GUESTS); i++) {
+        struct dtpb_guest g;
+        dtpb_guest(b, i, &g);
+        fprintf(f, "guest %u %s: vmid %u, %u vcpus, s2 root 0x%" PRIx64 " (%" PRIu64
+                   " bytes, start level %u), vtcr 0x%" PRIx64 ", dtb ipa 0x%" PRIx64 "\n",
+                i, dtpb_str(b, g.name), g.vmid, g.ncpus, g.s2_root, g.s2_size, g.start_level,
+                g.vtcr, g.dtb_ipa);
+        if (g.flags & DTPB_GUEST_KERNEL)
+            fprintf(f, "  kernel at ipa 0x%" PRIx64 "\n", g.kernel_ipa);
+        if (g.flags & DTPB_GUEST_RAMDISK)
+            fprintf(f, "  ramdisk at ipa 0x%" PRIx64 "\n", g.ramdisk_ipa);
+        if (*dtpb_str(b, g.bootargs))
+            fprintf(f, "  bootargs \"%s\"\n", dtpb_str(b, g.bootargs));
+        for (uint32_t k = 0; k < g.ncpus; k++) {
+            struct dtpb_vcpu v;
+            dtpb_vcpu(b, g.first_vcpu + k, &v);
+            fprintf(f, "  vcpu %u -> cpu %u (mpidr 0x%" PRIx64 ")\n", v.vcpu, v.pcpu, v.mpidr);
+        }
+        for (uint32_t k = 0; k < dtpb_count(b, DTPB_SEC_MEMMAP); k++) {
+            struct dtpb_memmap m;
+            char perm[8];
+            dtpb_memmap(b, k, &m);
+            if (m.guest != i)
+                continue;
+            perm_str(m.perm, perm);
+            fprintf(f, "  map ipa 0x%" PRIx64 " -> pa 0x%" PRIx64 " size 0x%" PRIx64 " %s %s\n",
+                    m.ipa, m.pa, m.size, kind_name(m.kind), perm);
+        }
+    }
+    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_DEVICES); i++) {
+        struct dtpb_device d;
+        struct dtpb_guest g;
+        dtpb_device(b, i, &d);
+        dtpb_guest(b, d.guest, &g);
+        fprintf(f, "device %u %s -> %s%s\n", i, dtpb_str(b, d.path), dtpb_str(b, g.name),
+                d.flags & DTPB_DEV_DMA ? " (dma)" : "");
+        for (uint32_t k = 0; k < dtpb_count(b, DTPB_SEC_DEVREGS); k++) {
+            struct dtpb_devreg r;
+            dtpb_devreg(b, k, &r);
+            if (r.device == i)
+                fprintf(f, "  reg pa 0x%" PRIx64 " size 0x%" PRIx64 " ipa 0x%" PRIx64 "\n", r.pa,
+                        r.size, r.ipa);
+        }
+    }
+    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_IRQS); i++) {
+        struct dtpb_irq q;
+        struct dtpb_guest g;
+        dtpb_irq(b, i, &q);
+        dtpb_guest(b, q.guest, &g);
+        fprintf(f, "irq %u -> %s virq %u flags 0x%x\n", q.pintid, dtpb_str(b, g.name), q.vintid,
+                q.flags);
+    }
+    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_SMMUS); i++) {
+        struct dtpb_smmu s;
+        dtpb_smmu(b, i, &s);
+        fprintf(f, "smmu %u %s (%s): SMMUv%u, %u sid bits, registers 0x%" PRIx64 "\n", i,
+                dtpb_str(b, s.name), dtpb_str(b, s.path), s.version, s.sid_bits, s.reg_base);
+        if (s.version == 3)
+            fprintf(f, "  stream table 0x%" PRIx64 " (%" PRIu64 " bytes) STRTAB_BASE 0x%" PRIx64
+                       " STRTAB_BASE_CFG 0x%x CR0 0x%x CR1 0x%x CR2 0x%x\n",
+                    s.table_pa, s.table_size, s.strtab_base, s.strtab_base_cfg, s.cr0, s.cr1,
+                    s.cr2);
+        else
+            fprintf(f, "  sCR0 0x%x\n", s.cr0);
+        for (uint32_t k = 0; k < dtpb_count(b, DTPB_SEC_SMRS); k++) {
+            struct dtpb_smr r;
+            dtpb_smr(b, k, &r);
+            if (r.smmu == i)
+                fprintf(f, "  SMR%u 0x%08x S2CR%u 0x%08x (context bank %u)\n", r.index, r.smr,
+                        r.index, r.s2cr, r.cb);
+        }
+        for (uint32_t k = 0; k < dtpb_count(b, DTPB_SEC_CBS); k++) {
+            struct dtpb_cb c;
+            dtpb_cb(b, k, &c);
+            if (c.smmu == i)
+                fprintf(f, "  CB%u vmid %u CBAR 0x%x CBA2R 0x%x TCR 0x%x SCTLR 0x%x TTBR0 0x%" PRIx64
+                           "\n", c.index, c.vmid, c.cbar, c.cba2r, c.tcr, c.sctlr, c.ttbr0);
+        }
+    }
+    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_SIDS); i++) {
+        struct dtpb_sid s;
+        struct dtpb_smmu m;
+        struct dtpb_guest g;
+        dtpb_sid(b, i, &s);
+        dtpb_smmu(b, s.smmu, &m);
+        dtpb_guest(b, s.guest, &g);
+        fprintf(f, "stream %s sid 0x%x mask 0x%x count %u -> %s\n", dtpb_str(b, m.name), s.sid,
+                s.mask, s.count, dtpb_str(b, g.name));
+    }
+    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_SHARED); i++) {
+        struct dtpb_shared s;
+        dtpb_shared(b, i, &s);
+        fprintf(f, "shared %s pa 0x%" PRIx64 " size 0x%" PRIx64 "\n", dtpb_str(b, s.name), s.base,
+                s.size);
+        for (uint32_t k = 0; k < dtpb_count(b, DTPB_SEC_PEERS); k++) {
+            struct dtpb_peer p;
+            struct dtpb_guest g;
+            dtpb_peer(b, k, &p);
+            if (p.shared != i)
+                continue;
+            dtpb_guest(b, p.guest, &g);
+            fprintf(f, "  peer %s %s at ipa 0x%" PRIx64, dtpb_str(b, g.name),
+                    p.access ? "ro" : "rw", p.ipa);
+            if (p.doorbell != DTPB_NONE)
+                fprintf(f, " doorbell intid %u", p.doorbell);
+            fputc('\n', f);
+        }
+    }
+    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_LOADMAP); i++) {
+        struct dtpb_load l;
+        dtpb_load(b, i, &l);
+        fprintf(f, "load %s %s at pa 0x%" PRIx64, load_name(l.kind), dtpb_str(b, l.file), l.pa);
+        if (l.kind != DTPB_LOAD_HVDATA)
+            fprintf(f, " (ipa 0x%" PRIx64 ")", l.ipa);
+        if (l.size)
+            fprintf(f, " size 0x%" PRIx64, l.size);
+        fputc('\n', f);
+    }
+}
+
+#define JU(name, v) fprintf(f, "%s\"%s\":%" PRIu64, sep, name, (uint64_t)(v)), sep = ","
+#define JS(name, v) fprintf(f, "%s\"%s\":", sep, name), js(f, v), sep = ","
+
+static void dump_blob_json(const struct dtpb *b, FILE *f)
+{
+    const char *sep;
+    fprintf(f, "{\"format\":\"dtpb\",\"version\":\"%u.%u\",\"size\":%u", b->major, b->minor, b->size);
+    fputs(",\"guests\":[", f);
+    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_GUESTS); i++) {
+        struct dtpb_guest g;
+        dtpb_guest(b, i, &g);
+        sep = "";
+        fputs(i ? ",{" : "{", f);
+        JS("name", dtpb_str(b, g.name));
+        JU("vmid", g.vmid);
+        JU("ncpus", g.ncpus);
+        JU("s2_root", g.s2_root);
+        JU("s2_size", g.s2_size);
+        JU("start_level", g.start_level);
+        JU("vtcr", g.vtcr);
+        JU("dtb_ipa", g.dtb_ipa);
+        if (g.flags & DTPB_GUEST_KERNEL)
+            JU("kernel_ipa", g.kernel_ipa);
+        if (g.flags & DTPB_GUEST_RAMDISK)
+            JU("ramdisk_ipa", g.ramdisk_ipa);
+        JS("bootargs", dtpb_str(b, g.bootargs));
+        fputs(",\"vcpus\":[", f);
+        for (uint32_t k = 0; k < g.ncpus; k++) {
+            struct dtpb_vcpu v;
+            dtpb_vcpu(b, g.first_vcpu + k, &v);
+            fprintf(f, "%s{\"vcpu\":%u,\"cpu\":%u,\"mpidr\":%" PRIu64 "}", k ? "," : "", v.vcpu,
+                    v.pcpu, v.mpidr);
+        }
+        fputs("]}", f);
+    }
+    fputs("],\"memory\":[", f);
+    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_MEMMAP); i++) {
+        struct dtpb_memmap m;
+        dtpb_memmap(b, i, &m);
+        sep = "";
+        fputs(i ? ",{" : "{", f);
+        JU("guest", m.guest);
+        JS("kind", kind_name(m.kind));
+        JU("ipa", m.ipa);
+        JU("pa", m.pa);
+        JU("size", m.size);
+        JU("perm", m.perm);
+        fputc('}', f);
+    }
+    fputs("],\"devices\":[", f);
+    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_DEVICES); i++) {
+        struct dtpb_device d;
+        dtpb_device(b, i, &d);
+        sep = "";
+        fputs(i ? ",{" : "{", f);
+        JU("guest", d.guest);
+        JS("path", dtpb_str(b, d.path));
+        fprintf(f, ",\"dma\":%s,\"regs\":[", d.flags & DTPB_DEV_DMA ? "true" : "false");
+        bool first = true;
+        for (uint32_t k = 0; k < dtpb_count(b, DTPB_SEC_DEVREGS); k++) {
+            struct dtpb_devreg r;
+            dtpb_devreg(b, k, &r);
+            if (r.device != i)
+                continue;
+            fprintf(f, "%s{\"pa\":%" PRIu64 ",\"size\":%" PRIu64 ",\"ipa\":%" PRIu64 "}",
+                    first ? "" : ",", r.pa, r.size, r.ipa);
+            first = false;
+        }
+        fputs("]}", f);
+    }
+    fputs("],\"irqs\":[", f);
+    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_IRQS); i++) {
+        struct dtpb_irq q;
+        dtpb_irq(b, i, &q);
+        fprintf(f, "%s{\"intid\":%u,\"guest\":%u,\"virq\":%u,\"flags\":%u}", i ? "," : "",
+                q.pintid, q.guest, q.vintid, q.flags);
+    }
+    fputs("],\"streams\":[", f);
+    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_SIDS); i++) {
+        struct dtpb_sid s;
+        dtpb_sid(b, i, &s);
+        fprintf(f, "%s{\"smmu\":%u,\"sid\":%u,\"mask\":%u,\"count\":%u,\"guest\":%u}",
+                i ? "," : "", s.smmu, s.sid, s.mask, s.count, s.guest);
+    }
+    fputs("],\"smmus\":[", f);
+    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_SMMUS); i++) {
+        struct dtpb_smmu s;
+        dtpb_smmu(b, i, &s);
+        sep = "";
+        fputs(i ? ",{" : "{", f);
+        JS("name", dtpb_str(b, s.name));
+        JS("path", dtpb_str(b, s.path));
+        JU("version", s.version);
+        JU("sid_bits", s.sid_bits);
+        JU("reg_base", s.reg_base);
+        JU("table_pa", s.table_pa);
+        JU("table_size", s.table_size);
+        JU("strtab_base", s.strtab_base);
+        JU("strtab_base_cfg", s.strtab_base_cfg);
+        JU("cr0", s.cr0);
+        JU("cr1", s.cr1);
+        JU("cr2", s.cr2);
+        fputs(",\"smrs\":[", f);
+        bool first = true;
+        for (uint32_t k = 0; k < dtpb_count(b, DTPB_SEC_SMRS); k++) {
+            struct dtpb_smr r;
+            dtpb_smr(b, k, &r);
+            if (r.smmu != i)
+                continue;
+            fprintf(f, "%s{\"index\":%u,\"smr\":%u,\"s2cr\":%u,\"cb\":%u,\"guest\":%u}",
+                    first ? "" : ",", r.index, r.smr, r.s2cr, r.cb, r.guest);
+            first = false;
+        }
+        fputs("],\"context_banks\":[", f);
+        first = true;
+        for (uint32_t k = 0; k < dtpb_count(b, DTPB_SEC_CBS); k++) {
+            struct dtpb_cb c;
+            dtpb_cb(b, k, &c);
+            if (c.smmu != i)
+                continue;
+            fprintf(f, "%s{\"index\":%u,\"guest\":%u,\"vmid\":%u,\"cbar\":%u,\"cba2r\":%u,"
+                       "\"tcr\":%u,\"sctlr\":%u,\"ttbr0\":%" PRIu64 "}",
+                    first ? "" : ",", c.index, c.guest, c.vmid, c.cbar, c.cba2r, c.tcr, c.sctlr,
+                    c.ttbr0);
+            first = false;
+        }
+        fputs("]}", f);
+    }
+    fputs("],\"shared\":[", f);
+    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_SHARED); i++) {
+        struct dtpb_shared s;
+        dtpb_shared(b, i, &s);
+        sep = "";
+        fputs(i ? ",{" : "{", f);
+        JS("name", dtpb_str(b, s.name));
+        JU("base", s.base);
+        JU("size", s.size);
+        fputs(",\"peers\":[", f);
+        bool first = true;
+        for (uint32_t k = 0; k < dtpb_count(b, DTPB_SEC_PEERS); k++) {
+            struct dtpb_peer p;
+            dtpb_peer(b, k, &p);
+            if (p.shared != i)
+                continue;
+            fprintf(f, "%s{\"guest\":%u,\"access\":\"%s\",\"ipa\":%" PRIu64, first ? "" : ",",
+                    p.guest, p.access ? "ro" : "rw", p.ipa);
+            if (p.doorbell != DTPB_NONE)
+                fprintf(f, ",\"doorbell\":%u", p.doorbell);
+            fputc('}', f);
+            first = false;
+        }
+        fputs("]}", f);
+    }
+    fputs("],\"load\":[", f);
+    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_LOADMAP); i++) {
+        struct dtpb_load l;
+        dtpb_load(b, i, &l);
+        sep = "";
+        fputs(i ? ",{" : "{", f);
+        JS("kind", load_name(l.kind));
+        JS("file", dtpb_str(b, l.file));
+        if (l.guest != DTPB_NONE)
+            JU("guest", l.guest);
+        JU("pa", l.pa);
+        JU("ipa", l.ipa);
+        JU("size", l.size);
+        fputc('}', f);
+    }
+    fputs("]}\n", f);
+}
+
+/* ------------------------------------------------------------------ */
+/* tables, decoded from a memory image [pa, pa + len) */
+
+struct image {
+    const uint8_t *data;
+    uint64_t pa, len;
+};
+
+static bool img_read64(const struct image *im, uint64_t pa, uint64_t *v)
+{
+    if (pa < im->pa || pa - im->pa > im->len || im->len - (pa - im->pa) < 8)
+        return false;
+    *v = get_le64(im->data + (pa - im->pa));
+    return true;
+}
+
+static void item_begin(struct out *o)
+{
+    if (o->json) {
+        fputs(o->first ? "" : ",", o->f);
+        o->first = false;
+    }
+}
+
+/* One STE at pa for stream sid; aborting STEs are only counted. */
+static void dump_ste(struct out *o, const struct image *im, uint64_t pa, uint64_t sid,
+                     uint64_t *naborts)
+{
+    uint64_t w0 = 0, w2 = 0, w3 = 0;
+    if (!img_read64(im, pa, &w0) || !img_read64(im, pa + 16, &w2) || !img_read64(im, pa + 24, &w3))
+        return;
+    unsigned v = w0 & 1, cfg = (unsigned)(w0 >> 1) & 7;
+    if (v && cfg == STE_CONFIG_ABORT) {
+        (*naborts)++;
+        return;
+    }
+    const char *what = !v ? "invalid" : cfg == STE_CONFIG_S2 ? "s2-translate"
+                      : cfg == STE_CONFIG_BYPASS ? "bypass" : "other";
+    item_begin(o);
+    if (o->json)
+        fprintf(o->f, "{\"sid\":%" PRIu64 ",\"config\":\"%s\",\"vmid\":%u,\"vtcr\":%" PRIu64
+                      ",\"s2ttb\":%" PRIu64 "}",
+                sid, what, (unsigned)(w2 & 0xffff), (w2 >> 32) & 0x7ffff, w3 & STE3_S2TTB_MASK);
+    else
+        fprintf(o->f, "  sid 0x%" PRIx64 ": %s vmid %u vtcr 0x%" PRIx64 " s2ttb 0x%" PRIx64 "%s%s\n",
+                sid, what, (unsigned)(w2 & 0xffff), (w2 >> 32) & 0x7ffff, w3 & STE3_S2TTB_MASK,
+                w2 & STE2_S2AA64 ? " aa64" : "", w2 & STE2_S2R ? " s2r" : "");
+}
+
+static void dump_strtab(struct out *o, const struct image *im, uint64_t base, uint32_t cfg)
+{
+    unsigned fmt = (cfg >> 16) & 3, split = (cfg >> 6) & 0x1f, log2size = cfg & 0x3f;
+    uint64_t naborts = 0, nl2 = 0;
+    if (log2size > 32)
+        log2size = 32;
+    if (!o->json)
+        fprintf(o->f, "stream table at 0x%" PRIx64 ": %s, %u sid bits\n", base,
+                fmt ? "2-level" : "linear", log2size);
+    if (fmt == 0) {
+        uint64_t n = 1ull << log2size;
+        for (uint64_t s = 0; s < n; s++) {
+            if (base + s * STE_SIZE + STE_SIZE > im->pa + im->len)
+                break;
+            dump_ste(o, im, base + s * STE_SIZE, s, &naborts);
+        }
+    } else {
+        if (split == 0 || split > log2size)
+            split = STRTAB_SPLIT;
+        uint64_t nl1 = 1ull << (log2size - split);
+        for (uint64_t i = 0; i < nl1; i++) {
+            uint64_t d;
+            if (!img_read64(im, base + i * 8, &d))
+                break;
+            unsigned span = d & 0x1f;
+            if (span == 0) {
+                naborts += 1ull << split;
+                continue;
+            }
+            nl2++;
+            uint64_t l2 = d & L1STD_L2PTR_MASK, n = 1ull << (span - 1);
+            if (span - 1 > split)
+                n = 1ull << split;
+            for (uint64_t s = 0; s < n; s++)
+                dump_ste(o, im, l2 + s * STE_SIZE, (i << split) + s, &naborts);
+        }
+    }
+    if (!o->json)
+        fprintf(o->f, "  %" PRIu64 " L2 tables; every other stream aborts (%" PRIu64 ")\n", nl2,
+                naborts);
+}
+
+struct s2walk {
+    struct out *o;
+    const struct image *im;
+    /* the current run of contiguous leaves, printed when it breaks */
+    uint64_t ipa, pa, size, attrs;
+    int depth_guard;
+};
+
+static void s2_flush(struct s2walk *w)
+{
+    if (!w->size)
+        return;
+    uint64_t a = w->attrs;
+    unsigned memattr = (a >> 2) & 0xf, ap = (a >> 6) & 3;
+    bool dev = (memattr >> 2) == 0, xn = (a >> 53) & 2;
+    item_begin(w->o);
+    if (w->o->json)
+        fprintf(w->o->f, "{\"ipa\":%" PRIu64 ",\"pa\":%" PRIu64 ",\"size\":%" PRIu64
+                         ",\"memattr\":%u,\"s2ap\":%u,\"xn\":%s}",
+                w->ipa, w->pa, w->size, memattr, ap, xn ? "true" : "false");
+    else
+        fprintf(w->o->f, "  ipa 0x%" PRIx64 " -> pa 0x%" PRIx64 " size 0x%" PRIx64 " %s %s%s\n",
+                w->ipa, w->pa, w->size, dev ? "device" : "normal",
+                ap == 3 ? "rw" : ap == 1 ? "ro" : ap == 2 ? "wo" : "none", xn ? " xn" : "");
+    w->size = 0;
+}
+
+static void s2_leaf(struct s2walk *w, uint64_t ipa, uint64_t pa, uint64_t size, uint64_t attrs)
+{
+    if (w->size && w->ipa + w->size == ipa && w->pa + w->size == pa && w->attrs == attrs) {
+        w->size += size;
+        return;
+    }
+    s2_flush(w);
+    w->ipa = ipa;
+    w->pa = pa;
+    w->size = size;
+    w->attrs = attrs;
+}
+
+static void s2_table(struct s2walk *w, uint64_t pa, uint64_t nent, int level, uint64_t ipa_base)
+{
+    unsigned shift = 12 + 9 * (unsigned)(3 - level);
+    for (uint64_t i = 0; i < nent; i++) {
+        uint64_t d;
+        if (!img_read64(w->im, pa + i * 8, &d))
+            return;
+        if (!(d & 1))
+            continue;
+        uint64_t ipa = ipa_base + (i << shift);
+        uint64_t attrs = d & ~S2_OA_MASK & ~3ull;
+        if (level == 3 || !(d & 2)) {
+            if (level == 3 && !(d & 2))
+                continue; /* reserved at level 3 */
+            if (level == 0)
+                continue; /* no level-0 blocks with 4 KiB granule */
+            s2_leaf(w, ipa, d & S2_OA_MASK & ~((1ull << shift) - 1), 1ull << shift, attrs);
+        } else {
+            s2_table(w, d & S2_OA_MASK, 512, level + 1, ipa);
+        }
+    }
+}
+
+static void dump_s2(struct out *o, const struct image *im, const char *name, uint64_t root,
+                    uint64_t vtcr)
+{
+    unsigned t0sz = vtcr & 0x3f, sl0 = (vtcr >> 6) & 3;
+    int level = 2 - (int)sl0;
+    if (level < 0)
+        level = 0;
+    unsigned ipa_bits = 64 - t0sz;
+    unsigned shift = 12 + 9 * (unsigned)(3 - level);
+    uint64_t nent = ipa_bits > shift ? 1ull << (ipa_bits - shift) : 1;
+    if (nent > 512 * 16)
+        nent = 512 * 16;
+    if (!o->json)
+        fprintf(o->f, "stage-2 tables of %s: root 0x%" PRIx64 ", %u-bit IPA, start level %d\n",
+                name, root, ipa_bits, level);
+    struct s2walk w = {.o = o, .im = im};
+    s2_table(&w, root, nent, level, 0);
+    s2_flush(&w);
+}
+
+/* ------------------------------------------------------------------ */
+
+static void dump_s2pl(struct out *o, const uint8_t *d, size_t n)
+{
+    uint32_t count = get_le32(d + 8);
+    static const char *const space[] = {"GR0", "GR1", "CB"};
+    if ((n - S2PL_HEADER) / S2PL_RECORD < count)
+        count = (uint32_t)((n - S2PL_HEADER) / S2PL_RECORD);
+    if (o->json)
+        fputs("{\"format\":\"smmuv2-program\",\"records\":[", o->f);
+    else
+        fprintf(o->f, "SMMUv2 programming list, %u records\n", count);
+    for (uint32_t i = 0; i < count; i++) {
+        const uint8_t *r = d + S2PL_HEADER + (size_t)i * S2PL_RECORD;
+        unsigned sp = get_le16(r), idx = get_le16(r + 2);
+        uint32_t off = get_le32(r + 4);
+        uint64_t val = get_le64(r + 8);
+        const char *sn = sp < 3 ? space[sp] : "?";
+        if (o->json)
+            fprintf(o->f, "%s{\"space\":\"%s\",\"index\":%u,\"offset\":%u,\"value\":%" PRIu64 "}",
+                    i ? "," : "", sn, idx, off, val);
+        else if (sp == S2PL_CB)
+            fprintf(o->f, "  CB%u+0x%03x = 0x%" PRIx64 "\n", idx, off, val);
+        else
+            fprintf(o->f, "  %s+0x%03x = 0x%" PRIx64 "\n", sn, off, val);
+    }
+    if (o->json)
+        fputs("]}\n", o->f);
+}
+
+static char *sibling_blob(const char *file)
+{
+    char *dir = path_dirname(file);
+    char *p = path_join(dir, "system.dtpb");
+    free(dir);
+    return p;
+}
+
+static int dump_tables(struct dtpass_ctx *ctx, struct out *o, const char *file, const uint8_t *d,
+                       size_t n)
+{
+    const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+    char *bpath = sibling_blob(file);
+    size_t blen = 0;
+    uint8_t *bdata = (uint8_t *)read_file(bpath, DUMP_MAX, &blen);
+    struct dtpb b;
+    int rc = -1;
+    if (bdata && dtpb_open(&b, bdata, blen) == 0) {
+        struct dtpb_load hv = {0};
+        for (uint32_t i = 0; i < dtpb_count(&b, DTPB_SEC_LOADMAP); i++) {
+            struct dtpb_load l;
+            dtpb_load(&b, i, &l);
+            if (l.kind == DTPB_LOAD_HVDATA)
+                hv = l;
+        }
+        if (o->json)
+            fprintf(o->f, "{\"file\":"), js(o->f, base), fputs(",\"entries\":[", o->f);
+        if (!strcmp(base, "hvdata.bin")) {
+            struct image im = {d, hv.pa, n};
+            if (!o->json)
+                fprintf(o->f, "hvdata.bin: %zu bytes at 0x%" PRIx64 "\n", n, hv.pa);
+            for (uint32_t i = 0; i < dtpb_count(&b, DTPB_SEC_SMMUS); i++) {
+                struct dtpb_smmu s;
+                dtpb_smmu(&b, i, &s);
+                if (s.version == 3) {
+                    if (!o->json)
+                        fprintf(o->f, "%s: ", dtpb_str(&b, s.name));
+                    dump_strtab(o, &im, s.table_pa, s.strtab_base_cfg);
+                }
+            }
+            for (uint32_t i = 0; i < dtpb_count(&b, DTPB_SEC_GUESTS); i++) {
+                struct dtpb_guest g;
+                dtpb_guest(&b, i, &g);
+                dump_s2(o, &im, dtpb_str(&b, g.name), g.s2_root, g.vtcr);
+            }
+            rc = 0;
+        } else {
+            for (uint32_t i = 0; i < dtpb_count(&b, DTPB_SEC_SMMUS) && rc; i++) {
+                struct dtpb_smmu s;
+                dtpb_smmu(&b, i, &s);
+                char *want = xasprintf("smmu-%s.bin", dtpb_str(&b, s.name));
+                if (!strcmp(base, want) && s.version == 3) {
+                    struct image im = {d, s.table_pa, n};
+                    dump_strtab(o, &im, s.table_pa, s.strtab_base_cfg);
+                    rc = 0;
+                }
+                free(want);
+            }
+            for (uint32_t i = 0; i < dtpb_count(&b, DTPB_SEC_GUESTS) && rc; i++) {
+                struct dtpb_guest g;
+                dtpb_guest(&b, i, &g);
+                char *want = xasprintf("s2-%s.bin", dtpb_str(&b, g.name));
+                if (!strcmp(base, want)) {
+                    struct image im = {d, g.s2_root, n};
+                    dump_s2(o, &im, dtpb_str(&b, g.name), g.s2_root, g.vtcr);
+                    rc = 0;
+                }
+                free(want);
+            }
+        }
+        if (o->json)
+            fputs("]}\n", o->f);
+    }
+    if (rc && n % STE_SIZE == 0 && n) {
+        /* No blob to say what it is: a linear stream table at address 0. */
+        unsigned bits = 0;
+        while ((STE_SIZE << bits) < n)
+            bits++;
+        struct image im = {d, 0, n};
+        if (o->json)
+            fprintf(o->f, "{\"file\":"), js(o->f, base), fputs(",\"entries\":[", o->f);
+        dump_strtab(o, &im, 0, bits);
+        if (o->json)
+            fputs("]}\n", o->f);
+        rc = 0;
+    }
+    if (rc)
+        diag_fatal(&ctx->diag, NOPOS,
+                   "%s: not a system.dtpb, an SMMUv2 programming list, or a table file named in "
+                   "a valid %s", file, bpath);
+    free(bdata);
+    free(bpath);
+    return rc;
+}
+
+int dump_file(struct dtpass_ctx *ctx)
+{
+    const char *file = ctx->opt.input;
+    size_t n = 0;
+    uint8_t *d = (uint8_t *)read_file(file, DUMP_MAX, &n);
+    if (!d) {
+        diag_fatal(&ctx->diag, NOPOS, "cannot read %s: %s", file, strerror(errno));
+        return -1;
+    }
+    struct out o = {.f = stdout, .json = ctx->opt.json, .first = true};
+    int rc = 0;
+    if (n >= 4 && !memcmp(d, "DTPB", 4)) {
+        struct dtpb b;
+        int err = dtpb_open(&b, d, n);
+        if (err) {
+            diag_fatal(&ctx->diag, NOPOS, "%s: invalid dtpb blob: %s (error %d)", file,
+                       dtpb_strerror(err), err);
+            rc = -1;
+        } else if (o.json) {
+            dump_blob_json(&b, o.f);
+        } else {
+            dump_blob_text(&b, o.f);
+        }
+    } else if (n >= S2PL_HEADER && !memcmp(d, S2PL_MAGIC, 4)) {
+        dump_s2pl(&o, d, n);
+    } else {
+        rc = dump_tables(ctx, &o, file, d, n);
+    }
+    free(d);
+    return rc;
+}

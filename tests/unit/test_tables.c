@@ -1,0 +1,291 @@
+/* Unit tests for the hypervisor tables (lower/place.c, lower/s2build.c,
+ * emit/smmuv3.c, smmuv2.c, stage2.c, hvdata.c): hand-built systems are
+ * placed and emitted, then checked by the independent walker (walker.h)
+ * through the blob, plus geometry, determinism and the hv-memory /
+ * smmu-capacity diagnostics.
+ *
+ * With arguments, `test_tables DIR...` walks the outputs of a real build
+ * (DIR/system.dtpb + DIR/hvdata.bin) and prints TAP lines instead: the
+ * end-to-end half used by tests/suite-tables.sh. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dtpass/dtpb.h"
+#include "emit/tables.h"
+#include "fixture.h"
+#include "walker.h"
+
+/* Places, builds hvdata and the blob, and walks them; returns failures. */
+static unsigned place_and_walk(struct fx *f, uint8_t **blob_out, size_t *blob_len)
+{
+    assert_int_equal(lower_place(&f->ctx), 0);
+    assert_int_equal(diag_errors(&f->ctx.diag), 0);
+    assert_int_equal(hvdata_build(&f->ctx), 0);
+    uint8_t *blob;
+    size_t n = blob_serialise(&f->ctx, &blob);
+    struct dtpb b;
+    assert_int_equal(dtpb_open(&b, blob, n), 0);
+    unsigned long checks = 0;
+    unsigned fails = walk_all(&b, f->ctx.place->image, (size_t)f->ctx.place->size, &checks);
+    assert_true(checks > 1000);
+    if (blob_out) {
+        *blob_out = blob;
+        *blob_len = n;
+    } else {
+        free(blob);
+    }
+    return fails;
+}
+
+static void test_tables_s2_geometry(void **state)
+{
+    (void)state;
+    for (uint32_t ipa = 32; ipa <= 48; ipa++) {
+        int level;
+        uint32_t nroot;
+        s2_geometry(ipa, &level, &nroot);
+        unsigned shift = 12 + 9 * (unsigned)(3 - level);
+        /* Arm ARM: 4 KiB granule stage 2 — start level 0 for T0SZ 16..24,
+         * level 1 for 21..33, level 2 for 30..39; at most 16 tables. */
+        unsigned t0sz = 64 - ipa;
+        if (level == 0)
+            assert_true(t0sz >= 16 && t0sz <= 24);
+        else if (level == 1)
+            assert_true(t0sz >= 21 && t0sz <= 33);
+        else
+            assert_true(level == 2 && t0sz >= 30 && t0sz <= 39);
+        assert_true(nroot >= 1 && nroot <= 16);
+        /* The root covers the IPA space exactly (or one table suffices). */
+        if (nroot > 1)
+            assert_int_equal((uint64_t)nroot * 512 << shift, 1ull << ipa);
+        else
+            assert_true((512ull << shift) >= (1ull << ipa));
+    }
+    int level;
+    uint32_t nroot;
+    s2_geometry(40, &level, &nroot);
+    assert_int_equal(level, 1);
+    assert_int_equal(nroot, 2);
+    s2_geometry(48, &level, &nroot);
+    assert_int_equal(level, 0);
+    assert_int_equal(nroot, 1);
+    s2_geometry(32, &level, &nroot);
+    assert_int_equal(level, 2);
+    assert_int_equal(nroot, 4);
+    /* VTCR for 40/40: T0SZ 24, SL0 1, IRGN0 ORGN0 WB, SH0 inner, PS 40-bit */
+    assert_int_equal(s2_vtcr(40, 40, 1, false), 0x80023558u);
+}
+
+static void test_tables_smmuv3_walk(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_smmuv3_system(&f);
+    assert_int_equal(place_and_walk(&f, NULL, NULL), 0);
+    const struct placement *p = f.ctx.place;
+    const struct smmu_place *sp = &p->smmus[0];
+    assert_true(sp->two_level);
+    assert_int_equal(sp->strtab_base_cfg, (1u << 16) | (8u << 6) | 16u);
+    /* SIDs 0x10/0x11, 0x100..0x1ff and 0x300: three L2 tables. */
+    assert_int_equal(sp->l2.n, 3);
+    assert_int_equal(p->load_pa, 0x40000000);
+    /* Everything inside the hypervisor range and aligned. */
+    assert_true(p->size <= 64u << 20);
+    assert_int_equal(sp->span_pa % 16384, 0);
+    for (size_t i = 0; i < p->nguests; i++)
+        assert_int_equal(p->guests[i].pa % ((uint64_t)p->guests[i].nroot * 4096), 0);
+    /* The 1 GiB region at a 1 GiB aligned IPA/PA is one level-1 block. */
+    struct wk w = {.img = p->image, .pa = p->load_pa, .len = p->size};
+    struct wk_xlat x;
+    assert_int_equal(wk_s2(&w, p->guests[0].pa, p->guests[0].vtcr, 0x80000000 + 12345, &x), 0);
+    assert_int_equal(x.level, 1);
+    assert_int_equal(x.bsize, 1ull << 30);
+    assert_int_equal(x.pa, 0x880000000ull + 12345);
+    /* 512 MiB at 0x48000000: 2 MiB blocks. */
+    assert_int_equal(wk_s2(&w, p->guests[0].pa, p->guests[0].vtcr, 0x48000000, &x), 0);
+    assert_int_equal(x.level, 2);
+    /* Device MMIO: pages, Device-nGnRE, XN; the shared window RO for rtos. */
+    assert_int_equal(wk_s2(&w, p->guests[0].pa, p->guests[0].vtcr, 0x9001104, &x), 0);
+    assert_int_equal(x.level, 3);
+    assert_int_equal((x.attrs >> 2) & 0xf, 0x1);
+    assert_int_equal((x.attrs >> 53) & 3, 2);
+    assert_int_equal(wk_s2(&w, p->guests[1].pa, p->guests[1].vtcr, 0x20000000, &x), 0);
+    assert_int_equal((x.attrs >> 6) & 3, 1);
+    /* Outside the map: faults, for both guests. */
+    assert_int_equal(wk_s2(&w, p->guests[0].pa, p->guests[0].vtcr, 0x9002000, &x), -1);
+    assert_int_equal(wk_s2(&w, p->guests[1].pa, p->guests[1].vtcr, 0x48000000, &x), -1);
+    assert_int_equal(wk_s2(&w, p->guests[1].pa, p->guests[1].vtcr, 1ull << 40, &x), -1);
+    /* Few tables: linear in blocks, not pages. */
+    assert_true(p->guests[0].ntables < 12);
+    fx_free(&f);
+}
+
+static void test_tables_smmuv3_linear(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_smmuv3_system(&f);
+    struct sys_smmu_param *prm = VEC_ADD(&f.ctx.sys.smmus);
+    prm->node.text = xstrdup("/smmuv3@9050000");
+    prm->node.node = &f.nodes[0];
+    prm->sid_bits = 10; /* 1024 * 64 = 64 KiB: the largest linear table */
+    prm->has_sid_bits = true;
+    assert_int_equal(place_and_walk(&f, NULL, NULL), 0);
+    const struct smmu_place *sp = &f.ctx.place->smmus[0];
+    assert_false(sp->two_level);
+    assert_int_equal(sp->span_size, 65536);
+    assert_int_equal(sp->span_pa % 65536, 0);
+    assert_int_equal(sp->strtab_base_cfg, 10);
+    fx_free(&f);
+}
+
+static void test_tables_deterministic(void **state)
+{
+    (void)state;
+    struct fx a, b;
+    uint8_t *ba, *bb;
+    size_t na, nb;
+    fx_smmuv3_system(&a);
+    fx_smmuv3_system(&b);
+    assert_int_equal(place_and_walk(&a, &ba, &na), 0);
+    assert_int_equal(place_and_walk(&b, &bb, &nb), 0);
+    assert_int_equal(a.ctx.place->size, b.ctx.place->size);
+    assert_memory_equal(a.ctx.place->image, b.ctx.place->image, (size_t)a.ctx.place->size);
+    assert_int_equal(na, nb);
+    assert_memory_equal(ba, bb, na);
+    free(ba);
+    free(bb);
+    fx_free(&a);
+    fx_free(&b);
+}
+
+static void test_tables_smmuv2_walk(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_smmuv2_system(&f);
+    assert_int_equal(place_and_walk(&f, NULL, NULL), 0);
+    const struct smmu_place *sp = &f.ctx.place->smmus[0];
+    /* 0x860-0x863, 0x865, 0x866-0x867, {0x870,0xc70} for linux; 0x864 and
+     * 0x100 for rtos: six SMRs, two context banks. */
+    assert_int_equal(sp->smrs.n, 6);
+    assert_int_equal(sp->cbs.n, 2);
+    assert_int_equal(sp->cbs.v[1].vmid, 300);
+    assert_true(sp->cr0 & (1u << 31)); /* VMID16EN for VMID 300 */
+    assert_int_equal(sp->cbs.v[1].cba2r >> 16, 300);
+    /* The programming list: header + 5 records per bank + 2 per SMR + sCR0. */
+    uint8_t *pl;
+    size_t n = smmuv2_program(sp, &pl);
+    assert_int_equal(n, 16 + 16 * (5 * 2 + 2 * 6 + 1));
+    assert_memory_equal(pl, "DTS2", 4);
+    free(pl);
+    fx_free(&f);
+}
+
+static void test_tables_smmu_capacity(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_smmuv2_system(&f);
+    struct sys_smmu_param *prm = VEC_ADD(&f.ctx.sys.smmus);
+    prm->node.text = xstrdup("/smmu@fd800000");
+    prm->node.node = &f.nodes[0];
+    prm->smrs = 5;
+    prm->has_smrs = true;
+    assert_int_not_equal(lower_place(&f.ctx), 0);
+    assert_true(fx_reported(&f, "smmu-capacity"));
+    fx_free(&f);
+    fx_smmuv2_system(&f);
+    prm = VEC_ADD(&f.ctx.sys.smmus);
+    prm->node.text = xstrdup("/smmu@fd800000");
+    prm->node.node = &f.nodes[0];
+    prm->context_banks = 1;
+    prm->has_context_banks = true;
+    assert_int_not_equal(lower_place(&f.ctx), 0);
+    assert_true(fx_reported(&f, "smmu-capacity"));
+    fx_free(&f);
+}
+
+static void test_tables_hv_memory(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_smmuv3_system(&f);
+    f.ctx.sys.hyp_memory.v[0].size = 16384;
+    assert_int_not_equal(lower_place(&f.ctx), 0);
+    assert_true(fx_reported(&f, "hv-memory"));
+    fx_free(&f);
+    fx_smmuv3_system(&f);
+    f.ctx.sys.hyp_memory.n = 0;
+    assert_int_not_equal(lower_place(&f.ctx), 0);
+    assert_true(fx_reported(&f, "hv-memory"));
+    fx_free(&f);
+}
+
+static void test_tables_ipa_widths(void **state)
+{
+    (void)state;
+    static const uint32_t widths[] = {32, 36, 39, 42, 44, 48};
+    for (size_t i = 0; i < ARRAY_SIZE(widths); i++) {
+        struct fx f;
+        fx_smmuv3_system(&f);
+        f.ctx.sys.ipa_bits = widths[i];
+        f.ctx.sys.pa_bits = 44;
+        if (widths[i] < 36) { /* the 1 GiB window at 0x80000000 needs 34 bits */
+            f.ctx.sys.guests.v[0].memory.v[1].ipa = 0xc0000000;
+        }
+        assert_int_equal(place_and_walk(&f, NULL, NULL), 0);
+        fx_free(&f);
+    }
+}
+
+static int walk_dir(const char *dir)
+{
+    char *bp = path_join(dir, "system.dtpb"), *hp = path_join(dir, "hvdata.bin");
+    size_t bn = 0, hn = 0;
+    uint8_t *blob = (uint8_t *)read_file(bp, 1u << 30, &bn);
+    uint8_t *hv = (uint8_t *)read_file(hp, 1u << 30, &hn);
+    int rc = 1;
+    struct dtpb b;
+    int err = blob ? dtpb_open(&b, blob, bn) : -100;
+    if (!blob || !hv || err) {
+        printf("not ok - %s: cannot read outputs (%s)\n", dir, blob ? dtpb_strerror(err) : "no blob");
+    } else {
+        unsigned long checks = 0;
+        unsigned fails = walk_all(&b, hv, hn, &checks);
+        printf("%s - %s: %lu translations and stream lookups, %u failures\n",
+               fails ? "not ok" : "ok", dir, checks, fails);
+        rc = fails != 0;
+    }
+    free(blob);
+    free(hv);
+    free(bp);
+    free(hp);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1) {
+        int rc = 0;
+        for (int i = 1; i < argc; i++)
+            rc |= walk_dir(argv[i]);
+        return rc;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tables_s2_geometry),
+        cmocka_unit_test(test_tables_smmuv3_walk),
+        cmocka_unit_test(test_tables_smmuv3_linear),
+        cmocka_unit_test(test_tables_deterministic),
+        cmocka_unit_test(test_tables_smmuv2_walk),
+        cmocka_unit_test(test_tables_smmu_capacity),
+        cmocka_unit_test(test_tables_hv_memory),
+        cmocka_unit_test(test_tables_ipa_widths),
+    };
+    return cmocka_run_group_tests_name("tables", tests, NULL, NULL);
+}
