@@ -369,7 +369,7 @@ void dsl_include(struct dsl_state *st, char *file, const dsl_loc *loc)
 void dsl_ipa_bits(struct dsl_state *st, struct dsl_val v, const dsl_loc *kw)
 {
     struct system *sys = st->sh->sys;
-    if (!once(st, &st->seen_ipa_bits, kw, "ipa-bits"))
+    if (!once(st, &st->sh->seen_ipa_bits, kw, "ipa-bits"))
         return;
     sys->ipa_bits_pos = dsl_pos(st, &v.loc);
     val_u32(st, v, "ipa-bits", FRONT_IPA_BITS_MIN, FRONT_IPA_BITS_MAX, &sys->ipa_bits);
@@ -378,7 +378,7 @@ void dsl_ipa_bits(struct dsl_state *st, struct dsl_val v, const dsl_loc *kw)
 void dsl_pa_bits(struct dsl_state *st, struct dsl_val v, const dsl_loc *kw)
 {
     struct system *sys = st->sh->sys;
-    if (!once(st, &st->seen_pa_bits, kw, "pa-bits"))
+    if (!once(st, &st->sh->seen_pa_bits, kw, "pa-bits"))
         return;
     sys->pa_bits_pos = dsl_pos(st, &v.loc);
     val_u32(st, v, "pa-bits", FRONT_PA_BITS_MIN, FRONT_PA_BITS_MAX, &sys->pa_bits);

@@ -43,6 +43,7 @@ struct dsl_shared {
     VEC(char *) stack;     /* canonical paths being parsed: cycle detection */
     bool board_seen;
     struct srcpos board_pos;
+    struct srcpos seen_ipa_bits, seen_pa_bits; /* once per system, across includes */
 };
 
 /* One file being parsed. */
@@ -64,7 +65,6 @@ struct dsl_state {
     struct srcpos seen_vmid, seen_bootargs, seen_stdout, seen_kernel, seen_ramdisk;
     struct srcpos seen_ipa, seen_dma, seen_smmu_ref, seen_unsafe;
     struct srcpos seen_sid_bits, seen_smrs, seen_cbs;
-    struct srcpos seen_ipa_bits, seen_pa_bits;
     size_t peer;
     bool in_peer;
     struct srcpos seen_access, seen_at, seen_doorbell;
