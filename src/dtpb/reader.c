@@ -276,7 +276,7 @@ static void zero(struct dtpb *b)
         p[i] = 0;
 }
 
-int dtpb_open(struct dtpb *b, const void *data, size_t len)
+static int open_blob(struct dtpb *b, const void *data, size_t len)
 {
     const uint8_t *d = data;
     if (!b || !data)
@@ -323,10 +323,10 @@ int dtpb_open(struct dtpb *b, const void *data, size_t len)
         prev_end = off + bytes;
         if (id == 0 || id > DTPB_SEC_MAX)
             continue;
-        if (ent < min_entsize[id] || (id == DTPB_SEC_STRINGS && ent != 1))
-            return DTPB_ERR_BADENTSIZE;
         if (b->sec[id].entsize)
             return DTPB_ERR_DUPSECTION;
+        if (ent < min_entsize[id] || (id == DTPB_SEC_STRINGS && ent != 1))
+            return DTPB_ERR_BADENTSIZE;
         b->sec[id].off = off;
         b->sec[id].count = count;
         b->sec[id].entsize = ent;
@@ -348,5 +348,13 @@ int dtpb_open(struct dtpb *b, const void *data, size_t len)
     int err = validate_records(b);
     if (err)
         zero(b);
+    return err;
+}
+
+int dtpb_open(struct dtpb *b, const void *data, size_t len)
+{
+    int err = open_blob(b, data, len);
+    if (err && b)
+        zero(b); /* nothing of a rejected blob is visible */
     return err;
 }

@@ -232,7 +232,7 @@ static void fx_free(struct fx *f)
 }
 
 /* True when a finding of check id was reported. */
-static bool fx_reported(const struct fx *f, const char *id)
+__attribute__((unused)) static bool fx_reported(const struct fx *f, const char *id)
 {
     for (size_t i = 0; i < f->ctx.diag.diags.n; i++)
         if (f->ctx.diag.diags.v[i]->check && !strcmp(f->ctx.diag.diags.v[i]->check, id))
