@@ -13,7 +13,9 @@
 static bool dep_handled_elsewhere(const char *prop)
 {
     static const char *const props[] = {
-        "interrupt-parent", "interrupts-extended", "iommus", "iommu-map", "msi-parent", "msi-map",
+        "interrupt-parent", "interrupts-extended", "interrupt-map",
+        "iommus",           "iommu-map",           "msi-parent",
+        "msi-map",
     };
     for (size_t i = 0; i < ARRAY_SIZE(props); i++)
         if (!strcmp(prop, props[i]))
@@ -107,16 +109,19 @@ static void device_deps(struct walk *w, size_t g, const struct sys_device *dev)
                 VEC_PUSH(&w->out, ((struct violation){p, it.prop, it.via, true}));
             continue;
         }
-        if (w->stamp[p->index] == w->serial)
-            continue;
-        w->stamp[p->index] = w->serial;
-        if (is_ancestor(p, n))
-            continue; /* buses above the device come along */
+        if (is_ancestor(p, n) || is_ancestor(n, p))
+            continue; /* buses above the device and nodes below it come along */
+        if (p == c->b->gic.node || ck_smmu_of_node(c, p))
+            continue; /* virtualised or programmed by the hypervisor */
         uint32_t o = c->owner[p->index];
         if (o == owner_guest(g) || o == OWNER_HYP)
             continue; /* its own device (checked in its own right), or the hypervisor's */
         if (p->resource_free) {
-            /* Copied into the guest, so its own edges come too. */
+            /* Copied into the guest, so its own edges come too (once:
+             * provider graphs can have cycles and shared subtrees). */
+            if (w->stamp[p->index] == w->serial)
+                continue;
+            w->stamp[p->index] = w->serial;
             for (uint32_t k = 0; k < p->ndeps; k++) {
                 const struct board_dep *e = &p->deps[k];
                 if (e->provider && !dep_handled_elsewhere(e->prop))
@@ -213,8 +218,9 @@ int check_irq_parent(struct ck *c)
                 continue;
             for (uint32_t k = 0; k < n->nirqs; k++) {
                 const struct board_node *p = n->irqs[k].parent;
-                if (n->irqs[k].gic || !p || c->owner[p->index] == owner_guest(g))
-                    continue;
+                if (n->irqs[k].gic || !p || c->owner[p->index] == owner_guest(g) ||
+                    p == n || is_ancestor(n, p))
+                    continue; /* a controller inside the device comes along */
                 bool seen = false; /* one finding per controller */
                 for (uint32_t m = 0; m < k && !seen; m++)
                     seen = n->irqs[m].parent == p && !n->irqs[m].gic;

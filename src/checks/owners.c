@@ -123,18 +123,21 @@ static const char *const v80_cores[] = {
     "arm,cortex-a73", "cavium,thunder", "apm,potenza",    "nvidia,denver",
 };
 
-static uint32_t vmid_limit(const struct ck *c, const char **why)
+static uint32_t vmid_limit(const struct ck *c, char **why)
 {
     for (uint32_t i = 0; i < c->b->nsmmus; i++)
         if (c->b->smmus[i].version == SMMU_V2) {
-            *why = c->b->smmus[i].node->path;
+            *why = xasprintf("the SMMUv2 %s programs 8-bit VMIDs in its context banks",
+                             c->b->smmus[i].node->path);
             return CK_VMID_MAX;
         }
     for (uint32_t i = 0; i < c->b->ncpus; i++) {
         const char *compat = c->b->cpus[i].node ? c->b->cpus[i].node->compatible : NULL;
         for (size_t k = 0; compat && k < ARRAY_SIZE(v80_cores); k++)
             if (!strcmp(compat, v80_cores[k])) {
-                *why = c->b->cpus[i].node->path;
+                *why = xasprintf("%s (%s) is an Armv8.0 core: VMIDs are 8 bits without "
+                                 "FEAT_VMID16",
+                                 c->b->cpus[i].node->path, compat);
                 return CK_VMID_MAX;
             }
     }
@@ -163,7 +166,7 @@ static struct srcpos vmid_pos(const struct sys_guest *g)
 int check_vmid(struct ck *c)
 {
     const struct system *s = c->sys;
-    const char *why;
+    char *why;
     uint32_t limit = vmid_limit(c, &why);
     VEC(struct vmid_use) v = {0};
     for (size_t g = 0; g < s->guests.n; g++) {
@@ -173,7 +176,7 @@ int check_vmid(struct ck *c)
                 c, "vmid", vmid_pos(gu), "%sVMID %" PRIu32 " of guest %s is out of range 1..%" PRIu32,
                 gu->has_vmid ? "" : "default ", gu->vmid, gu->name, limit);
             if (why)
-                ck_note(d, NOPOS, NULL, "%s limits the board to 8-bit VMIDs", why);
+                ck_note(d, NOPOS, NULL, "%s", why);
             if (!gu->vmid)
                 ck_note(d, NOPOS, NULL, "VMID 0 is reserved for the hypervisor's own context");
             diag_fix(d, "give guest %s an unused VMID in 1..%" PRIu32, gu->name, limit);
@@ -196,6 +199,7 @@ int check_vmid(struct ck *c)
         ck_note(d, vmid_pos(a), NULL, "guest %s has VMID %" PRIu32 " here", a->name, a->vmid);
         diag_fix(d, "give every guest its own VMID");
     }
+    free(why);
     VEC_FREE(&v);
     return 0;
 }

@@ -102,7 +102,7 @@ void diag_render_text(const struct diag_sink *s, FILE *out, bool color)
             }
             fprintf(out, "%snote:%s %s", color ? "\033[1;36m" : "", color ? "\033[0m" : "",
                     no->msg);
-            if (no->node)
+            if (no->node && !strstr(no->msg, no->node))
                 fprintf(out, " (%s)", no->node);
             fputc('\n', out);
             put_quote(s, out, no->pos, color);

@@ -1,0 +1,76 @@
+#!/bin/sh
+# tests/suite-checks.sh — the isolation-check corpus tests/invalid/checks/:
+# every system file names what `dtpass check` must report in its header
+# (tests/invalid/README.md, "Checks"):
+#   # expect: <check-id> <line>:<col> [warning]   a finding of that check there
+#   # expect: clean                              no finding at all
+#   # command: build                             run `dtpass build` (lowering checks)
+# A file passes when every expected finding is reported, no finding of any
+# other check is (so a twin proves the check stays quiet on its good
+# neighbour), and the exit status is 1 with errors, else 0.
+set -u
+cd "$(dirname "$0")/.."
+DTPASS=${DTPASS:-$PWD/build/dtpass}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+for f in tests/invalid/checks/*.yaml tests/invalid/checks/*.dtpass; do
+    [ -f "$f" ] || continue
+    cmd=$(sed -n 's/^# command: *//p' "$f" | head -n 1)
+    [ -n "$cmd" ] || cmd=check
+    rm -rf "$tmp/out"
+    if [ "$cmd" = build ]; then
+        "$DTPASS" build "$f" -o "$tmp/out" --format json 2>"$tmp/json"
+    else
+        "$DTPASS" "$cmd" "$f" --format json 2>"$tmp/json"
+    fi
+    rc=$?
+    if /usr/bin/python3 - "$f" "$tmp/json" "$rc" <<'PY'
+import json, re, sys
+path, jpath, rc = sys.argv[1], sys.argv[2], int(sys.argv[3])
+want, clean = [], False
+for line in open(path, encoding="utf-8"):
+    if not line.startswith("#"):
+        break
+    m = re.match(r"# expect: (clean|([a-z0-9-]+) (\d+):(\d+)(?: (error|warning))?)\s*$", line)
+    if not m:
+        if line.startswith("# expect:"):
+            sys.exit("%s: bad expect line: %s" % (path, line.strip()))
+        continue
+    if m.group(1) == "clean":
+        clean = True
+    else:
+        want.append((m.group(2), int(m.group(3)), int(m.group(4)), m.group(5)))
+if not want and not clean:
+    sys.exit("%s: no '# expect:' line" % path)
+try:
+    doc = json.load(open(jpath, encoding="utf-8"))
+except ValueError as e:
+    sys.exit("%s: --format json is not JSON: %s" % (path, e))
+got = doc["findings"]
+problems = []
+for cid, line, col, sev in want:
+    if not any(f["check"] == cid and f["location"]["line"] == line and
+               f["location"]["column"] == col and (sev is None or f["severity"] == sev)
+               for f in got):
+        problems.append("missing %s at %d:%d%s" % (cid, line, col, " (" + sev + ")" if sev else ""))
+ids = {w[0] for w in want}
+for f in got:
+    if f["check"] not in ids:
+        problems.append("unexpected %s %s at %s:%s: %s" % (f["severity"], f["check"],
+                        f["location"]["line"], f["location"]["column"], f["message"]))
+errors = any(f["severity"] == "error" for f in got)
+if rc != (1 if errors else 0):
+    problems.append("exit status %d, expected %d" % (rc, 1 if errors else 0))
+if problems:
+    print("\n".join("    " + p for p in problems))
+    sys.exit(1)
+PY
+    then
+        echo "ok - $f"
+    else
+        echo "not ok - $f"
+        fail=1
+    fi
+done
+exit $fail
