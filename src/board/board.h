@@ -87,6 +87,12 @@ struct board_node {
     bool has_power_domains;  /* `power-domains` present */
     bool pci_host;           /* device_type = "pci" */
     bool untranslatable;     /* a reg could not be translated (reported) */
+    /* The first DT rule this node breaks (bad cells, an untranslatable reg,
+     * an interrupt or IOMMU specifier that does not decode...), or NULL.
+     * Node-local defects are board-invalid *warnings* at load time — real
+     * vendor DTBs carry a few in nodes nobody assigns — and resolve turns
+     * them into errors when the system uses the node. */
+    const char *defect;
 };
 
 struct board_cpu {

@@ -1,0 +1,318 @@
+/* board/dtc.c — DTS boards: runs the real C preprocessor (when the source
+ * has #include, the way the Linux kernel builds its DTBs) and the real dtc,
+ * with argv vectors (no shell), in a private temporary directory. dtc's
+ * error messages become board-invalid findings at their file:line, and the
+ * dependency files of cpp (-MD) and dtc (-d) name every file read, for -M.
+ *
+ * $DTPASS_DTC and $DTPASS_CPP override the programs (default: dtc and cpp
+ * from PATH). */
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "board/internal.h"
+
+extern char **environ;
+
+#define DTS_MAX_SIZE (64u << 20)
+#define LOG_MAX_SIZE (4u << 20)
+
+/* Runs argv[0] (PATH search) with stdout and stderr to files; returns the
+ * exit status, or -1 (errno) when it could not run. */
+static int run(char *const argv[], const char *out, const char *err)
+{
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, out ? out : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&fa, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    pid_t pid;
+    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc) {
+        errno = rc;
+        return -1;
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    if (WIFEXITED(st))
+        return WEXITSTATUS(st);
+    return 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+}
+
+/* The source has a preprocessor #include (at the start of a line, after
+ * blanks): dtc's own /include/ needs no cpp. */
+static bool needs_cpp(const char *text)
+{
+    for (const char *p = text; p && *p;) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p == '#') {
+            p++;
+            while (*p == ' ' || *p == '\t')
+                p++;
+            if (!strncmp(p, "include", 7) || !strncmp(p, "define", 6) || !strncmp(p, "if", 2))
+                return true;
+        }
+        p = strchr(p, '\n');
+        if (p)
+            p++;
+    }
+    return false;
+}
+
+static void add_input(struct board *b, const char *path)
+{
+    for (size_t i = 0; i < b->inputs.n; i++)
+        if (!strcmp(b->inputs.v[i], path))
+            return;
+    VEC_PUSH(&b->inputs, xstrdup(path));
+}
+
+/* Make-style dependency file: "target: dep dep \\\n dep". Every
+ * prerequisite except our own temporaries is an input. */
+static void read_depfile(struct board *b, const char *depfile, const char *tmpdir)
+{
+    size_t len;
+    char *text = read_file(depfile, LOG_MAX_SIZE, &len);
+    if (!text)
+        return;
+    char *p = strchr(text, ':');
+    if (!p) {
+        free(text);
+        return;
+    }
+    p++;
+    struct strbuf tok;
+    sb_init(&tok);
+    size_t tl = strlen(tmpdir);
+    for (;;) {
+        while (*p == ' ' || *p == '\t' || *p == '\n' || (*p == '\\' && p[1] == '\n'))
+            p += (*p == '\\') ? 2 : 1;
+        if (!*p)
+            break;
+        sb_free(&tok);
+        sb_init(&tok);
+        while (*p && *p != ' ' && *p != '\t' && *p != '\n') {
+            if (*p == '\\' && (p[1] == ' ' || p[1] == '#' || p[1] == '\\')) {
+                sb_putc(&tok, p[1]);
+                p += 2;
+                continue;
+            }
+            if (*p == '\\' && p[1] == '\n')
+                break;
+            sb_putc(&tok, *p++);
+        }
+        /* A later rule's target ("x:"): never a file we read. */
+        if (tok.len && tok.s[tok.len - 1] == ':')
+            continue;
+        if (tok.len && strncmp(tok.s, tmpdir, tl) != 0)
+            add_input(b, tok.s);
+    }
+    sb_free(&tok);
+    free(text);
+}
+
+/* "FILE:LINE.COL-..." at the start of s: fills pos and returns the text
+ * after the position (and its ':'), or NULL. */
+static const char *parse_dtc_pos(struct bload *c, const char *s, struct srcpos *pos)
+{
+    for (const char *q = s; (q = strchr(q, ':')) != NULL; q++) {
+        const char *r = q + 1;
+        if (*r < '0' || *r > '9')
+            continue;
+        unsigned long line = strtoul(r, (char **)&r, 10), col = 0;
+        if (*r == '.') /* dtc: FILE:LINE.COL-LINE.COL: */
+            col = strtoul(r + 1, (char **)&r, 10);
+        else if (*r == ':' && r[1] >= '0' && r[1] <= '9') /* cpp: FILE:LINE:COL: */
+            col = strtoul(r + 1, (char **)&r, 10);
+        while (*r && *r != ':' && *r != ' ')
+            r++; /* "-5.12" range end */
+        if (*r != ':' || line == 0 || line > UINT32_MAX)
+            continue;
+        char *file = xstrndup(s, (size_t)(q - s));
+        pos->file = diag_intern(c->d, file);
+        pos->line = (uint32_t)line;
+        pos->col = (uint32_t)(col > UINT32_MAX ? 0 : col);
+        free(file);
+        r++;
+        while (*r == ' ')
+            r++;
+        return r;
+    }
+    return NULL;
+}
+
+/* Lends the text of a file dtc complained about to the sink, so the
+ * diagnostic can quote the line. */
+static void add_source_once(struct bload *c, const char *file)
+{
+    if (strmap_get(&c->d->sources, file))
+        return;
+    size_t len;
+    char *text = read_file(file, DTS_MAX_SIZE, &len);
+    if (text) {
+        diag_add_source(c->d, file, text, len);
+        free(text);
+    }
+}
+
+/* Every line dtc (or cpp) printed on stderr, as findings. */
+static void report_log(struct bload *c, const char *log, const char *tool, const char *tmpfile,
+                       const char *board)
+{
+    size_t len, reported = 0;
+    char *text = read_file(log, LOG_MAX_SIZE, &len);
+    if (!text)
+        return;
+    const char *summary = NULL;
+    for (char *line = text, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        if (!*line)
+            continue;
+        const char *msg = line;
+        if (!strncmp(msg, "Error: ", 7))
+            msg += 7;
+        else if (!strncmp(msg, "Warning: ", 9))
+            msg += 9;
+        struct srcpos pos = {.file = c->b->file};
+        const char *rest = parse_dtc_pos(c, msg, &pos);
+        if (!rest) {
+            /* "ERROR: Input tree has errors" and friends: keep the last one
+             * in case nothing else explains the failure. */
+            summary = line;
+            continue;
+        }
+        if (tmpfile && pos.file && !strcmp(pos.file, tmpfile))
+            pos.file = c->b->file; /* cpp output without line markers */
+        add_source_once(c, pos.file);
+        diag_report(c->d, "board-invalid", pos, "%s: %s", tool, rest);
+        reported++;
+    }
+    if (!reported)
+        diag_report(c->d, "board-invalid", (struct srcpos){.file = c->b->file}, "%s failed on %s%s%s", tool,
+                    board, summary ? ": " : "", summary ? summary : "");
+    free(text);
+}
+
+static const char *tmp_root(void)
+{
+    const char *t = getenv("TMPDIR");
+    return t && *t ? t : "/tmp";
+}
+
+int board_compile_dts(struct bload *c, const char *file, void **blob, size_t *size)
+{
+    struct board *b = c->b;
+    size_t len;
+    char *text = read_file(file, DTS_MAX_SIZE, &len);
+    if (!text) {
+        diag_fatal(c->d, NOPOS, "cannot read board %s: %s", file, strerror(errno));
+        return -1;
+    }
+    bool cpp = needs_cpp(text);
+    free(text);
+
+    char *dir = xasprintf("%s/dtpass-XXXXXX", tmp_root());
+    if (!mkdtemp(dir)) {
+        diag_fatal(c->d, NOPOS, "cannot create a temporary directory in %s: %s", tmp_root(), strerror(errno));
+        free(dir);
+        return -1;
+    }
+    char *pp = xasprintf("%s/board.pp.dts", dir), *dtb = xasprintf("%s/board.dtb", dir);
+    char *cppdep = xasprintf("%s/cpp.d", dir), *dtcdep = xasprintf("%s/dtc.d", dir);
+    char *log = xasprintf("%s/stderr", dir);
+    char *boarddir = path_dirname(file);
+    const char *dtc_prog = getenv("DTPASS_DTC"), *cpp_prog = getenv("DTPASS_CPP");
+    if (!dtc_prog || !*dtc_prog)
+        dtc_prog = "dtc";
+    if (!cpp_prog || !*cpp_prog)
+        cpp_prog = "cpp";
+    VEC(const char *) argv = {0};
+    int rc = -1;
+    const char *input = file;
+
+    if (cpp) {
+        VEC_PUSH(&argv, cpp_prog);
+        const char *fixed[] = {"-nostdinc", "-undef", "-D__DTS__", "-x", "assembler-with-cpp"};
+        for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
+            VEC_PUSH(&argv, fixed[i]);
+        VEC_PUSH(&argv, "-I");
+        VEC_PUSH(&argv, boarddir);
+        for (size_t i = 0; i < c->opt->nincdirs; i++) {
+            VEC_PUSH(&argv, "-I");
+            VEC_PUSH(&argv, c->opt->incdirs[i]);
+        }
+        const char *tail[] = {"-MD", "-MF", cppdep, "-MT", "board", "-o", pp, file};
+        for (size_t i = 0; i < ARRAY_SIZE(tail); i++)
+            VEC_PUSH(&argv, tail[i]);
+        VEC_PUSH(&argv, NULL);
+        int st = run((char *const *)argv.v, NULL, log);
+        if (st < 0) {
+            diag_fatal(c->d, NOPOS, "cannot run %s: %s", cpp_prog, strerror(errno));
+            goto out;
+        }
+        if (st != 0) {
+            report_log(c, log, "cpp", NULL, file);
+            goto out;
+        }
+        read_depfile(b, cppdep, dir);
+        input = pp;
+        argv.n = 0;
+    }
+
+    VEC_PUSH(&argv, dtc_prog);
+    const char *fixed[] = {"-@", "-q", "-I", "dts", "-O", "dtb", "-d", dtcdep, "-o", dtb};
+    for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
+        VEC_PUSH(&argv, fixed[i]);
+    VEC_PUSH(&argv, "-i");
+    VEC_PUSH(&argv, boarddir);
+    for (size_t i = 0; i < c->opt->nincdirs; i++) {
+        VEC_PUSH(&argv, "-i");
+        VEC_PUSH(&argv, c->opt->incdirs[i]);
+    }
+    VEC_PUSH(&argv, input);
+    VEC_PUSH(&argv, NULL);
+    int st = run((char *const *)argv.v, NULL, log);
+    if (st < 0) {
+        diag_fatal(c->d, NOPOS, "cannot run %s: %s (install device-tree-compiler)", dtc_prog, strerror(errno));
+        goto out;
+    }
+    if (st != 0) {
+        report_log(c, log, "dtc", pp, file);
+        goto out;
+    }
+    read_depfile(b, dtcdep, dir);
+    *blob = read_file(dtb, DTS_MAX_SIZE, size);
+    if (!*blob) {
+        diag_fatal(c->d, NOPOS, "cannot read the blob dtc wrote: %s", strerror(errno));
+        goto out;
+    }
+    rc = 0;
+
+out:
+    unlink(pp);
+    unlink(dtb);
+    unlink(cppdep);
+    unlink(dtcdep);
+    unlink(log);
+    rmdir(dir);
+    free(pp);
+    free(dtb);
+    free(cppdep);
+    free(dtcdep);
+    free(log);
+    free(dir);
+    free(boarddir);
+    VEC_FREE(&argv);
+    return rc;
+}

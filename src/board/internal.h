@@ -1,0 +1,91 @@
+/* board/internal.h — what the board's source files share and nobody else
+ * sees: the arena that owns every derived array, per-node scratch data used
+ * while loading, and the loading steps in the order board_load() calls them. */
+#ifndef DTPASS_BOARD_INTERNAL_H
+#define DTPASS_BOARD_INTERNAL_H
+
+#include <stdarg.h>
+
+#include "board/board.h"
+
+/* A bump allocator: everything derived from the blob (paths, mmio, irqs,
+ * sids, deps) lives until board_free(), which drops the blocks at once. */
+struct arena_block;
+struct arena {
+    struct arena_block *head;
+};
+void *arena_alloc(struct arena *a, size_t n); /* zeroed; NULL only for n == 0 */
+char *arena_strdup(struct arena *a, const char *s);
+void arena_free(struct arena *a);
+
+#define CELLS_ABSENT UINT32_MAX
+
+/* One device-class entry (schemas/device-classes.yaml or --classes). */
+struct dev_class {
+    const char *name;
+    bool dma_master;
+    VEC(const char *) patterns; /* fnmatch(3) globs on compatible strings */
+};
+
+struct board_store {
+    struct arena arena;
+    struct board_node *node_array; /* b->nodes[i] == &node_array[i] */
+    struct board_prop *prop_array;
+    /* Own #address-cells / #size-cells / #interrupt-cells of each node
+     * (CELLS_ABSENT when the property is missing), by node index. */
+    uint32_t *acells, *scells, *icells;
+    /* Memo of the interrupt parent (Linux of_irq_find_parent rules). */
+    struct board_node **irq_parent;
+    uint8_t *irq_parent_state; /* 0 unknown, 1 in progress, 2 done */
+    VEC(struct dev_class) classes; /* user classes first, then built-in */
+    struct strmap class_cache;     /* compatible string -> matched class + 1 (or a miss marker) */
+    VEC(char *) owned;             /* strings owned by the store (class data) */
+};
+
+/* The loading context. */
+struct bload {
+    struct board *b;
+    struct diag_sink *d;
+    struct board_store *s;
+    const struct board_options *opt;
+};
+
+/* A node-local defect: a board-invalid warning on n, remembered in
+ * n->defect (the first one) so that using the node becomes an error. */
+struct diag *node_defect(struct bload *c, struct board_node *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A board-invalid error: the board as a whole is unusable (board_load
+ * fails). n may be NULL. */
+struct diag *board_invalid(struct bload *c, const struct board_node *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* dtc.c: compiles a DTS with the real dtc (through cpp when it has
+ * #include); on success *blob and *size hold the DTB (malloc'd). Records every
+ * file read in b->inputs. */
+int board_compile_dts(struct bload *c, const char *file, void **blob, size_t *size);
+
+/* derive.c: everything from the DT rules, after the tree is built. */
+void board_derive(struct bload *c);
+
+/* classes.c: loads the built-in and user device-class data; then marks
+ * DMA masters. */
+int board_classes_load(struct bload *c);
+void board_classes_free(struct board_store *s);
+/* The class matching one of n's compatible strings (in their order), and
+ * the string that matched; NULL when none. */
+const struct dev_class *board_class_match(struct bload *c, const struct board_node *n,
+                                          const char **matched);
+
+/* Property helpers (big-endian cells; all bounds-checked). */
+static inline uint32_t prop_cell(const struct board_prop *p, uint32_t i)
+{
+    return get_be32(p->val + 4 * (size_t)i);
+}
+/* A 4-byte property as u32. */
+bool board_prop_u32(const struct board_node *n, const char *name, uint32_t *out);
+/* A NUL-terminated string property, or NULL. */
+const char *board_prop_str(const struct board_node *n, const char *name);
+/* Whether a string-list property contains s. */
+bool board_prop_has_str(const struct board_node *n, const char *name, const char *s);
+
+#endif
