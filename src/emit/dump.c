@@ -449,7 +449,7 @@ struct s2walk {
     const struct image *im;
     /* the current run of contiguous leaves, printed when it breaks */
     uint64_t ipa, pa, size, attrs;
-    int depth_guard;
+    uint64_t budget; /* descriptors left to visit: hostile tables may alias */
 };
 
 static void s2_flush(struct s2walk *w)
@@ -489,8 +489,9 @@ static void s2_table(struct s2walk *w, uint64_t pa, uint64_t nent, int level, ui
     unsigned shift = 12 + 9 * (unsigned)(3 - level);
     for (uint64_t i = 0; i < nent; i++) {
         uint64_t d;
-        if (!img_read64(w->im, pa + i * 8, &d))
+        if (!w->budget || !img_read64(w->im, pa + i * 8, &d))
             return;
+        w->budget--;
         if (!(d & 1))
             continue;
         uint64_t ipa = ipa_base + (i << shift);
@@ -522,9 +523,13 @@ static void dump_s2(struct out *o, const struct image *im, const char *name, uin
     if (!o->json)
         fprintf(o->f, "stage-2 tables of %s: root 0x%" PRIx64 ", %u-bit IPA, start level %d\n",
                 name, root, ipa_bits, level);
-    struct s2walk w = {.o = o, .im = im};
+    /* Each table of the image is visited at most once in a well-formed
+     * image; aliasing tables would multiply the walk, so it is bounded. */
+    struct s2walk w = {.o = o, .im = im, .budget = (im->len / 8 + 1) * 4};
     s2_table(&w, root, nent, level, 0);
     s2_flush(&w);
+    if (!w.budget && !o->json)
+        fprintf(o->f, "  (walk stopped: the tables reference more descriptors than the image holds)\n");
 }
 
 /* ------------------------------------------------------------------ */

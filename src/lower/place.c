@@ -77,33 +77,38 @@ static bool page_round(uint64_t base, uint64_t size, uint64_t *rb, uint64_t *rs)
     return true;
 }
 
-static int guest_maps(struct dtpass_ctx *ctx, struct placement *p, uint32_t gi)
+/* Every guest's mappings in one pass over RAM, shared-region peers and
+ * devices (linear in the model), then sorted and merged per guest. */
+static int guest_maps(struct dtpass_ctx *ctx, struct placement *p)
 {
     struct system *s = &ctx->sys;
-    struct sys_guest *g = &s->guests.v[gi];
-    struct guest_place *gp = &p->guests[gi];
     int bad = 0;
 
-    for (size_t i = 0; i < g->memory.n; i++) {
-        const struct sys_mem *m = &g->memory.v[i];
-        uint64_t ipa = m->has_ipa ? m->ipa : m->base;
-        if (m->size)
-            add_map(gp, MAP_RAM, MAP_R | MAP_W | MAP_X, NO_REF, ipa, m->base, m->size);
+    for (size_t gi = 0; gi < s->guests.n; gi++) {
+        const struct sys_guest *g = &s->guests.v[gi];
+        for (size_t i = 0; i < g->memory.n; i++) {
+            const struct sys_mem *m = &g->memory.v[i];
+            uint64_t ipa = m->has_ipa ? m->ipa : m->base;
+            if (m->size)
+                add_map(&p->guests[gi], MAP_RAM, MAP_R | MAP_W | MAP_X, NO_REF, ipa, m->base,
+                        m->size);
+        }
     }
     for (size_t r = 0; r < s->shared.n; r++) {
         const struct sys_shared *sh = &s->shared.v[r];
         for (size_t k = 0; k < sh->peers.n; k++) {
             const struct sys_peer *pe = &sh->peers.v[k];
-            if (pe->guest_index != (int)gi || !sh->size)
+            if (pe->guest_index < 0 || (size_t)pe->guest_index >= p->nguests || !sh->size)
                 continue;
             uint64_t ipa = pe->has_ipa ? pe->ipa : sh->base;
-            add_map(gp, MAP_SHARED, MAP_R | (pe->access == SHM_RW ? MAP_W : 0), (uint32_t)r, ipa,
-                    sh->base, sh->size);
+            add_map(&p->guests[pe->guest_index], MAP_SHARED,
+                    MAP_R | (pe->access == SHM_RW ? MAP_W : 0), (uint32_t)r, ipa, sh->base,
+                    sh->size);
         }
     }
     for (size_t d = 0; d < p->devices.n; d++) {
-        if (p->devices.v[d].guest != gi)
-            continue;
+        uint32_t gi = p->devices.v[d].guest;
+        const struct sys_guest *g = &s->guests.v[gi];
         const struct sys_device *dev = p->devices.v[d].dev;
         for (size_t k = 0; k < dev->regs.n; k++) {
             const struct res_reg *rg = &dev->regs.v[k];
@@ -122,10 +127,11 @@ static int guest_maps(struct dtpass_ctx *ctx, struct placement *p, uint32_t gi)
                 bad = 1;
                 continue;
             }
-            add_map(gp, MAP_DEVICE, MAP_R | MAP_W | MAP_DEV, (uint32_t)d, ib, pb, is);
+            add_map(&p->guests[gi], MAP_DEVICE, MAP_R | MAP_W | MAP_DEV, (uint32_t)d, ib, pb, is);
         }
     }
-    merge_maps(gp);
+    for (size_t gi = 0; gi < p->nguests; gi++)
+        merge_maps(&p->guests[gi]);
     return bad;
 }
 
@@ -505,10 +511,14 @@ int lower_place(struct dtpass_ctx *ctx)
         gp->vmid = gp->g->has_vmid ? gp->g->vmid : (uint32_t)gi + 1;
         s2_geometry(p->ipa_bits, &gp->start_level, &gp->nroot);
         gp->vtcr = s2_vtcr(p->ipa_bits, p->pa_bits, gp->start_level, gp->vmid > 0xff);
-        bad |= guest_maps(ctx, p, (uint32_t)gi);
+    }
+    int mapbad = guest_maps(ctx, p);
+    bad |= mapbad;
+    for (size_t gi = 0; gi < s->guests.n; gi++) {
+        struct guest_place *gp = &p->guests[gi];
         const char *why = NULL;
         uint64_t where = 0;
-        if (!bad && s2_build(gp, &why, &where)) {
+        if (!mapbad && s2_build(gp, &why, &where)) {
             diag_report(&ctx->diag, "ipa-overlap", gp->g->pos,
                         "guest '%s': %s at guest address 0x%llx", gp->g->name, why,
                         (unsigned long long)where);
