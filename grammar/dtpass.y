@@ -8,7 +8,7 @@
  * reports several syntax errors. */
 %define api.pure full
 %locations
-%define parse.error detailed
+%define parse.error custom
 %define api.location.type {dsl_loc}
 %param {yyscan_t scanner}
 %parse-param {struct dsl_state *st}
@@ -270,3 +270,33 @@ expr:
     ;
 
 %%
+
+/* "unexpected X, expecting Y". Bison's own detailed message drops the
+ * expected list when it is longer than four. A statement missing its ';' is
+ * the most common mistake: when ';' can follow but '}' cannot, the parser is
+ * inside a statement (the rest are operators continuing an expression), so
+ * the message says "expecting ';'" as gcc does. At a statement start both
+ * can follow and the list would only be noise. */
+static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, struct dsl_state *st)
+{
+    yysymbol_kind_t exp[YYNTOKENS];
+    int n = yypcontext_expected_tokens(ctx, exp, YYNTOKENS);
+    yysymbol_kind_t tok = yypcontext_token(ctx);
+    const char *names[4];
+    size_t k = 0;
+    if (n > 0 && n <= 4) {
+        for (int i = 0; i < n; i++)
+            names[k++] = yysymbol_name(exp[i]);
+    } else {
+        bool semi = false, brace = false;
+        for (int i = 0; i < n; i++) {
+            semi |= !strcmp(yysymbol_name(exp[i]), "';'");
+            brace |= !strcmp(yysymbol_name(exp[i]), "'}'");
+        }
+        if (semi && !brace)
+            names[k++] = "';'";
+    }
+    dsl_syntax_error(st, yypcontext_location(ctx), yysymbol_name(tok),
+                     tok == YYSYMBOL_T_IDENT ? yyget_text(scanner) : NULL, names, k, false);
+    return 0;
+}

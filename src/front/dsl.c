@@ -92,22 +92,53 @@ static const char *const keywords[] = {
     "kernel", "ramdisk", "shared", "rw", "ro", "doorbell", "true", "false",
 };
 
+/* Token names as bison gives them ("cpus", "';'", "number") in gcc's
+ * style: keywords quoted with '', classes of tokens bare. */
+static void put_token(struct strbuf *sb, const char *name)
+{
+    static const char *const classes[] = {"number", "identifier", "label", "string",
+                                          "end of file", "invalid token"};
+    for (size_t i = 0; i < ARRAY_SIZE(classes); i++)
+        if (!strcmp(name, classes[i])) {
+            sb_puts(sb, name);
+            return;
+        }
+    if (name[0] == '\'')
+        sb_puts(sb, name);
+    else
+        sb_printf(sb, "'%s'", name);
+}
+
+void dsl_syntax_error(struct dsl_state *st, const dsl_loc *loc, const char *unexpected,
+                      const char *ident, const char *const *expected, size_t nexpected,
+                      bool partial)
+{
+    struct strbuf sb;
+    sb_init(&sb);
+    sb_puts(&sb, "unexpected ");
+    put_token(&sb, unexpected);
+    if (ident) {
+        /* a misspelt statement keyword gets a suggestion */
+        const char *best = front_closest(ident, keywords, ARRAY_SIZE(keywords));
+        sb_printf(&sb, " '%.64s'", ident);
+        if (best)
+            sb_printf(&sb, " (did you mean '%s'?)", best);
+    }
+    for (size_t i = 0; i < nexpected; i++) {
+        sb_puts(&sb, i == 0 ? ", expecting " : i + 1 == nexpected && !partial ? " or " : ", ");
+        put_token(&sb, expected[i]);
+    }
+    if (partial && nexpected)
+        sb_puts(&sb, " or another token");
+    dsl_error_at(st, loc, "%s", sb.s);
+    sb_free(&sb);
+}
+
+/* Only reached for bison's internal errors ("memory exhausted"): syntax
+ * errors go through dsl_syntax_error. */
 void yyerror(YYLTYPE *loc, yyscan_t scanner, struct dsl_state *st, const char *msg)
 {
-    /* bison says "syntax error, unexpected X, expecting Y"; the check id
-     * already says it is a syntax error. An identifier is quoted, and when
-     * it is close to a keyword the keyword is suggested. */
-    const char *prefix = "syntax error, ";
-    if (!strncmp(msg, prefix, strlen(prefix)))
-        msg += strlen(prefix);
-    const char *ident = "unexpected identifier";
-    if (!strncmp(msg, ident, strlen(ident))) {
-        const char *text = yyget_text(scanner);
-        const char *best = front_closest(text, keywords, ARRAY_SIZE(keywords));
-        dsl_error_at(st, loc, "unexpected identifier '%.64s'%s%s%s%s", text, msg + strlen(ident),
-                     best ? "; did you mean '" : "", best ? best : "", best ? "'?" : "");
-        return;
-    }
+    (void)scanner;
     dsl_error_at(st, loc, "%s", msg);
 }
 

@@ -56,6 +56,14 @@ void dsl_peer_ipa(struct dsl_state *st, struct dsl_val v, const dsl_loc *kw);
 void dsl_peer_doorbell(struct dsl_state *st, struct dsl_val v, const dsl_loc *kw);
 void dsl_peer_end(struct dsl_state *st);
 
+/* The parser's syntax error report (grammar/dtpass.y): the unexpected
+ * token's name, its text when it is an identifier, the expected tokens. */
+void dsl_syntax_error(struct dsl_state *st, const dsl_loc *loc, const char *unexpected,
+                      const char *ident, const char *const *expected, size_t nexpected,
+                      bool partial);
+/* yyget_text, declared here because the scanner header needs the parser's. */
+char *yyget_text(void *scanner);
+
 struct dsl_val dsl_val_num(uint64_t n, const dsl_loc *loc);
 struct dsl_val dsl_val_const(struct dsl_state *st, char *name, const dsl_loc *loc);
 struct dsl_val dsl_val_bin(struct dsl_state *st, int op, struct dsl_val a, struct dsl_val b,

@@ -1,0 +1,43 @@
+#!/bin/sh
+# tests/suite-model.sh — the two syntaxes describe the same model: for every
+# examples/*/X.yaml with a sibling X.dtpass, `dtpass check --dump-model` must
+# print the same resolved model for both, and both must check without
+# errors (every example is a valid system).
+set -u
+cd "$(dirname "$0")/.."
+DTPASS=${DTPASS:-$PWD/dtpass}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0 count=0
+for y in examples/*/*.yaml; do
+    [ -f "$y" ] || continue
+    d=${y%.yaml}.dtpass
+    [ -f "$d" ] || continue
+    count=$((count + 1))
+    ok=1
+    for f in "$y" "$d"; do
+        if ! "$DTPASS" check --color never --dump-model "$f" >"$tmp/$(basename "$f").model" 2>"$tmp/err"; then
+            echo "not ok - $f does not check cleanly"
+            sed 's/^/    # /' "$tmp/err" | head -n 30
+            ok=0 fail=1
+        else
+            echo "ok - $f checks cleanly"
+        fi
+    done
+    [ $ok -eq 1 ] || continue
+    if ! [ -s "$tmp/$(basename "$y").model" ]; then
+        echo "not ok - $y: --dump-model printed nothing"
+        fail=1
+    elif diff -u "$tmp/$(basename "$y").model" "$tmp/$(basename "$d").model" >"$tmp/diff"; then
+        echo "ok - $y and $d give the same model"
+    else
+        echo "not ok - $y and $d give different models"
+        sed 's/^/    # /' "$tmp/diff" | head -n 40
+        fail=1
+    fi
+done
+if [ "$count" -eq 0 ]; then
+    echo "not ok - no example has both a .yaml and a .dtpass"
+    fail=1
+fi
+exit $fail
