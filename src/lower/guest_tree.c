@@ -1,0 +1,1409 @@
+/* lower/guest_tree.c — carves each guest's device tree out of the board
+ * (SPEC §5): the in-memory tree that emit/guest_dt.c serialises to DTS and
+ * DTB, and the reusable carving steps (copy an assigned device with its
+ * rewrites, copy the resource-free providers it references). Every rule and
+ * the reasons for choices the spec leaves open are in docs/guest-dt.md.
+ *
+ * Cost: each guest touches only its own devices, their subtrees, the
+ * providers they reference and the ancestors of those; lookups are hash
+ * maps (board path -> guest node) and binary searches (interrupt remaps),
+ * so a build is linear in the size of the output. */
+#include <inttypes.h>
+#include <stdalign.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lower/guest_tree.h"
+#include "lower/lower.h"
+#include "lower/place.h"
+
+/* --- arena: every name and rewritten value of one tree, freed at once --- */
+
+struct gt_arena_block {
+    struct gt_arena_block *next;
+    size_t used, cap;
+    alignas(max_align_t) unsigned char data[];
+};
+struct gt_arena {
+    struct gt_arena_block *head;
+};
+
+void *gt_alloc(struct guest_tree *t, size_t n)
+{
+    struct gt_arena *a = t->arena;
+    n = (n + 7) & ~(size_t)7;
+    if (!a->head || a->head->cap - a->head->used < n) {
+        size_t cap = n > 16384 ? n : 16384;
+        struct gt_arena_block *b = xmalloc(sizeof(*b) + cap);
+        b->next = a->head;
+        b->used = 0;
+        b->cap = cap;
+        a->head = b;
+    }
+    void *p = a->head->data + a->head->used;
+    a->head->used += n;
+    memset(p, 0, n);
+    return p;
+}
+
+char *gt_strdup(struct guest_tree *t, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = gt_alloc(t, n);
+    memcpy(p, s, n);
+    return p;
+}
+
+static char *gt_printf(struct guest_tree *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static char *gt_printf(struct guest_tree *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = xvasprintf(fmt, ap);
+    va_end(ap);
+    char *r = gt_strdup(t, s);
+    free(s);
+    return r;
+}
+
+/* --- nodes and properties --- */
+
+struct gt_node *gt_node_add(struct guest_tree *t, struct gt_node *parent, const char *name,
+                            enum gt_kind kind, const struct board_node *bn)
+{
+    struct gt_node *n = gt_alloc(t, sizeof(*n));
+    n->name = gt_strdup(t, name);
+    n->parent = parent;
+    n->kind = kind;
+    n->bn = bn;
+    n->order = kind == GT_SYNTH || !bn ? t->nsynth++ : bn->index;
+    if (parent)
+        VEC_PUSH(&parent->children, n);
+    if (bn && kind != GT_SYNTH)
+        strmap_put(&t->by_board_path, bn->path, n);
+    return n;
+}
+
+static void prop_put(struct gt_node *n, const char *name, const void *val, uint32_t len)
+{
+    for (size_t i = 0; i < n->props.n; i++)
+        if (!strcmp(n->props.v[i].name, name)) {
+            n->props.v[i].val = val;
+            n->props.v[i].len = len;
+            return;
+        }
+    struct gt_prop p = {.name = name, .val = val, .len = len};
+    VEC_PUSH(&n->props, p);
+}
+
+void gt_prop_set(struct guest_tree *t, struct gt_node *n, const char *name, const void *val,
+                 uint32_t len)
+{
+    void *copy = len ? gt_alloc(t, len) : NULL;
+    if (len)
+        memcpy(copy, val, len);
+    prop_put(n, gt_strdup(t, name), copy, len);
+}
+
+static uint8_t *cells_be(struct guest_tree *t, const uint32_t *cells, size_t ncells)
+{
+    uint8_t *v = gt_alloc(t, ncells ? ncells * 4 : 1);
+    for (size_t i = 0; i < ncells; i++) {
+        v[4 * i] = (uint8_t)(cells[i] >> 24);
+        v[4 * i + 1] = (uint8_t)(cells[i] >> 16);
+        v[4 * i + 2] = (uint8_t)(cells[i] >> 8);
+        v[4 * i + 3] = (uint8_t)cells[i];
+    }
+    return v;
+}
+
+void gt_prop_cells(struct guest_tree *t, struct gt_node *n, const char *name,
+                   const uint32_t *cells, size_t ncells)
+{
+    prop_put(n, gt_strdup(t, name), cells_be(t, cells, ncells), (uint32_t)(ncells * 4));
+}
+
+void gt_prop_str(struct guest_tree *t, struct gt_node *n, const char *name, const char *s)
+{
+    gt_prop_set(t, n, name, s, (uint32_t)strlen(s) + 1);
+}
+
+void gt_prop_empty(struct guest_tree *t, struct gt_node *n, const char *name)
+{
+    prop_put(n, gt_strdup(t, name), NULL, 0);
+}
+
+static void gt_prop_u32(struct guest_tree *t, struct gt_node *n, const char *name, uint32_t v)
+{
+    gt_prop_cells(t, n, name, &v, 1);
+}
+
+const struct gt_prop *gt_prop_get(const struct gt_node *n, const char *name)
+{
+    for (size_t i = 0; i < n->props.n; i++)
+        if (!strcmp(n->props.v[i].name, name))
+            return &n->props.v[i];
+    return NULL;
+}
+
+bool gt_prop_del(struct gt_node *n, const char *name)
+{
+    for (size_t i = 0; i < n->props.n; i++)
+        if (!strcmp(n->props.v[i].name, name)) {
+            memmove(&n->props.v[i], &n->props.v[i + 1], (n->props.n - i - 1) * sizeof(n->props.v[0]));
+            n->props.n--;
+            return true;
+        }
+    return false;
+}
+
+char *gt_path(const struct gt_node *n)
+{
+    if (!n->parent)
+        return xstrdup("/");
+    size_t len = 0;
+    for (const struct gt_node *p = n; p->parent; p = p->parent)
+        len += strlen(p->name) + 1;
+    char *s = xmalloc(len + 1);
+    s[len] = '\0';
+    for (const struct gt_node *p = n; p->parent; p = p->parent) {
+        size_t l = strlen(p->name);
+        len -= l;
+        memcpy(s + len, p->name, l);
+        s[--len] = '/';
+    }
+    return s;
+}
+
+static int child_cmp(const void *a, const void *b)
+{
+    const struct gt_node *x = *(const struct gt_node *const *)a, *y = *(const struct gt_node *const *)b;
+    /* Synthesized nodes first (creation order), then board nodes in board order. */
+    int cx = x->kind == GT_SYNTH ? 0 : 1, cy = y->kind == GT_SYNTH ? 0 : 1;
+    if (cx != cy)
+        return cx - cy;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+void gt_sort(struct gt_node *n)
+{
+    if (n->children.n > 1)
+        qsort(n->children.v, n->children.n, sizeof(n->children.v[0]), child_cmp);
+    for (size_t i = 0; i < n->children.n; i++)
+        gt_sort(n->children.v[i]);
+}
+
+static void node_free(struct gt_node *n)
+{
+    for (size_t i = 0; i < n->children.n; i++)
+        node_free(n->children.v[i]);
+    VEC_FREE(&n->children);
+    VEC_FREE(&n->props);
+}
+
+struct guest_tree *gt_new(const struct dtpass_ctx *ctx, uint32_t guest_index)
+{
+    struct guest_tree *t = xcalloc(1, sizeof(*t));
+    t->arena = xcalloc(1, sizeof(*t->arena));
+    t->g = &ctx->sys.guests.v[guest_index];
+    t->guest_index = guest_index;
+    strmap_init(&t->by_board_path);
+    /* Fresh phandles start above every board phandle, so the board's own
+     * values can be kept on copied nodes without a clash. */
+    const struct board *b = &ctx->board;
+    t->next_phandle = b->nphandles ? b->by_phandle_sorted[b->nphandles - 1]->phandle + 1 : 1;
+    if (t->next_phandle == 0 || t->next_phandle == UINT32_MAX)
+        t->next_phandle = 1; /* a hostile maximum: wrap into the low range */
+    t->root = gt_node_add(t, NULL, "", GT_SYNTH, NULL);
+    return t;
+}
+
+void gt_free(struct guest_tree *t)
+{
+    if (!t)
+        return;
+    node_free(t->root);
+    strmap_free(&t->by_board_path);
+    free(t->irqmap);
+    VEC_FREE(&t->pending);
+    struct gt_arena_block *b = t->arena->head;
+    while (b) {
+        struct gt_arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    free(t->arena);
+    free(t);
+}
+
+/* --- owners --- */
+
+void gt_owners_build(struct gt_owners *o, const struct dtpass_ctx *ctx)
+{
+    strmap_init(&o->by_path);
+    for (size_t i = 0; i < ctx->sys.hyp_devices.n; i++) {
+        const struct board_node *n = ctx->sys.hyp_devices.v[i].node;
+        if (n)
+            strmap_put(&o->by_path, n->path, (void *)(uintptr_t)GT_OWNER_HYP);
+    }
+    for (size_t g = 0; g < ctx->sys.guests.n; g++) {
+        const struct sys_guest *sg = &ctx->sys.guests.v[g];
+        for (size_t d = 0; d < sg->devices.n; d++) {
+            const struct board_node *n = sg->devices.v[d].ref.node;
+            if (n)
+                strmap_put(&o->by_path, n->path, (void *)(uintptr_t)(g + 1));
+        }
+    }
+}
+
+void gt_owners_free(struct gt_owners *o) { strmap_free(&o->by_path); }
+
+/* Guest index + 1, GT_OWNER_HYP, or 0 when nobody owns the node itself. */
+static uintptr_t owner_of(const struct gt_owners *o, const struct board_node *n)
+{
+    return (uintptr_t)strmap_get(&o->by_path, n->path);
+}
+
+/* --- board reading helpers --- */
+
+static bool bprop_u32(const struct board_node *n, const char *name, uint32_t *v)
+{
+    const struct board_prop *p = board_prop(n, name);
+    if (!p || p->len != 4)
+        return false;
+    *v = get_be32(p->val);
+    return true;
+}
+
+static uint32_t addr_cells(const struct board_node *n)
+{
+    uint32_t v;
+    return bprop_u32(n, "#address-cells", &v) ? v : 2;
+}
+
+static uint32_t size_cells(const struct board_node *n)
+{
+    uint32_t v;
+    return bprop_u32(n, "#size-cells", &v) ? v : 1;
+}
+
+static uint64_t read_cells(const uint8_t *p, uint32_t n)
+{
+    uint64_t v = 0;
+    for (uint32_t i = 0; i < n; i++)
+        v = (v << 32) | get_be32(p + 4 * i);
+    return v;
+}
+
+/* Linux's of_irq_find_parent: interrupt-parent, else the parent node, until
+ * a node with #interrupt-cells. */
+static const struct board_node *irq_parent(const struct board *b, const struct board_node *n)
+{
+    const struct board_node *p = n;
+    for (uint32_t guard = 0; guard <= b->nnodes; guard++) {
+        uint32_t ph;
+        if (bprop_u32(p, "interrupt-parent", &ph))
+            p = board_by_phandle(b, ph);
+        else
+            p = p->parent;
+        if (!p || board_prop(p, "#interrupt-cells"))
+            return p;
+    }
+    return NULL; /* an interrupt-parent loop */
+}
+
+/* An address in the child address space of `bus` to a CPU physical address,
+ * through every `ranges` up to the root (the DT spec's translation). */
+static bool translate(const struct board_node *bus, uint64_t addr, uint64_t *out)
+{
+    for (const struct board_node *n = bus; n->parent; n = n->parent) {
+        const struct board_prop *r = board_prop(n, "ranges");
+        if (!r)
+            return false;
+        if (r->len == 0)
+            continue;
+        uint32_t ca = addr_cells(n), pa = addr_cells(n->parent), sc = size_cells(n);
+        if (ca > 2 || pa > 2 || sc > 2 || ca + pa + sc == 0)
+            return false;
+        size_t ent = 4u * (ca + pa + sc);
+        bool found = false;
+        for (size_t off = 0; off + ent <= r->len; off += ent) {
+            uint64_t c = read_cells(r->val + off, ca), p = read_cells(r->val + off + 4 * ca, pa);
+            uint64_t s = read_cells(r->val + off + 4 * (ca + pa), sc);
+            if (addr >= c && addr - c < s) {
+                if (!u64_add(p, addr - c, &addr))
+                    return false;
+                found = true;
+                break;
+            }
+        }
+        if (!found)
+            return false;
+    }
+    *out = addr;
+    return true;
+}
+
+/* --- interrupts --- */
+
+static int irqmap_cmp(const void *a, const void *b)
+{
+    const struct gt_irqmap *x = a, *y = b;
+    return x->pintid < y->pintid ? -1 : x->pintid > y->pintid;
+}
+
+static void build_irqmap(struct guest_tree *t)
+{
+    size_t n = 0;
+    for (size_t d = 0; d < t->g->devices.n; d++)
+        n += t->g->devices.v[d].rirqs.n;
+    t->irqmap = n ? xmalloc(n * sizeof(*t->irqmap)) : NULL;
+    n = 0;
+    for (size_t d = 0; d < t->g->devices.n; d++) {
+        const struct sys_device *dev = &t->g->devices.v[d];
+        for (size_t i = 0; i < dev->rirqs.n; i++)
+            t->irqmap[n++] = (struct gt_irqmap){dev->rirqs.v[i].pintid, dev->rirqs.v[i].vintid};
+    }
+    if (n > 1)
+        qsort(t->irqmap, n, sizeof(*t->irqmap), irqmap_cmp);
+    t->nirqmap = n;
+}
+
+uint32_t gt_map_intid(const struct guest_tree *t, uint32_t pintid)
+{
+    struct gt_irqmap key = {.pintid = pintid};
+    const struct gt_irqmap *m =
+        t->nirqmap ? bsearch(&key, t->irqmap, t->nirqmap, sizeof(key), irqmap_cmp) : NULL;
+    return m ? m->vintid : pintid;
+}
+
+/* GIC specifier <type num flags> -> INTID (type 2/3: GICv3 extended ranges). */
+static bool gic_spec_intid(const uint8_t *c, uint32_t *intid)
+{
+    uint32_t type = get_be32(c), num = get_be32(c + 4);
+    static const uint32_t base[] = {32, 16, 4096, 1056};
+    if (type > 3 || num > 0x10000)
+        return false;
+    *intid = num + base[type];
+    return true;
+}
+
+/* Appends the guest's <type num flags> for one board GIC specifier. */
+static bool gic_spec_rewrite(const struct dtpass_ctx *ctx, const struct guest_tree *t,
+                             const uint8_t *c, uint32_t ncells, uint32_t out[3])
+{
+    uint32_t intid;
+    if (ncells < 3 || !gic_spec_intid(c, &intid))
+        return false;
+    uint32_t v = gt_map_intid(t, intid), flags = get_be32(c + 8);
+    if (v >= 16 && v < 32) {
+        out[0] = 1, out[1] = v - 16;
+        /* GICv2 PPI specifiers carry a CPU mask (bits 15:8): the guest's vCPUs. */
+        if (ctx->board.gic.version == 2 && (flags & 0xff00)) {
+            size_t n = t->g->cpus.n < 8 ? t->g->cpus.n : 8;
+            flags = (flags & ~0xff00u) | ((((1u << n) - 1) & 0xff) << 8);
+        }
+    } else if (v >= 32 && v < 1020) {
+        out[0] = 0, out[1] = v - 32;
+    } else if (v >= 4096) {
+        out[0] = 2, out[1] = v - 4096;
+    } else if (v >= 1056 && v < 1120) {
+        out[0] = 3, out[1] = v - 1056;
+    } else {
+        return false;
+    }
+    out[2] = flags;
+    return true;
+}
+
+/* Whether a board node is present in the tree as itself (not as a
+ * re-created bus, which has none of its properties). */
+static struct gt_node *present(const struct guest_tree *t, const struct board_node *n)
+{
+    struct gt_node *g = strmap_get(&t->by_board_path, n->path);
+    return g && g->kind != GT_BUS ? g : NULL;
+}
+
+typedef VEC(uint32_t) cellvec;
+
+/* interrupts / interrupts-extended of board node bn, rewritten into gn:
+ * GIC specifiers go to the vGIC with the guest's numbers; specifiers of a
+ * controller the guest has stay; others are dropped (with interrupt-names,
+ * which would no longer line up). */
+static void rewrite_interrupts(const struct dtpass_ctx *ctx, struct guest_tree *t,
+                               struct gt_node *gn, const struct board_node *bn)
+{
+    const struct board *b = &ctx->board;
+    const struct board_prop *ext = board_prop(bn, "interrupts-extended");
+    const struct board_prop *ints = ext ? ext : board_prop(bn, "interrupts");
+    const struct board_node *common = NULL;
+    bool dropped = false, mixed = false;
+    cellvec out = {0}; /* interrupts-extended form: phandle, cells... */
+    uint32_t nspecs = 0;
+    if (!ints)
+        return;
+    const struct board_node *ip = ext ? NULL : irq_parent(b, bn);
+    size_t off = 0;
+    while (off < ints->len) {
+        const struct board_node *par = ip;
+        if (ext) {
+            if (ints->len - off < 4)
+                break;
+            par = board_by_phandle(b, get_be32(ints->val + off));
+            off += 4;
+        }
+        uint32_t ic;
+        if (!par || !bprop_u32(par, "#interrupt-cells", &ic) || ic > 16 ||
+            ints->len - off < 4u * ic) {
+            dropped = true;
+            break;
+        }
+        const uint8_t *c = ints->val + off;
+        off += 4u * ic;
+        uint32_t ph, spec[16], n;
+        if (par == b->gic.node) {
+            if (!gic_spec_rewrite(ctx, t, c, ic, spec)) {
+                dropped = true;
+                continue;
+            }
+            ph = t->opt.gic_phandle, n = 3;
+        } else {
+            struct gt_node *g = present(t, par);
+            if (!g || !g->phandle) {
+                dropped = true;
+                continue;
+            }
+            ph = g->phandle, n = ic;
+            for (uint32_t i = 0; i < ic; i++)
+                spec[i] = get_be32(c + 4 * i);
+        }
+        if (nspecs && common != par)
+            mixed = true;
+        if (!nspecs)
+            common = par;
+        nspecs++;
+        VEC_PUSH(&out, ph);
+        for (uint32_t i = 0; i < n; i++)
+            VEC_PUSH(&out, spec[i]);
+    }
+    if (nspecs && !mixed) {
+        /* One parent: the plain form, the parent written explicitly. */
+        uint32_t ph = out.v[0], per = (uint32_t)(out.n / nspecs);
+        cellvec plain = {0};
+        for (size_t i = 0; i < out.n; i++)
+            if (i % per)
+                VEC_PUSH(&plain, out.v[i]);
+        gt_prop_u32(t, gn, "interrupt-parent", ph);
+        gt_prop_cells(t, gn, "interrupts", plain.v, plain.n);
+        VEC_FREE(&plain);
+    } else if (nspecs) {
+        gt_prop_cells(t, gn, "interrupts-extended", out.v, out.n);
+    }
+    if (dropped)
+        gt_prop_del(gn, "interrupt-names");
+    VEC_FREE(&out);
+}
+
+/* interrupt-map of a nexus (PCI host bridges): GIC entries to the vGIC
+ * (which has #address-cells = 0), entries of controllers the guest has
+ * kept, others dropped. */
+static void rewrite_interrupt_map(const struct dtpass_ctx *ctx, struct guest_tree *t,
+                                  struct gt_node *gn, const struct board_node *bn,
+                                  const struct board_prop *map)
+{
+    const struct board *b = &ctx->board;
+    uint32_t ca = addr_cells(bn), ic;
+    if (!bprop_u32(bn, "#interrupt-cells", &ic) || ca > 4 || ic > 16)
+        return;
+    cellvec out = {0};
+    size_t off = 0, child = 4u * (ca + ic);
+    while (map->len - off >= child + 4) {
+        const uint8_t *ent = map->val + off;
+        off += child;
+        const struct board_node *par = board_by_phandle(b, get_be32(map->val + off));
+        off += 4;
+        uint32_t pac = 0, pic;
+        if (!par || !bprop_u32(par, "#interrupt-cells", &pic) || pic > 16)
+            break;
+        bprop_u32(par, "#address-cells", &pac);
+        if (pac > 4 || map->len - off < 4u * (pac + pic))
+            break;
+        const uint8_t *pspec = map->val + off + 4u * pac;
+        const uint8_t *paddr = map->val + off;
+        off += 4u * (pac + pic);
+        uint32_t spec[3];
+        struct gt_node *g = NULL;
+        if (par == b->gic.node ? !gic_spec_rewrite(ctx, t, pspec, pic, spec)
+                               : !((g = present(t, par)) && g->phandle))
+            continue;
+        for (size_t i = 0; i < ca + ic; i++)
+            VEC_PUSH(&out, get_be32(ent + 4 * i));
+        if (par == b->gic.node) {
+            VEC_PUSH(&out, t->opt.gic_phandle);
+            for (int i = 0; i < 3; i++)
+                VEC_PUSH(&out, spec[i]);
+        } else {
+            VEC_PUSH(&out, g->phandle);
+            for (size_t i = 0; i < pac + pic; i++)
+                VEC_PUSH(&out, get_be32(paddr + 4 * i));
+        }
+    }
+    if (out.n)
+        gt_prop_cells(t, gn, "interrupt-map", out.v, out.n);
+    else {
+        gt_prop_del(gn, "interrupt-map");
+        gt_prop_del(gn, "interrupt-map-mask");
+    }
+    VEC_FREE(&out);
+}
+
+/* A CPU physical address inside one of the device's regs -> guest address;
+ * identity outside them. */
+static uint64_t dev_pa2ipa(const struct sys_device *dev, uint64_t pa)
+{
+    for (size_t i = 0; i < dev->regs.n; i++) {
+        const struct res_reg *r = &dev->regs.v[i];
+        if (pa >= r->pa && pa - r->pa < r->size)
+            return r->ipa + (pa - r->pa);
+    }
+    return pa;
+}
+
+static void push_u64(cellvec *v, uint64_t x)
+{
+    VEC_PUSH(v, (uint32_t)(x >> 32));
+    VEC_PUSH(v, (uint32_t)x);
+}
+
+/* A device's own non-empty `ranges`: the parent side is translated to a
+ * CPU address and then to the guest address, in the new parent's 2 cells. */
+static void rewrite_device_ranges(struct guest_tree *t, struct gt_node *gn,
+                                  const struct board_node *bn, const struct sys_device *dev)
+{
+    const struct board_prop *r = board_prop(bn, "ranges");
+    if (!r)
+        return;
+    if (r->len == 0) {
+        gt_prop_empty(t, gn, "ranges");
+        return;
+    }
+    uint32_t ca = addr_cells(bn), pa = addr_cells(bn->parent), sc = size_cells(bn);
+    if (ca > 4 || pa > 2 || sc > 2 || ca + pa + sc == 0)
+        return;
+    size_t ent = 4u * (ca + pa + sc);
+    cellvec out = {0};
+    for (size_t off = 0; off + ent <= r->len; off += ent) {
+        uint64_t cpu;
+        if (!translate(bn->parent, read_cells(r->val + off + 4 * ca, pa), &cpu))
+            continue;
+        for (uint32_t i = 0; i < ca; i++)
+            VEC_PUSH(&out, get_be32(r->val + off + 4 * i));
+        push_u64(&out, dev_pa2ipa(dev, cpu));
+        for (uint32_t i = 0; i < sc; i++)
+            VEC_PUSH(&out, get_be32(r->val + off + 4 * (ca + pa + i)));
+    }
+    if (out.n)
+        gt_prop_cells(t, gn, "ranges", out.v, out.n);
+    VEC_FREE(&out);
+}
+
+/* --- copying board nodes --- */
+
+/* Properties never carried into a guest: the IOMMU and MSI wiring belongs to
+ * the hypervisor (stage 2 makes DMA addresses IPAs; the vGIC has no ITS),
+ * and linux,phandle is the legacy spelling of phandle. */
+static const char *const removed_props[] = {
+    "iommus", "iommu-map", "iommu-map-mask", "msi-parent", "msi-map", "msi-map-mask",
+    "linux,phandle",
+};
+
+/* A container or provider must not bring resources the guest does not own. */
+static const char *const resource_props[] = {"reg", "reg-names", "interrupts",
+                                             "interrupts-extended", "interrupt-names",
+                                             "dma-ranges", "ranges"};
+
+static bool in_list(const char *name, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(name, list[i]))
+            return true;
+    return false;
+}
+
+enum copy_mode { COPY_DEVICE_TOP, COPY_SUBTREE, COPY_NO_RESOURCES };
+
+/* Copies bn's properties into gn (board order), with the rewrites of the
+ * mode. The top node of a device gets its reg and ranges from top_reg/
+ * top_ranges (already rewritten) at their original position. */
+static void copy_props(const struct dtpass_ctx *ctx, struct guest_tree *t, struct gt_node *gn,
+                       const struct board_node *bn, enum copy_mode mode,
+                       const struct sys_device *dev)
+{
+    bool irqs_done = false;
+    gn->phandle = bn->phandle;
+    for (uint32_t i = 0; i < bn->nprops; i++) {
+        const struct board_prop *p = &bn->props[i];
+        const char *name = p->name;
+        if (in_list(name, removed_props, ARRAY_SIZE(removed_props)) ||
+            !strcmp(name, "interrupt-parent"))
+            continue;
+        if (mode == COPY_NO_RESOURCES &&
+            in_list(name, resource_props, ARRAY_SIZE(resource_props)))
+            continue;
+        if (mode == COPY_DEVICE_TOP && dev) {
+            bool drop = false;
+            for (size_t d = 0; d < dev->drop.n && !drop; d++)
+                drop = !strcmp(dev->drop.v[d], name);
+            if (drop)
+                continue;
+        }
+        if (!strcmp(name, "interrupts") || !strcmp(name, "interrupts-extended")) {
+            if (!irqs_done)
+                rewrite_interrupts(ctx, t, gn, bn);
+            irqs_done = true;
+            continue;
+        }
+        if (mode == COPY_DEVICE_TOP && dev && !strcmp(name, "reg")) {
+            cellvec reg = {0};
+            for (size_t r = 0; r < dev->regs.n; r++) {
+                push_u64(&reg, dev->regs.v[r].ipa);
+                push_u64(&reg, dev->regs.v[r].size);
+            }
+            if (reg.n)
+                gt_prop_cells(t, gn, "reg", reg.v, reg.n);
+            VEC_FREE(&reg);
+            continue;
+        }
+        if (mode == COPY_DEVICE_TOP && dev && !strcmp(name, "ranges")) {
+            rewrite_device_ranges(t, gn, bn, dev);
+            continue;
+        }
+        prop_put(gn, name, p->val, p->len);
+        if (!strcmp(name, "interrupt-map"))
+            rewrite_interrupt_map(ctx, t, gn, bn, p);
+    }
+    if (gn->phandle && !gt_prop_get(gn, "phandle")) /* the board used linux,phandle only */
+        gt_prop_u32(t, gn, "phandle", gn->phandle);
+    /* An interrupt provider without #address-cells: Linux reads it as 0 for
+     * interrupt-map parents; dtc warns. Say 0 explicitly. */
+    if (gt_prop_get(gn, "interrupt-controller") && gt_prop_get(gn, "#interrupt-cells") &&
+        !gt_prop_get(gn, "#address-cells"))
+        gt_prop_u32(t, gn, "#address-cells", 0);
+}
+
+/* A node copied without reg or ranges keeps its unit address as "-<unit>":
+ * a unit address without reg/ranges is a DT error (dtc warns), and the
+ * board's unit addresses keep sibling names unique. */
+static const char *regless_name(struct guest_tree *t, const char *name)
+{
+    const char *at = strchr(name, '@');
+    return at ? gt_printf(t, "%.*s-%s", (int)(at - name), name, at + 1) : name;
+}
+
+/* The guest node under which board node bp's children go: the root, the
+ * flat parent, or bp re-created (bus or container) with its ancestors.
+ * Providers (no registers) are never put under a re-created bus: a node
+ * without reg below a simple-bus is a DT error, and the bus exists for
+ * addresses; their chain is hoisted to the root at the first bus. */
+static struct gt_node *place_parent(const struct dtpass_ctx *ctx, struct guest_tree *t,
+                                    const struct board_node *bp, bool provider)
+{
+    if (t->opt.flat_parent)
+        return t->opt.flat_parent;
+    /* The chain of missing ancestors, nearest first; created top-down. */
+    VEC(const struct board_node *) chain = {0};
+    struct gt_node *g = NULL;
+    for (const struct board_node *p = bp; p; p = p->parent) {
+        if (!p->parent || (provider && board_prop(p, "ranges"))) {
+            g = t->root;
+            break;
+        }
+        if ((g = strmap_get(&t->by_board_path, p->path)))
+            break;
+        VEC_PUSH(&chain, p);
+    }
+    for (size_t i = chain.n; i-- > 0;) {
+        const struct board_node *p = chain.v[i];
+        if (board_prop(p, "ranges")) {
+            /* An address bus: re-created as an identity-mapped simple-bus
+             * in the root's 2+2-cell space; its window and unit address are
+             * set once every child is in (finish_buses). */
+            g = gt_node_add(t, g, p->name, GT_BUS, p);
+            static const char sb[] = "simple-bus";
+            gt_prop_set(t, g, "compatible", sb, sizeof(sb));
+            gt_prop_u32(t, g, "#address-cells", 2);
+            gt_prop_u32(t, g, "#size-cells", 2);
+            gt_prop_empty(t, g, "ranges");
+        } else {
+            g = gt_node_add(t, g, regless_name(t, p->name), GT_CONTAINER, p);
+            copy_props(ctx, t, g, p, COPY_NO_RESOURCES, NULL);
+            VEC_PUSH(&t->pending, g);
+        }
+    }
+    VEC_FREE(&chain);
+    return g;
+}
+
+static void copy_children(const struct dtpass_ctx *ctx, struct guest_tree *t,
+                          const struct gt_owners *owners, struct gt_node *gn,
+                          const struct board_node *bn)
+{
+    for (const struct board_node *c = bn->first_child; c; c = c->next_sibling) {
+        uintptr_t o = owner_of(owners, c);
+        if (o && o != t->guest_index + 1)
+            continue; /* a node someone else owns never rides along */
+        struct gt_node *g = gt_node_add(t, gn, c->name, GT_DEVICE, c);
+        copy_props(ctx, t, g, c, COPY_SUBTREE, NULL);
+        VEC_PUSH(&t->pending, g);
+        copy_children(ctx, t, owners, g, c);
+    }
+}
+
+/* "serial@ff000000" -> "serial" + "@<addr>" */
+static char *unit_name(struct guest_tree *t, const char *name, uint64_t addr)
+{
+    const char *at = strchr(name, '@');
+    int len = at ? (int)(at - name) : (int)strlen(name);
+    return gt_printf(t, "%.*s@%" PRIx64, len, name, addr);
+}
+
+struct gt_node *gt_copy_device(const struct dtpass_ctx *ctx, struct guest_tree *t,
+                               const struct gt_owners *owners, const struct sys_device *dev)
+{
+    const struct board_node *bn = dev->ref.node;
+    struct gt_node *parent = place_parent(ctx, t, bn->parent, false);
+    const char *name = bn->name;
+    if (dev->regs.n)
+        name = unit_name(t, bn->name, dev->regs.v[0].ipa);
+    struct gt_node *gn = gt_node_add(t, parent, name, GT_DEVICE, bn);
+    copy_props(ctx, t, gn, bn, COPY_DEVICE_TOP, dev);
+    VEC_PUSH(&t->pending, gn);
+    copy_children(ctx, t, owners, gn, bn);
+    return gn;
+}
+
+/* --- phandle references --- */
+
+/* Phandle-valued properties dtpass understands (Linux bindings), with the
+ * property naming each entry. Unknown vendor properties are copied as they
+ * are; keeping board phandle values means they still point at the same
+ * node when it is in the guest. */
+static const struct gt_ref_info ref_props[] = {
+    {"clocks", GT_REF_SPEC, "#clock-cells", 0, "clock-names"},
+    {"assigned-clocks", GT_REF_SPEC, "#clock-cells", 0, NULL},
+    {"assigned-clock-parents", GT_REF_SPEC, "#clock-cells", 0, NULL},
+    {"resets", GT_REF_SPEC, "#reset-cells", 0, "reset-names"},
+    {"power-domains", GT_REF_SPEC, "#power-domain-cells", 0, "power-domain-names"},
+    {"phys", GT_REF_SPEC, "#phy-cells", 0, "phy-names"},
+    {"dmas", GT_REF_SPEC, "#dma-cells", 0, "dma-names"},
+    {"interconnects", GT_REF_SPEC, "#interconnect-cells", 0, "interconnect-names"},
+    {"mboxes", GT_REF_SPEC, "#mbox-cells", 0, "mbox-names"},
+    {"pwms", GT_REF_SPEC, "#pwm-cells", 0, "pwm-names"},
+    {"io-channels", GT_REF_SPEC, "#io-channel-cells", 0, "io-channel-names"},
+    {"sound-dai", GT_REF_SPEC, "#sound-dai-cells", 0, NULL},
+    {"thermal-sensors", GT_REF_SPEC, "#thermal-sensor-cells", 0, NULL},
+    {"cooling-device", GT_REF_SPEC, "#cooling-cells", 0, NULL},
+    {"hwlocks", GT_REF_SPEC, "#hwlock-cells", 0, "hwlock-names"},
+    {"mux-controls", GT_REF_SPEC, "#mux-control-cells", 0, "mux-control-names"},
+    {"nvmem-cells", GT_REF_LIST, NULL, 0, "nvmem-cell-names"},
+    {"nvmem", GT_REF_LIST, NULL, 0, "nvmem-names"},
+    {"memory-region", GT_REF_LIST, NULL, 0, "memory-region-names"},
+    {"phy-handle", GT_REF_LIST, NULL, 0, NULL},
+    {"sram", GT_REF_LIST, NULL, 0, NULL},
+    {"remote-endpoint", GT_REF_LIST, NULL, 0, NULL},
+    {"operating-points-v2", GT_REF_LIST, NULL, 0, NULL},
+    {"gpio-ranges", GT_REF_FIXED, NULL, 3, "gpio-ranges-group-names"},
+};
+
+static bool has_suffix(const char *s, const char *suf)
+{
+    size_t n = strlen(s), m = strlen(suf);
+    return n >= m && !strcmp(s + n - m, suf);
+}
+
+static bool is_pinctrl_state(const char *name)
+{
+    if (strncmp(name, "pinctrl-", 8) || !name[8])
+        return false;
+    for (const char *p = name + 8; *p; p++)
+        if (*p < '0' || *p > '9')
+            return false;
+    return true;
+}
+
+const struct gt_ref_info *gt_ref_prop(const char *name, struct gt_ref_info *tmp)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(ref_props); i++)
+        if (!strcmp(name, ref_props[i].name))
+            return &ref_props[i];
+    *tmp = (struct gt_ref_info){.name = name};
+    if (is_pinctrl_state(name))
+        tmp->kind = GT_REF_LIST, tmp->names = "pinctrl-names";
+    else if (has_suffix(name, "-supply"))
+        tmp->kind = GT_REF_LIST;
+    else if (!strcmp(name, "gpio") || !strcmp(name, "gpios") || has_suffix(name, "-gpios") ||
+             has_suffix(name, "-gpio"))
+        tmp->kind = GT_REF_SPEC, tmp->cells = "#gpio-cells";
+    else
+        return NULL;
+    return tmp;
+}
+
+static struct gt_node *copy_provider(const struct dtpass_ctx *ctx, struct guest_tree *t,
+                                     const struct board_node *p)
+{
+    struct gt_node *parent = place_parent(ctx, t, p->parent, true);
+    struct gt_node *g = gt_node_add(t, parent, regless_name(t, p->name), GT_PROVIDER, p);
+    copy_props(ctx, t, g, p, COPY_NO_RESOURCES, NULL);
+    VEC_PUSH(&t->pending, g);
+    return g;
+}
+
+/* Every provider one reference property names is in the guest, or can be
+ * copied (and is). False when the property must go. */
+static bool follow_refs(const struct dtpass_ctx *ctx, struct guest_tree *t,
+                        const struct gt_owners *owners, const struct gt_ref_info *rk,
+                        const struct gt_prop *p)
+{
+    const struct board *b = &ctx->board;
+    if (p->len % 4)
+        return false;
+    for (size_t off = 0; off < p->len;) {
+        uint32_t ph = get_be32(p->val + off);
+        off += 4;
+        if (ph == 0 || ph == UINT32_MAX)
+            continue; /* an empty entry (Linux skips it with no arguments) */
+        const struct board_node *prov = board_by_phandle(b, ph);
+        if (!prov)
+            return false;
+        uint32_t cells = 0;
+        if (rk->kind == GT_REF_SPEC && !bprop_u32(prov, rk->cells, &cells))
+            return false;
+        if (rk->kind == GT_REF_FIXED)
+            cells = rk->fixed;
+        if (cells > 64 || p->len - off < 4u * cells)
+            return false;
+        off += 4u * cells;
+        if (prov == b->gic.node)
+            continue; /* the vGIC keeps the GIC's phandle */
+        if (present(t, prov))
+            continue;
+        if (strmap_get(&t->by_board_path, prov->path))
+            return false; /* only re-created as a bus: its properties are not there */
+        if (!prov->resource_free || owner_of(owners, prov) || !prov->parent)
+            return false;
+        copy_provider(ctx, t, prov);
+    }
+    return true;
+}
+
+void gt_copy_providers(const struct dtpass_ctx *ctx, struct guest_tree *t,
+                       const struct gt_owners *owners)
+{
+    /* A work list: copying a provider queues it, so references are followed
+     * transitively; each node is scanned once. */
+    while (t->pending.n) {
+        struct gt_node *gn = t->pending.v[--t->pending.n];
+        if (gn->scanned)
+            continue;
+        gn->scanned = true;
+        VEC(const char *) gone = {0};
+        for (size_t i = 0; i < gn->props.n; i++) {
+            struct gt_ref_info tmp;
+            const struct gt_ref_info *rk = gt_ref_prop(gn->props.v[i].name, &tmp);
+            if (!rk || follow_refs(ctx, t, owners, rk, &gn->props.v[i]))
+                continue;
+            /* The property goes, with what only makes sense next to it. */
+            VEC_PUSH(&gone, rk->name);
+            if (rk->names)
+                VEC_PUSH(&gone, rk->names);
+            if (!strcmp(rk->name, "assigned-clocks") || !strcmp(rk->name, "assigned-clock-parents")) {
+                VEC_PUSH(&gone, "assigned-clocks");
+                VEC_PUSH(&gone, "assigned-clock-parents");
+                VEC_PUSH(&gone, "assigned-clock-rates");
+            }
+            if (is_pinctrl_state(rk->name)) /* a partial state set is worse than none */
+                for (size_t k = 0; k < gn->props.n; k++)
+                    if (is_pinctrl_state(gn->props.v[k].name))
+                        VEC_PUSH(&gone, gn->props.v[k].name);
+        }
+        /* Names may point into props being deleted: copy them first. */
+        for (size_t i = 0; i < gone.n; i++)
+            gone.v[i] = xstrdup(gone.v[i]);
+        for (size_t i = 0; i < gone.n; i++) {
+            gt_prop_del(gn, gone.v[i]);
+            free((char *)gone.v[i]);
+        }
+        VEC_FREE(&gone);
+    }
+}
+
+/* --- the guest DT --- */
+
+static int dev_order_cmp(const void *a, const void *b)
+{
+    const struct sys_device *x = *(const struct sys_device *const *)a;
+    const struct sys_device *y = *(const struct sys_device *const *)b;
+    return x->ref.node->index < y->ref.node->index ? -1 : x->ref.node->index > y->ref.node->index;
+}
+
+/* Bus windows, bottom-up: the span of the children's guest addresses. A bus
+ * whose board name has a unit address is named after its window. */
+static bool finish_buses(struct guest_tree *t, struct gt_node *n, uint64_t *lo, uint64_t *hi)
+{
+    bool any = false;
+    uint64_t l = UINT64_MAX, h = 0;
+    for (size_t i = 0; i < n->children.n; i++) {
+        struct gt_node *c = n->children.v[i];
+        uint64_t cl, ch;
+        if (c->kind == GT_BUS) {
+            if (!finish_buses(t, c, &cl, &ch))
+                continue;
+        } else {
+            const struct gt_prop *r = gt_prop_get(c, "reg");
+            if (!r || c->kind != GT_DEVICE || r->len % 16 || !r->len)
+                continue;
+            cl = UINT64_MAX, ch = 0;
+            for (size_t o = 0; o < r->len; o += 16) {
+                uint64_t base = read_cells(r->val + o, 2), size = read_cells(r->val + o + 8, 2), last;
+                if (!range_end(base, size, &last))
+                    continue;
+                cl = base < cl ? base : cl;
+                ch = last > ch ? last : ch;
+            }
+            if (cl > ch)
+                continue;
+        }
+        any = true;
+        l = cl < l ? cl : l;
+        h = ch > h ? ch : h;
+    }
+    if (n->kind != GT_BUS)
+        return any;
+    bool unit = strchr(n->bn->name, '@') != NULL;
+    if (any && unit && h - l != UINT64_MAX) {
+        cellvec r = {0};
+        push_u64(&r, l);
+        push_u64(&r, l);
+        push_u64(&r, h - l + 1);
+        gt_prop_cells(t, n, "ranges", r.v, r.n);
+        VEC_FREE(&r);
+        n->name = unit_name(t, n->bn->name, l);
+    } else if (unit) {
+        /* Nothing with an address below: no unit address without reg/ranges. */
+        n->name = (char *)regless_name(t, n->bn->name);
+    }
+    *lo = l, *hi = h;
+    return any;
+}
+
+static void add_cpus(const struct dtpass_ctx *ctx, struct guest_tree *t)
+{
+    struct gt_node *cpus = gt_node_add(t, t->root, "cpus", GT_SYNTH, NULL);
+    gt_prop_u32(t, cpus, "#address-cells", 1);
+    gt_prop_u32(t, cpus, "#size-cells", 0);
+    for (size_t i = 0; i < t->g->cpus.n; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "cpu@%zx", i);
+        struct gt_node *c = gt_node_add(t, cpus, name, GT_SYNTH, NULL);
+        static const char cpu[] = "cpu", psci[] = "psci";
+        gt_prop_set(t, c, "device_type", cpu, sizeof(cpu));
+        uint32_t pi = t->g->cpus.v[i].index;
+        const struct board_node *bc = pi < ctx->board.ncpus ? ctx->board.cpus[pi].node : NULL;
+        const struct board_prop *compat = bc ? board_prop(bc, "compatible") : NULL;
+        if (compat)
+            prop_put(c, "compatible", compat->val, compat->len);
+        else
+            gt_prop_str(t, c, "compatible", "arm,armv8");
+        gt_prop_u32(t, c, "reg", (uint32_t)i);
+        gt_prop_set(t, c, "enable-method", psci, sizeof(psci));
+        /* The vCPU stands for its physical CPU: references to it stay valid. */
+        if (bc && bc->phandle) {
+            c->phandle = bc->phandle;
+            gt_prop_u32(t, c, "phandle", bc->phandle);
+            strmap_put(&t->by_board_path, bc->path, c);
+        }
+    }
+}
+
+static void add_gic(const struct dtpass_ctx *ctx, struct guest_tree *t)
+{
+    const struct board *b = &ctx->board;
+    const struct board_node *bg = b->gic.node;
+    uint64_t dist = 0, dsize = 0x10000, second = 0, ssize = 0;
+    if (bg && bg->nmmio >= 1)
+        dist = bg->mmio[0].base, dsize = bg->mmio[0].size;
+    if (bg && bg->nmmio >= 2)
+        second = bg->mmio[1].base, ssize = bg->mmio[1].size;
+    const char *name = bg ? bg->name : "interrupt-controller";
+    struct gt_node *g = gt_node_add(t, t->root, bg && bg->nmmio ? unit_name(t, name, dist) : name,
+                                    GT_SYNTH, bg);
+    g->phandle = t->opt.gic_phandle;
+    if (b->gic.version == 3) {
+        static const char v3[] = "arm,gic-v3";
+        gt_prop_set(t, g, "compatible", v3, sizeof(v3));
+        ssize = 0x20000ull * t->g->cpus.n; /* one RD + SGI frame pair per vCPU */
+        gt_prop_u32(t, g, "#redistributor-regions", 1);
+    } else {
+        const struct board_prop *c = bg ? board_prop(bg, "compatible") : NULL;
+        if (c)
+            prop_put(g, "compatible", c->val, c->len);
+        else
+            gt_prop_str(t, g, "compatible", "arm,cortex-a15-gic");
+    }
+    gt_prop_u32(t, g, "#interrupt-cells", 3);
+    gt_prop_u32(t, g, "#address-cells", 0);
+    gt_prop_empty(t, g, "interrupt-controller");
+    cellvec reg = {0};
+    push_u64(&reg, dist);
+    push_u64(&reg, dsize);
+    if (ssize) {
+        push_u64(&reg, second);
+        push_u64(&reg, ssize);
+    }
+    gt_prop_cells(t, g, "reg", reg.v, reg.n);
+    VEC_FREE(&reg);
+    gt_prop_u32(t, g, "phandle", t->opt.gic_phandle);
+    if (bg)
+        strmap_put(&t->by_board_path, bg->path, g);
+}
+
+static void add_timer(const struct dtpass_ctx *ctx, struct guest_tree *t)
+{
+    const struct board_node *bt = ctx->board.timer;
+    struct gt_node *n = gt_node_add(t, t->root, "timer", GT_SYNTH, NULL);
+    if (bt && ctx->board.gic.node) {
+        copy_props(ctx, t, n, bt, COPY_NO_RESOURCES, NULL);
+        n->phandle = 0;
+        gt_prop_del(n, "phandle");
+        rewrite_interrupts(ctx, t, n, bt);
+        if (gt_prop_get(n, "interrupts"))
+            return;
+    }
+    /* No usable board timer: the architected PPIs (secure, non-secure,
+     * virtual, hypervisor), level-high. */
+    static const char c[] = "arm,armv8-timer";
+    gt_prop_set(t, n, "compatible", c, sizeof(c));
+    uint32_t f = 4;
+    if (ctx->board.gic.version == 2)
+        f |= (((1u << (t->g->cpus.n < 8 ? t->g->cpus.n : 8)) - 1) & 0xff) << 8;
+    uint32_t ints[] = {1, 13, f, 1, 14, f, 1, 11, f, 1, 10, f};
+    gt_prop_u32(t, n, "interrupt-parent", t->opt.gic_phandle);
+    gt_prop_cells(t, n, "interrupts", ints, ARRAY_SIZE(ints));
+}
+
+static int mem_cmp(const void *a, const void *b)
+{
+    const struct sys_mem *x = *(const struct sys_mem *const *)a, *y = *(const struct sys_mem *const *)b;
+    return x->ipa < y->ipa ? -1 : x->ipa > y->ipa;
+}
+
+static void add_memory(struct guest_tree *t)
+{
+    size_t n = t->g->memory.n;
+    const struct sys_mem **m = xmalloc((n ? n : 1) * sizeof(*m));
+    for (size_t i = 0; i < n; i++)
+        m[i] = &t->g->memory.v[i];
+    qsort(m, n, sizeof(*m), mem_cmp);
+    for (size_t i = 0; i < n; i++) {
+        struct gt_node *mn = gt_node_add(t, t->root, unit_name(t, "memory", m[i]->ipa), GT_SYNTH, NULL);
+        static const char mem[] = "memory";
+        gt_prop_set(t, mn, "device_type", mem, sizeof(mem));
+        uint32_t reg[] = {(uint32_t)(m[i]->ipa >> 32), (uint32_t)m[i]->ipa,
+                          (uint32_t)(m[i]->size >> 32), (uint32_t)m[i]->size};
+        gt_prop_cells(t, mn, "reg", reg, 4);
+    }
+    free(m);
+}
+
+struct win {
+    const struct sys_shared *s;
+    const struct sys_peer *p;
+};
+
+static int win_cmp(const void *a, const void *b)
+{
+    const struct win *x = a, *y = b;
+    return x->p->ipa < y->p->ipa ? -1 : x->p->ipa > y->p->ipa;
+}
+
+static void add_shared(const struct dtpass_ctx *ctx, struct guest_tree *t)
+{
+    VEC(struct win) w = {0};
+    for (size_t i = 0; i < ctx->sys.shared.n; i++) {
+        const struct sys_shared *s = &ctx->sys.shared.v[i];
+        for (size_t k = 0; k < s->peers.n; k++)
+            if (s->peers.v[k].guest_index == (int)t->guest_index) {
+                struct win x = {s, &s->peers.v[k]};
+                VEC_PUSH(&w, x);
+            }
+    }
+    if (!w.n)
+        return;
+    qsort(w.v, w.n, sizeof(w.v[0]), win_cmp);
+    struct gt_node *rm = gt_node_add(t, t->root, "reserved-memory", GT_SYNTH, NULL);
+    gt_prop_u32(t, rm, "#address-cells", 2);
+    gt_prop_u32(t, rm, "#size-cells", 2);
+    gt_prop_empty(t, rm, "ranges");
+    for (size_t i = 0; i < w.n; i++) {
+        const struct sys_peer *p = w.v[i].p;
+        struct gt_node *r = gt_node_add(t, rm, unit_name(t, w.v[i].s->name, p->ipa), GT_SYNTH, NULL);
+        uint32_t reg[] = {(uint32_t)(p->ipa >> 32), (uint32_t)p->ipa,
+                          (uint32_t)(w.v[i].s->size >> 32), (uint32_t)w.v[i].s->size};
+        gt_prop_cells(t, r, "reg", reg, 4);
+        gt_prop_empty(t, r, "no-map");
+        if (p->access == SHM_RO)
+            gt_prop_empty(t, r, "read-only");
+        if (!p->has_doorbell)
+            continue;
+        r->phandle = t->next_phandle++;
+        gt_prop_u32(t, r, "phandle", r->phandle);
+        struct gt_node *d = gt_node_add(t, t->root, gt_printf(t, "shmem-%s", w.v[i].s->name),
+                                        GT_SYNTH, NULL);
+        static const char c[] = "dtpass,shmem";
+        gt_prop_set(t, d, "compatible", c, sizeof(c));
+        gt_prop_u32(t, d, "memory-region", r->phandle);
+        gt_prop_u32(t, d, "interrupt-parent", t->opt.gic_phandle);
+        uint32_t ints[] = {0, p->doorbell, 4};
+        gt_prop_cells(t, d, "interrupts", ints, 3);
+    }
+    VEC_FREE(&w);
+}
+
+/* "serial0:115200n8" -> the node it names and the options after ':'. */
+static struct gt_node *console_node(const struct dtpass_ctx *ctx, const struct guest_tree *t,
+                                    const char *text, const struct board_node *bound,
+                                    const char **opts)
+{
+    const char *colon = strchr(text, ':');
+    *opts = colon ? colon + 1 : NULL;
+    const struct board_node *bn = bound;
+    if (!bn) {
+        char *ref = colon ? xstrndup(text, (size_t)(colon - text)) : xstrdup(text);
+        bn = board_lookup(&ctx->board, ref);
+        free(ref);
+    }
+    return bn ? present(t, bn) : NULL;
+}
+
+static void add_chosen_aliases(const struct dtpass_ctx *ctx, struct guest_tree *t,
+                               struct gt_node *chosen, struct gt_node *aliases)
+{
+    const struct board *b = &ctx->board;
+    const struct board_node *ba = board_lookup(b, "/aliases");
+    for (uint32_t i = 0; ba && i < ba->nprops; i++) {
+        const struct board_prop *p = &ba->props[i];
+        if (!p->len || p->val[p->len - 1] || memchr(p->val, 0, p->len - 1) || !strcmp(p->name, "phandle"))
+            continue;
+        const struct board_node *bn = board_lookup(b, (const char *)p->val);
+        struct gt_node *g = bn ? present(t, bn) : NULL;
+        if (!g || g->kind == GT_SYNTH)
+            continue;
+        char *path = gt_path(g);
+        gt_prop_str(t, aliases, p->name, path);
+        free(path);
+    }
+
+    if (t->g->bootargs)
+        gt_prop_str(t, chosen, "bootargs", t->g->bootargs);
+    const char *opts = NULL;
+    struct gt_node *con = NULL;
+    if (t->g->stdout_ref.text) {
+        con = console_node(ctx, t, t->g->stdout_ref.text, t->g->stdout_ref.node, &opts);
+    } else {
+        /* No stdout: the board's console, when the guest has it. */
+        const struct board_node *bc = board_lookup(b, "/chosen");
+        const struct board_prop *sp = bc ? board_prop(bc, "stdout-path") : NULL;
+        if (sp && sp->len && !sp->val[sp->len - 1])
+            con = console_node(ctx, t, (const char *)sp->val, NULL, &opts);
+    }
+    if (con) {
+        char *path = gt_path(con);
+        char *v = opts && *opts ? xasprintf("%s:%s", path, opts) : xstrdup(path);
+        gt_prop_str(t, chosen, "stdout-path", v);
+        free(v);
+        free(path);
+    }
+}
+
+struct guest_tree *gt_build_guest(const struct dtpass_ctx *ctx, const struct gt_owners *owners,
+                                  uint32_t gi)
+{
+    const struct board *b = &ctx->board;
+    struct guest_tree *t = gt_new(ctx, gi);
+    const struct sys_guest *g = t->g;
+    build_irqmap(t);
+    t->opt.gic_phandle = b->gic.node && b->gic.node->phandle ? b->gic.node->phandle : t->next_phandle++;
+
+    /* The root: identity of the board, 2+2 cells (every address below is a
+     * 64-bit guest address). */
+    struct gt_node *root = t->root;
+    const struct board_prop *compat = board_prop(b->root, "compatible");
+    if (compat)
+        prop_put(root, "compatible", compat->val, compat->len);
+    char *model = xasprintf("%s (%s)", b->model ? b->model : "dtpass", g->name);
+    gt_prop_str(t, root, "model", model);
+    free(model);
+    gt_prop_u32(t, root, "#address-cells", 2);
+    gt_prop_u32(t, root, "#size-cells", 2);
+    gt_prop_u32(t, root, "interrupt-parent", t->opt.gic_phandle);
+
+    struct gt_node *chosen = gt_node_add(t, root, "chosen", GT_SYNTH, NULL);
+    struct gt_node *aliases = gt_node_add(t, root, "aliases", GT_SYNTH, NULL);
+    add_cpus(ctx, t);
+    struct gt_node *psci = gt_node_add(t, root, "psci", GT_SYNTH, NULL);
+    static const char psci_c[] = "arm,psci-1.0\0arm,psci-0.2", hvc[] = "hvc";
+    gt_prop_set(t, psci, "compatible", psci_c, sizeof(psci_c));
+    gt_prop_set(t, psci, "method", hvc, sizeof(hvc));
+    add_memory(t);
+    add_shared(ctx, t);
+    add_gic(ctx, t);
+    add_timer(ctx, t);
+
+    /* Devices in board order: a device inside another assigned device's
+     * subtree comes with it. */
+    const struct sys_device **devs = xmalloc((g->devices.n ? g->devices.n : 1) * sizeof(*devs));
+    size_t nd = 0;
+    for (size_t i = 0; i < g->devices.n; i++)
+        if (g->devices.v[i].ref.node)
+            devs[nd++] = &g->devices.v[i];
+    qsort(devs, nd, sizeof(*devs), dev_order_cmp);
+    for (size_t i = 0; i < nd; i++)
+        if (!strmap_get(&t->by_board_path, devs[i]->ref.node->path))
+            gt_copy_device(ctx, t, owners, devs[i]);
+    free(devs);
+    gt_copy_providers(ctx, t, owners);
+
+    uint64_t lo, hi;
+    finish_buses(t, root, &lo, &hi);
+    gt_sort(root);
+    add_chosen_aliases(ctx, t, chosen, aliases);
+    if (!aliases->props.n) {
+        /* An empty /aliases says nothing: leave it out. */
+        for (size_t i = 0; i < root->children.n; i++)
+            if (root->children.v[i] == aliases) {
+                memmove(&root->children.v[i], &root->children.v[i + 1],
+                        (root->children.n - i - 1) * sizeof(root->children.v[0]));
+                root->children.n--;
+                break;
+            }
+        node_free(aliases);
+    }
+    return t;
+}
+
+/* --- the stage --- */
+
+int lower_guest_trees(struct dtpass_ctx *ctx)
+{
+    size_t n = ctx->sys.guests.n;
+    if (!ctx->board.gic.node) {
+        diag_report(&ctx->diag, "board-invalid", NOPOS,
+                    "the board has no GIC: a guest device tree needs one to describe interrupts");
+        return -1;
+    }
+    struct gt_owners owners;
+    gt_owners_build(&owners, ctx);
+    ctx->trees = xcalloc(n ? n : 1, sizeof(*ctx->trees));
+    for (size_t i = 0; i < n; i++)
+        ctx->trees[i] = gt_build_guest(ctx, &owners, (uint32_t)i);
+    gt_owners_free(&owners);
+    return 0;
+}
+
+void lower_free(struct dtpass_ctx *ctx)
+{
+    if (ctx->trees) {
+        for (size_t i = 0; i < ctx->sys.guests.n; i++)
+            gt_free(ctx->trees[i]);
+        free(ctx->trees);
+        ctx->trees = NULL;
+    }
+    if (ctx->place) {
+        place_free(ctx->place);
+        ctx->place = NULL;
+    }
+}
+
+/* --- phandle cells (for the DTS writer and the tests) --- */
+
+static bool gprop_u32(const struct gt_node *n, const char *name, uint32_t *v)
+{
+    const struct gt_prop *p = gt_prop_get(n, name);
+    if (!p || p->len != 4)
+        return false;
+    *v = get_be32(p->val);
+    return true;
+}
+
+bool gt_prop_phandles(const struct gt_node *n, const struct gt_prop *p,
+                      const struct gt_node *(*lookup)(void *arg, uint32_t phandle), void *arg,
+                      bool *isph)
+{
+    if (!p->len || p->len % 4)
+        return false;
+    size_t nc = p->len / 4;
+    memset(isph, 0, nc * sizeof(*isph));
+#define CELL(i) get_be32(p->val + 4 * (i))
+    if (!strcmp(p->name, "interrupt-parent")) {
+        isph[0] = nc == 1;
+        return nc == 1;
+    }
+    if (!strcmp(p->name, "interrupts-extended")) {
+        for (size_t i = 0; i < nc;) {
+            const struct gt_node *prov = lookup(arg, CELL(i));
+            uint32_t ic;
+            if (!prov || !gprop_u32(prov, "#interrupt-cells", &ic) || ic > nc - i - 1)
+                return false;
+            isph[i] = true;
+            i += 1 + ic;
+        }
+        return true;
+    }
+    if (!strcmp(p->name, "interrupt-map")) {
+        uint32_t ca = 2, ic;
+        gprop_u32(n, "#address-cells", &ca);
+        if (!gprop_u32(n, "#interrupt-cells", &ic) || ca > 4 || ic > 16)
+            return false;
+        for (size_t i = 0; i < nc;) {
+            i += ca + ic;
+            if (i >= nc)
+                return false;
+            const struct gt_node *prov = lookup(arg, CELL(i));
+            uint32_t pac = 0, pic;
+            if (!prov || !gprop_u32(prov, "#interrupt-cells", &pic))
+                return false;
+            gprop_u32(prov, "#address-cells", &pac);
+            if (pac > 4 || pic > 16 || pac + pic > nc - i - 1)
+                return false;
+            isph[i] = true;
+            i += 1 + pac + pic;
+        }
+        return true;
+    }
+    struct gt_ref_info tmp;
+    const struct gt_ref_info *rk = gt_ref_prop(p->name, &tmp);
+    if (!rk)
+        return false;
+    for (size_t i = 0; i < nc;) {
+        uint32_t ph = CELL(i), cells = 0;
+        i++;
+        if (ph == 0 || ph == UINT32_MAX)
+            continue;
+        const struct gt_node *prov = lookup(arg, ph);
+        if (!prov)
+            return false;
+        if (rk->kind == GT_REF_SPEC && !gprop_u32(prov, rk->cells, &cells))
+            return false;
+        if (rk->kind == GT_REF_FIXED)
+            cells = rk->fixed;
+        if (cells > nc - i)
+            return false;
+        isph[i - 1] = true;
+        i += cells;
+    }
+#undef CELL
+    return true;
+}

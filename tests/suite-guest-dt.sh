@@ -1,0 +1,64 @@
+#!/bin/sh
+# tests/suite-guest-dt.sh — SPEC §5 guest device trees through the real dtc:
+# for every example (and the boot-test systems on the cached QEMU boards)
+# and every guest,
+#   * `dtc -I dtb -O dtb` of <guest>.dtb prints no warning (dtc's checks:
+#     phandle references, cell counts, unit addresses, reg/ranges formats);
+#   * `dtc -I dts -O dtb` of <guest>.dts prints no warning and gives the same
+#     tree as the DTB: both go through dtc and must be byte-identical (libfdt's
+#     sequential writer lays out the header and string table differently from
+#     dtc, so the raw files are compared after that one normalisation);
+#   * a second build gives byte-identical files (determinism).
+# fdt_check_full and the structural checks are in tests/unit/test_guest_dt.c.
+set -u
+cd "$(dirname "$0")/.."
+DTPASS=${DTPASS:-$PWD/build/dtpass}
+CACHE=${DTPASS_CACHE:-$(sh tools/fetch-boards)}
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+command -v dtc >/dev/null || { echo "not ok - dtc is needed"; exit 1; }
+
+check_system() { # name system-file [dtpass options...]
+    name=$1 sys=$2; shift 2
+    if ! "$DTPASS" build "$sys" -q --target dts,dtb -o "$tmp/$name" "$@" 2>"$tmp/$name.err"; then
+        echo "not ok - $name: build failed"; sed 's/^/#   /' "$tmp/$name.err"; fail=1; return
+    fi
+    "$DTPASS" build "$sys" -q --target dts,dtb -o "$tmp/$name-again" "$@" 2>/dev/null
+    if diff -r "$tmp/$name" "$tmp/$name-again" >/dev/null; then
+        echo "ok - $name: a second build gives byte-identical DTS and DTB files"
+    else
+        echo "not ok - $name: two builds differ"; fail=1
+    fi
+    for dtb in "$tmp/$name"/*.dtb; do
+        g=$(basename "$dtb" .dtb)
+        dts=$tmp/$name/$g.dts
+        dtc -I dtb -O dtb -o "$tmp/from-dtb" "$dtb" 2>"$tmp/w1"
+        dtc -I dts -O dtb -o "$tmp/from-dts" "$dts" 2>"$tmp/w2"
+        if [ -s "$tmp/w1" ]; then
+            echo "not ok - $name/$g.dtb: dtc warns"; sed 's/^/#   /' "$tmp/w1"; fail=1
+        else
+            echo "ok - $name/$g.dtb: dtc -I dtb -O dtb without warnings"
+        fi
+        if [ -s "$tmp/w2" ]; then
+            echo "not ok - $name/$g.dts: dtc warns"; sed 's/^/#   /' "$tmp/w2"; fail=1
+        else
+            echo "ok - $name/$g.dts: dtc -I dts -O dtb without warnings"
+        fi
+        if cmp -s "$tmp/from-dtb" "$tmp/from-dts"; then
+            echo "ok - $name/$g: the DTS and the DTB hold the same tree"
+        else
+            echo "not ok - $name/$g: the DTS and the DTB differ"; fail=1
+            dtc -I dtb -O dts "$tmp/from-dtb" >"$tmp/a.dts" 2>/dev/null
+            dtc -I dtb -O dts "$tmp/from-dts" >"$tmp/b.dts" 2>/dev/null
+            diff -u "$tmp/a.dts" "$tmp/b.dts" | head -n 30 | sed 's/^/#   /'
+        fi
+    done
+}
+
+for sys in examples/*/system.yaml tests/guest-dt/*/system.yaml; do
+    check_system "$(basename "$(dirname "$sys")")" "$sys"
+done
+check_system boot-gicv2 tests/boot/gicv2.yaml --board "$CACHE/qemu/virt-gicv2.dtb"
+check_system boot-gicv3 examples/qemu-virt/system.yaml --board "$CACHE/qemu/virt-gicv3-smmuv3.dtb"
+exit $fail

@@ -1,0 +1,553 @@
+/* tests/unit/test_guest_dt.c — the guest device trees (SPEC §5), checked on
+ * the blobs with libfdt, independently of the lowering code: every example
+ * (examples/<name>/system.yaml), the rewrite fixture (tests/guest-dt/), and
+ * the boot-test systems on the cached QEMU boards go through the whole
+ * pipeline in process, and each guest DTB must
+ *   - pass fdt_check_full;
+ *   - have unique phandles, and every phandle reference dtpass knows about
+ *     (clocks, resets, power-domains, *-gpios, *-supply, pinctrl-N, ...)
+ *     resolve to a node with the right #...-cells, the cell counts adding up;
+ *   - route every interrupt to the vGIC (3 cells, SPI < 988) or to an
+ *     interrupt controller in the guest; the root's interrupt-parent is the
+ *     vGIC, which sits at the board GIC's address;
+ *   - carry no iommus / iommu-map / msi-parent / msi-map;
+ *   - place every device reg inside one of the guest's device windows (the
+ *     resolved IPAs), and only there;
+ *   - describe exactly the guest's RAM in /memory and its shared windows in
+ *     /reserved-memory (no-map, read-only for ro peers);
+ *   - have /cpus with one node per vCPU, and aliases and stdout-path that
+ *     resolve. */
+#include <glob.h>
+#include <libfdt.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+#include "board/board.h"
+#include "checks/checks.h"
+#include "dtpass.h"
+#include "emit/guest_dt.h"
+#include "front/front.h"
+#include "lower/guest_tree.h"
+#include "lower/lower.h"
+#include "resolve/resolve.h"
+
+struct built {
+    struct dtpass_ctx ctx;
+};
+
+static int build(struct built *b, const char *sys, const char *board_override)
+{
+    struct dtpass_ctx *ctx = &b->ctx;
+    memset(b, 0, sizeof(*b));
+    diag_init(&ctx->diag);
+    system_init(&ctx->sys);
+    outputs_init(&ctx->out);
+    ctx->opt.outdir = "/nonexistent";
+    ctx->opt.targets = T_DTS | T_DTB;
+    if (front_load(&ctx->sys, sys, &ctx->diag))
+        return -1;
+    char *board;
+    if (board_override) {
+        board = xstrdup(board_override);
+    } else {
+        char *dir = path_dirname(sys);
+        board = path_join(dir, ctx->sys.board);
+        free(dir);
+    }
+    struct board_options bo = {0};
+    int rc = board_load(&ctx->board, board, &bo, &ctx->diag);
+    free(board);
+    if (rc)
+        return -1;
+    ctx->board_loaded = true;
+    if (resolve(ctx) || checks_run(ctx) || diag_errors(&ctx->diag))
+        return -1;
+    return lower_guest_trees(ctx);
+}
+
+static void unbuild(struct built *b)
+{
+    struct dtpass_ctx *ctx = &b->ctx;
+    if (diag_errors(&ctx->diag))
+        diag_render_text(&ctx->diag, stderr, false);
+    lower_free(ctx);
+    if (ctx->board_loaded)
+        board_free(&ctx->board);
+    system_free(&ctx->sys);
+    outputs_abort(&ctx->out);
+    diag_free(&ctx->diag);
+}
+
+/* --- the blob checker --- */
+
+struct chk {
+    const void *fdt;
+    const char *what; /* "<system>:<guest>" for messages */
+    const struct dtpass_ctx *ctx;
+    const struct sys_guest *g;
+    int gic;          /* offset of the vGIC */
+    int failures;
+};
+
+static void bad(struct chk *c, int node, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void bad(struct chk *c, int node, const char *fmt, ...)
+{
+    char path[512] = "?";
+    if (node >= 0)
+        fdt_get_path(c->fdt, node, path, sizeof(path));
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: %s: ", c->what, path);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    c->failures++;
+}
+
+static bool u32prop(const void *fdt, int node, const char *name, uint32_t *v)
+{
+    int len;
+    const fdt32_t *p = fdt_getprop(fdt, node, name, &len);
+    if (!p || len != 4)
+        return false;
+    *v = fdt32_to_cpu(*p);
+    return true;
+}
+
+static bool has_suffix(const char *s, const char *suf)
+{
+    size_t n = strlen(s), m = strlen(suf);
+    return n >= m && !strcmp(s + n - m, suf);
+}
+
+/* Reference properties with a cells property (NULL: phandles only). */
+static const char *ref_cells(const char *name, bool *is_ref)
+{
+    static const struct { const char *prop, *cells; } spec[] = {
+        {"clocks", "#clock-cells"}, {"assigned-clocks", "#clock-cells"},
+        {"resets", "#reset-cells"}, {"power-domains", "#power-domain-cells"},
+        {"phys", "#phy-cells"}, {"dmas", "#dma-cells"}, {"mboxes", "#mbox-cells"},
+        {"pwms", "#pwm-cells"}, {"io-channels", "#io-channel-cells"},
+        {"interconnects", "#interconnect-cells"}, {"memory-region", NULL},
+        {"phy-handle", NULL}, {"nvmem-cells", NULL}, {"interrupt-parent", NULL},
+    };
+    *is_ref = true;
+    for (size_t i = 0; i < ARRAY_SIZE(spec); i++)
+        if (!strcmp(name, spec[i].prop))
+            return spec[i].cells;
+    if (!strcmp(name, "gpios") || !strcmp(name, "gpio") || has_suffix(name, "-gpios"))
+        return "#gpio-cells";
+    if (has_suffix(name, "-supply") || (!strncmp(name, "pinctrl-", 8) && name[8] >= '0' && name[8] <= '9'))
+        return NULL;
+    *is_ref = false;
+    return NULL;
+}
+
+static void check_refs(struct chk *c, int node, const char *name, const fdt32_t *v, int len)
+{
+    bool is_ref;
+    const char *cells = ref_cells(name, &is_ref);
+    if (!is_ref)
+        return;
+    if (len % 4) {
+        bad(c, node, "%s: length %d is not a multiple of 4", name, len);
+        return;
+    }
+    for (int i = 0; i < len / 4;) {
+        uint32_t ph = fdt32_to_cpu(v[i++]);
+        if (ph == 0)
+            continue;
+        int prov = fdt_node_offset_by_phandle(c->fdt, ph);
+        if (prov < 0) {
+            bad(c, node, "%s: phandle 0x%x does not resolve", name, ph);
+            return;
+        }
+        uint32_t n = 0;
+        if (cells && !u32prop(c->fdt, prov, cells, &n)) {
+            bad(c, node, "%s: provider has no %s", name, cells);
+            return;
+        }
+        if (n > (uint32_t)(len / 4 - i)) {
+            bad(c, node, "%s: specifier runs past the end", name);
+            return;
+        }
+        i += (int)n;
+    }
+}
+
+/* The effective interrupt parent (Linux's rules). */
+static int irq_parent(const void *fdt, int node)
+{
+    for (int guard = 0; node >= 0 && guard < 64; guard++) {
+        uint32_t ph;
+        if (u32prop(fdt, node, "interrupt-parent", &ph))
+            node = fdt_node_offset_by_phandle(fdt, ph);
+        else
+            node = fdt_parent_offset(fdt, node);
+        if (node >= 0 && fdt_getprop(fdt, node, "#interrupt-cells", NULL))
+            return node;
+    }
+    return -1;
+}
+
+static void check_spec(struct chk *c, int node, int parent, const fdt32_t *cells, uint32_t n)
+{
+    if (parent == c->gic) {
+        if (n != 3) {
+            bad(c, node, "GIC specifier with %u cells", n);
+            return;
+        }
+        uint32_t type = fdt32_to_cpu(cells[0]), num = fdt32_to_cpu(cells[1]);
+        if (type > 1 || (type == 0 && num >= 988) || (type == 1 && num >= 16))
+            bad(c, node, "bad GIC specifier <%u %u>", type, num);
+    } else if (!fdt_getprop(c->fdt, parent, "interrupt-controller", NULL)) {
+        bad(c, node, "interrupt parent is not an interrupt controller");
+    }
+}
+
+static void check_interrupts(struct chk *c, int node)
+{
+    int len;
+    const fdt32_t *v = fdt_getprop(c->fdt, node, "interrupts", &len);
+    if (v) {
+        int par = irq_parent(c->fdt, node);
+        uint32_t ic;
+        if (par < 0 || !u32prop(c->fdt, par, "#interrupt-cells", &ic) || !ic || len % (4 * ic)) {
+            bad(c, node, "interrupts without a usable interrupt parent");
+        } else {
+            for (int i = 0; i < len / 4; i += (int)ic)
+                check_spec(c, node, par, v + i, ic);
+        }
+    }
+    v = fdt_getprop(c->fdt, node, "interrupts-extended", &len);
+    for (int i = 0; v && i < len / 4;) {
+        int par = fdt_node_offset_by_phandle(c->fdt, fdt32_to_cpu(v[i++]));
+        uint32_t ic;
+        if (par < 0 || !u32prop(c->fdt, par, "#interrupt-cells", &ic) || ic > (uint32_t)(len / 4 - i)) {
+            bad(c, node, "interrupts-extended: bad entry");
+            break;
+        }
+        check_spec(c, node, par, v + i, ic);
+        i += (int)ic;
+    }
+}
+
+static uint64_t rd64(const fdt32_t *p) { return ((uint64_t)fdt32_to_cpu(p[0]) << 32) | fdt32_to_cpu(p[1]); }
+
+/* A device window of the guest (resolved regs) containing [a, a+s). */
+static bool in_device_window(const struct sys_guest *g, uint64_t a, uint64_t s)
+{
+    for (size_t d = 0; d < g->devices.n; d++)
+        for (size_t r = 0; r < g->devices.v[d].regs.n; r++) {
+            const struct res_reg *rr = &g->devices.v[d].regs.v[r];
+            if (a >= rr->ipa && s <= rr->size && a - rr->ipa <= rr->size - s)
+                return true;
+        }
+    return false;
+}
+
+static bool is_simple_bus(const void *fdt, int node)
+{
+    return fdt_node_check_compatible(fdt, node, "simple-bus") == 0;
+}
+
+static void check_node(struct chk *c, int node)
+{
+    static const char *const banned[] = {"iommus", "iommu-map", "iommu-map-mask", "msi-parent", "msi-map"};
+    int off;
+    fdt_for_each_property_offset(off, c->fdt, node)
+    {
+        const char *name;
+        int len;
+        const fdt32_t *v = fdt_getprop_by_offset(c->fdt, off, &name, &len);
+        for (size_t i = 0; i < ARRAY_SIZE(banned); i++)
+            if (!strcmp(name, banned[i]))
+                bad(c, node, "%s is still there", name);
+        check_refs(c, node, name, v, len);
+    }
+    check_interrupts(c, node);
+
+    /* Device regs: nodes in the root's 2+2-cell space (children of the
+     * root or of a re-created simple-bus), except what dtpass makes. */
+    int parent = fdt_parent_offset(c->fdt, node);
+    const char *nm = fdt_get_name(c->fdt, node, NULL);
+    int len;
+    const fdt32_t *reg = fdt_getprop(c->fdt, node, "reg", &len);
+    bool top = parent == 0 || (parent > 0 && is_simple_bus(c->fdt, parent));
+    if (reg && top && node != c->gic && strncmp(nm, "memory@", 7)) {
+        if (len % 16)
+            bad(c, node, "reg is not in 2+2 cells");
+        for (int i = 0; i + 4 <= len / 4; i += 4)
+            if (!in_device_window(c->g, rd64(reg + i), rd64(reg + i + 2)))
+                bad(c, node, "reg 0x%llx+0x%llx is outside every device window of the guest",
+                     (unsigned long long)rd64(reg + i), (unsigned long long)rd64(reg + i + 2));
+    }
+}
+
+static void check_blob(struct chk *c)
+{
+    const void *fdt = c->fdt;
+    const struct sys_guest *g = c->g;
+    assert_int_equal(fdt_check_full(fdt, fdt_totalsize(fdt)), 0);
+
+    /* The vGIC: the root's interrupt parent, at the board GIC's address. */
+    uint32_t ph = 0;
+    assert_true(u32prop(fdt, 0, "interrupt-parent", &ph));
+    c->gic = fdt_node_offset_by_phandle(fdt, ph);
+    assert_true(c->gic > 0);
+    assert_non_null(fdt_getprop(fdt, c->gic, "interrupt-controller", NULL));
+    int len;
+    const fdt32_t *reg = fdt_getprop(fdt, c->gic, "reg", &len);
+    assert_non_null(reg);
+    assert_int_equal(rd64(reg), c->ctx->board.gic.node->mmio[0].base);
+    if (c->ctx->board.gic.version == 3) {
+        assert_int_equal(fdt_node_check_compatible(fdt, c->gic, "arm,gic-v3"), 0);
+        assert_int_equal(len, 32);
+        assert_int_equal(rd64(reg + 6), 0x20000ull * g->cpus.n);
+    }
+
+    /* Unique phandles, and every node's rules. */
+    VEC(uint32_t) phs = {0};
+    int node;
+    for (node = 0; node >= 0; node = fdt_next_node(fdt, node, NULL)) {
+        if (u32prop(fdt, node, "phandle", &ph)) {
+            for (size_t i = 0; i < phs.n; i++)
+                if (phs.v[i] == ph)
+                    bad(c, node, "phandle 0x%x used twice", ph);
+            VEC_PUSH(&phs, ph);
+        }
+        check_node(c, node);
+    }
+    VEC_FREE(&phs);
+
+    /* Every device window holds a node: nothing assigned is missing. */
+    for (size_t d = 0; d < g->devices.n; d++) {
+        const struct sys_device *dev = &g->devices.v[d];
+        if (!dev->regs.n)
+            continue;
+        bool found = false;
+        for (node = fdt_next_node(fdt, 0, NULL); node >= 0 && !found; node = fdt_next_node(fdt, node, NULL)) {
+            reg = fdt_getprop(fdt, node, "reg", &len);
+            found = reg && len >= 16 && rd64(reg) == dev->regs.v[0].ipa &&
+                    rd64(reg + 2) == dev->regs.v[0].size;
+        }
+        if (!found)
+            bad(c, -1, "no node for %s at 0x%llx", dev->ref.text, (unsigned long long)dev->regs.v[0].ipa);
+    }
+
+    /* /cpus: one node per vCPU. */
+    int cpus = fdt_path_offset(fdt, "/cpus"), ncpu = 0;
+    assert_true(cpus > 0);
+    fdt_for_each_subnode(node, fdt, cpus) ncpu++;
+    assert_int_equal(ncpu, g->cpus.n);
+
+    /* /memory: exactly the guest's RAM. */
+    size_t nmem = 0;
+    fdt_for_each_subnode(node, fdt, 0)
+    {
+        const char *dt = fdt_getprop(fdt, node, "device_type", NULL);
+        if (!dt || strcmp(dt, "memory"))
+            continue;
+        reg = fdt_getprop(fdt, node, "reg", &len);
+        assert_int_equal(len, 16);
+        bool match = false;
+        for (size_t m = 0; m < g->memory.n; m++)
+            match |= g->memory.v[m].ipa == rd64(reg) && g->memory.v[m].size == rd64(reg + 2);
+        if (!match)
+            bad(c, node, "memory not in the model");
+        nmem++;
+    }
+    assert_int_equal(nmem, g->memory.n);
+
+    /* /reserved-memory: the shared windows. */
+    size_t nwin = 0;
+    for (size_t s = 0; s < c->ctx->sys.shared.n; s++) {
+        const struct sys_shared *sh = &c->ctx->sys.shared.v[s];
+        for (size_t p = 0; p < sh->peers.n; p++) {
+            const struct sys_peer *peer = &sh->peers.v[p];
+            if (peer->guest_index != (int)(g - c->ctx->sys.guests.v))
+                continue;
+            char path[128];
+            snprintf(path, sizeof(path), "/reserved-memory/%s@%llx", sh->name, (unsigned long long)peer->ipa);
+            int w = fdt_path_offset(fdt, path);
+            if (w < 0) {
+                bad(c, -1, "%s missing", path);
+                continue;
+            }
+            nwin++;
+            reg = fdt_getprop(fdt, w, "reg", &len);
+            assert_int_equal(len, 16);
+            assert_int_equal(rd64(reg), peer->ipa);
+            assert_int_equal(rd64(reg + 2), sh->size);
+            assert_non_null(fdt_getprop(fdt, w, "no-map", NULL));
+            assert_int_equal(fdt_getprop(fdt, w, "read-only", NULL) != NULL, peer->access == SHM_RO);
+        }
+    }
+    int rm = fdt_path_offset(fdt, "/reserved-memory");
+    size_t nrm = 0;
+    if (rm >= 0)
+        fdt_for_each_subnode(node, fdt, rm) nrm++;
+    assert_int_equal(nrm, nwin);
+
+    /* aliases and stdout-path resolve. */
+    int al = fdt_path_offset(fdt, "/aliases"), off;
+    if (al >= 0)
+        fdt_for_each_property_offset(off, fdt, al)
+        {
+            const char *name, *val = fdt_getprop_by_offset(fdt, off, &name, &len);
+            if (fdt_path_offset(fdt, val) < 0)
+                bad(c, al, "alias %s -> %s does not resolve", name, val);
+        }
+    int ch = fdt_path_offset(fdt, "/chosen");
+    assert_true(ch > 0);
+    const char *so = fdt_getprop(fdt, ch, "stdout-path", NULL);
+    if (so) {
+        const char *colon = strchr(so, ':');
+        char *p = colon ? xstrndup(so, (size_t)(colon - so)) : xstrdup(so);
+        if (fdt_path_offset(fdt, p) < 0)
+            bad(c, ch, "stdout-path %s does not resolve", so);
+        free(p);
+    }
+    if (g->bootargs) {
+        const char *ba = fdt_getprop(fdt, ch, "bootargs", NULL);
+        assert_non_null(ba);
+        assert_string_equal(ba, g->bootargs);
+    }
+}
+
+static int check_system(const char *sys, const char *board)
+{
+    struct built b;
+    int failures = 0;
+    if (build(&b, sys, board)) {
+        fprintf(stderr, "%s: the pipeline failed\n", sys);
+        unbuild(&b);
+        return 1;
+    }
+    for (size_t i = 0; i < b.ctx.sys.guests.n; i++) {
+        void *blob;
+        size_t len;
+        assert_int_equal(gt_to_dtb(b.ctx.trees[i], &blob, &len), 0);
+        char what[512];
+        snprintf(what, sizeof(what), "%s:%s", sys, b.ctx.sys.guests.v[i].name);
+        struct chk c = {.fdt = blob, .what = what, .ctx = &b.ctx, .g = &b.ctx.sys.guests.v[i]};
+        check_blob(&c);
+        failures += c.failures;
+        free(blob);
+    }
+    unbuild(&b);
+    return failures;
+}
+
+static void test_guest_dt_examples(void **state)
+{
+    (void)state;
+    glob_t gl;
+    int n = 0;
+    assert_int_equal(glob("examples/*/system.yaml", 0, NULL, &gl), 0);
+    assert_int_equal(glob("tests/guest-dt/*/system.yaml", GLOB_APPEND, NULL, &gl), 0);
+    for (size_t i = 0; i < gl.gl_pathc; i++, n++)
+        assert_int_equal(check_system(gl.gl_pathv[i], NULL), 0);
+    globfree(&gl);
+    assert_true(n >= 3);
+}
+
+static void test_guest_dt_qemu_boards(void **state)
+{
+    (void)state;
+    const char *cache = getenv("DTPASS_CACHE");
+    assert_non_null(cache); /* tests/run sets it: boards are never skipped silently */
+    char *v2 = xasprintf("%s/qemu/virt-gicv2.dtb", cache), *v3 = xasprintf("%s/qemu/virt-gicv3-smmuv3.dtb", cache);
+    assert_int_equal(check_system("tests/boot/gicv2.yaml", v2), 0);
+    assert_int_equal(check_system("examples/qemu-virt/system.yaml", v3), 0);
+    free(v2);
+    free(v3);
+}
+
+/* The checker itself must catch a dangling reference and a leftover iommus. */
+static void test_guest_dt_checker_catches(void **state)
+{
+    (void)state;
+    struct built b;
+    assert_int_equal(build(&b, "tests/guest-dt/rewrites/system.yaml", NULL), 0);
+    struct guest_tree *t = b.ctx.trees[0];
+    struct gt_node *n = gt_node_add(t, t->root, "bad", GT_SYNTH, NULL);
+    uint32_t cells[] = {0xdead};
+    gt_prop_cells(t, n, "clocks", cells, 1);
+    gt_prop_cells(t, n, "iommus", cells, 1);
+    void *blob;
+    size_t len;
+    assert_int_equal(gt_to_dtb(t, &blob, &len), 0);
+    struct chk c = {.fdt = blob, .what = "negative", .ctx = &b.ctx, .g = &b.ctx.sys.guests.v[0]};
+    check_blob(&c);
+    assert_int_equal(c.failures, 2);
+    free(blob);
+    unbuild(&b);
+}
+
+/* Specific rewrites of the fixture (docs/guest-dt.md), read from the blob. */
+static void test_guest_dt_rewrites(void **state)
+{
+    (void)state;
+    struct built b;
+    assert_int_equal(build(&b, "tests/guest-dt/rewrites/system.yaml", NULL), 0);
+    void *fdt;
+    size_t len;
+    assert_int_equal(gt_to_dtb(b.ctx.trees[0], &fdt, &len), 0);
+    int l;
+    /* i2c SPI 30 remapped to 100; the nested bus renamed after its window. */
+    int i2c = fdt_path_offset(fdt, "/soc/bus@14010000/i2c@14010000");
+    assert_true(i2c > 0);
+    const fdt32_t *v = fdt_getprop(fdt, i2c, "interrupts", &l);
+    assert_int_equal(l, 12);
+    assert_int_equal(fdt32_to_cpu(v[1]), 100);
+    /* The relocated mmc keeps its second reg's offset; iommus is gone. */
+    int mmc = fdt_path_offset(fdt, "/soc/bus@14010000/mmc@30000000");
+    assert_true(mmc > 0);
+    v = fdt_getprop(fdt, mmc, "reg", &l);
+    assert_int_equal(l, 32);
+    assert_int_equal(rd64(v + 4), 0x30001000);
+    assert_null(fdt_getprop(fdt, mmc, "iommus", NULL));
+    /* The regulator's enable GPIO is the hypervisor's: removed; the
+     * fixed-factor clock pulled in its parent fixed clock. */
+    int reg = fdt_path_offset(fdt, "/regulators/regulator-sd");
+    assert_true(reg > 0);
+    assert_null(fdt_getprop(fdt, reg, "gpio", NULL));
+    assert_true(fdt_path_offset(fdt, "/oscillator") > 0);
+    /* Mixed parents: interrupts-extended; the DSP's ranges point at the IPA. */
+    int dsp = fdt_path_offset(fdt, "/soc/bus@14010000/dsp@14040000");
+    assert_true(dsp > 0);
+    assert_non_null(fdt_getprop(fdt, dsp, "interrupts-extended", NULL));
+    v = fdt_getprop(fdt, dsp, "ranges", &l);
+    assert_int_equal(l, 16);
+    assert_int_equal(rd64(v + 1), 0x14048000);
+    /* pinctrl dropped by the system file; the console path follows the renames. */
+    int uart = fdt_path_offset(fdt, "/soc/serial@11000000");
+    assert_null(fdt_getprop(fdt, uart, "pinctrl-0", NULL));
+    assert_null(fdt_getprop(fdt, uart, "pinctrl-names", NULL));
+    assert_string_equal(fdt_getprop(fdt, fdt_path_offset(fdt, "/chosen"), "stdout-path", NULL),
+                        "/soc/serial@11000000");
+    free(fdt);
+    /* The RTOS gets the board's console with its options, and no GPIO. */
+    assert_int_equal(gt_to_dtb(b.ctx.trees[1], &fdt, &len), 0);
+    assert_string_equal(fdt_getprop(fdt, fdt_path_offset(fdt, "/chosen"), "stdout-path", NULL),
+                        "/soc/serial@11001000:115200n8");
+    assert_true(fdt_path_offset(fdt, "/soc/gpio@12000000") < 0);
+    free(fdt);
+    unbuild(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_guest_dt_examples),
+        cmocka_unit_test(test_guest_dt_qemu_boards),
+        cmocka_unit_test(test_guest_dt_checker_catches),
+        cmocka_unit_test(test_guest_dt_rewrites),
+    };
+    return cmocka_run_group_tests_name("guest_dt", tests, NULL, NULL);
+}
