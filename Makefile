@@ -29,6 +29,13 @@ PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lfdt -lyaml)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
+# `make V=1` shows the full command lines.
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wwrite-strings
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) -Isrc -Iinclude -I$(BUILD)/gen \
              $(PKG_CFLAGS) $(CFLAGS)
@@ -51,15 +58,18 @@ dtpass: $(BUILD)/dtpass
 # Objects are linked directly (not through an archive) so that the weak
 # placeholders of src/pending.c never shadow a real definition.
 $(BUILD)/dtpass: $(BUILD)/src/main.o $(OBJS)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/%.o: %.c | $(BUILD)/gen/dtpass.tab.h $(BUILD)/gen/dtpass.lex.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
 # Generated code is built without -Werror noise from the generators.
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
-	$(CC) $(CFLAGS_ALL) -Wno-unused-function -Wno-missing-prototypes -Wno-sign-compare -Wno-unused-parameter -MMD -MP -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS_ALL) -Wno-unused-function -Wno-missing-prototypes -Wno-sign-compare -Wno-unused-parameter -MMD -MP -c -o $@ $<
 
 $(BUILD)/gen/dtpass.tab.c $(BUILD)/gen/dtpass.tab.h &: grammar/dtpass.y
 	@mkdir -p $(BUILD)/gen
@@ -77,7 +87,8 @@ $(BUILD)/gen/device_classes_data.c: schemas/device-classes.yaml tools/embed
 
 $(BUILD)/tests/%: tests/unit/%.c $(OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -o $@ $< $(OBJS) $(PKG_LIBS) $(CMOCKA_LIBS) $(LDFLAGS_ALL)
+	@echo "  TEST-LD $@"
+	$(Q)$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -o $@ $< $(OBJS) $(PKG_LIBS) $(CMOCKA_LIBS) $(LDFLAGS_ALL)
 
 unit: $(UNIT_BINS)
 
