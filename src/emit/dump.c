@@ -392,6 +392,13 @@ static void dump_ste(struct out *o, const struct image *im, uint64_t pa, uint64_
     const char *what = !v ? "invalid" : cfg == STE_CONFIG_S2 ? "s2-translate"
                       : cfg == STE_CONFIG_BYPASS ? "bypass" : "other";
     item_begin(o);
+    if (!v) {
+        if (o->json)
+            fprintf(o->f, "{\"sid\":%" PRIu64 ",\"config\":\"invalid\"}", sid);
+        else
+            fprintf(o->f, "  sid 0x%" PRIx64 ": invalid (V=0: terminated)\n", sid);
+        return;
+    }
     if (o->json)
         fprintf(o->f, "{\"sid\":%" PRIu64 ",\"config\":\"%s\",\"vmid\":%u,\"vtcr\":%" PRIu64
                       ",\"s2ttb\":%" PRIu64 "}",
@@ -402,18 +409,30 @@ static void dump_ste(struct out *o, const struct image *im, uint64_t pa, uint64_
                 w2 & STE2_S2AA64 ? " aa64" : "", w2 & STE2_S2R ? " s2r" : "");
 }
 
-static void dump_strtab(struct out *o, const struct image *im, uint64_t base, uint32_t cfg)
+static void dump_strtab(struct out *o, const struct image *im, const char *name, uint64_t base,
+                        uint32_t cfg)
 {
     unsigned fmt = (cfg >> 16) & 3, split = (cfg >> 6) & 0x1f, log2size = cfg & 0x3f;
     uint64_t naborts = 0, nl2 = 0;
+    /* Every STE of a well-formed table is read once; aliasing L1
+     * descriptors of a hostile file would multiply that, so bound it. */
+    uint64_t budget = (im->len / STE_SIZE + 1) * 4;
     if (log2size > 32)
         log2size = 32;
-    if (!o->json)
-        fprintf(o->f, "stream table at 0x%" PRIx64 ": %s, %u sid bits\n", base,
+    if (o->json) {
+        fputs(o->first ? "" : ",", o->f);
+        fputs("{\"kind\":\"stream-table\",\"smmu\":", o->f);
+        js(o->f, name);
+        fprintf(o->f, ",\"base\":%" PRIu64 ",\"format\":\"%s\",\"sid_bits\":%u,\"streams\":[",
+                base, fmt ? "2-level" : "linear", log2size);
+        o->first = true;
+    } else {
+        fprintf(o->f, "%s: stream table at 0x%" PRIx64 ": %s, %u sid bits\n", name, base,
                 fmt ? "2-level" : "linear", log2size);
+    }
     if (fmt == 0) {
         uint64_t n = 1ull << log2size;
-        for (uint64_t s = 0; s < n; s++) {
+        for (uint64_t s = 0; s < n && budget; s++, budget--) {
             if (base + s * STE_SIZE + STE_SIZE > im->pa + im->len)
                 break;
             dump_ste(o, im, base + s * STE_SIZE, s, &naborts);
@@ -422,7 +441,7 @@ static void dump_strtab(struct out *o, const struct image *im, uint64_t base, ui
         if (split == 0 || split > log2size)
             split = STRTAB_SPLIT;
         uint64_t nl1 = 1ull << (log2size - split);
-        for (uint64_t i = 0; i < nl1; i++) {
+        for (uint64_t i = 0; i < nl1 && budget; i++, budget--) {
             uint64_t d;
             if (!img_read64(im, base + i * 8, &d))
                 break;
@@ -435,13 +454,20 @@ static void dump_strtab(struct out *o, const struct image *im, uint64_t base, ui
             uint64_t l2 = d & L1STD_L2PTR_MASK, n = 1ull << (span - 1);
             if (span - 1 > split)
                 n = 1ull << split;
-            for (uint64_t s = 0; s < n; s++)
+            for (uint64_t s = 0; s < n && budget; s++, budget--)
                 dump_ste(o, im, l2 + s * STE_SIZE, (i << split) + s, &naborts);
         }
     }
-    if (!o->json)
+    if (o->json) {
+        fprintf(o->f, "],\"l2_tables\":%" PRIu64 ",\"aborting\":%" PRIu64 "%s}", nl2, naborts,
+                budget ? "" : ",\"truncated\":true");
+        o->first = false;
+    } else {
         fprintf(o->f, "  %" PRIu64 " L2 tables; every other stream aborts (%" PRIu64 ")\n", nl2,
                 naborts);
+        if (!budget)
+            fputs("  (stopped: the table references more STEs than the file holds)\n", o->f);
+    }
 }
 
 struct s2walk {
@@ -512,24 +538,34 @@ static void dump_s2(struct out *o, const struct image *im, const char *name, uin
                     uint64_t vtcr)
 {
     unsigned t0sz = vtcr & 0x3f, sl0 = (vtcr >> 6) & 3;
-    int level = 2 - (int)sl0;
-    if (level < 0)
-        level = 0;
-    unsigned ipa_bits = 64 - t0sz;
+    int level = sl0 > 2 ? 0 : 2 - (int)sl0;
+    unsigned ipa_bits = t0sz > 48 || t0sz < 16 ? 48 : 64 - t0sz;
     unsigned shift = 12 + 9 * (unsigned)(3 - level);
     uint64_t nent = ipa_bits > shift ? 1ull << (ipa_bits - shift) : 1;
     if (nent > 512 * 16)
         nent = 512 * 16;
-    if (!o->json)
+    if (o->json) {
+        fputs(o->first ? "" : ",", o->f);
+        fputs("{\"kind\":\"stage2\",\"guest\":", o->f);
+        js(o->f, name);
+        fprintf(o->f, ",\"root\":%" PRIu64 ",\"ipa_bits\":%u,\"start_level\":%d,\"mappings\":[",
+                root, ipa_bits, level);
+        o->first = true;
+    } else {
         fprintf(o->f, "stage-2 tables of %s: root 0x%" PRIx64 ", %u-bit IPA, start level %d\n",
                 name, root, ipa_bits, level);
+    }
     /* Each table of the image is visited at most once in a well-formed
      * image; aliasing tables would multiply the walk, so it is bounded. */
     struct s2walk w = {.o = o, .im = im, .budget = (im->len / 8 + 1) * 4};
     s2_table(&w, root, nent, level, 0);
     s2_flush(&w);
-    if (!w.budget && !o->json)
-        fprintf(o->f, "  (walk stopped: the tables reference more descriptors than the image holds)\n");
+    if (o->json) {
+        fprintf(o->f, "]%s}", w.budget ? "" : ",\"truncated\":true");
+        o->first = false;
+    } else if (!w.budget) {
+        fputs("  (stopped: the tables reference more descriptors than the file holds)\n", o->f);
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -588,7 +624,7 @@ static int dump_tables(struct dtpass_ctx *ctx, struct out *o, const char *file, 
                 hv = l;
         }
         if (o->json)
-            fprintf(o->f, "{\"file\":"), js(o->f, base), fputs(",\"entries\":[", o->f);
+            fprintf(o->f, "{\"file\":"), js(o->f, base), fputs(",\"tables\":[", o->f);
         if (!strcmp(base, "hvdata.bin")) {
             struct image im = {d, hv.pa, n};
             if (!o->json)
@@ -596,11 +632,8 @@ static int dump_tables(struct dtpass_ctx *ctx, struct out *o, const char *file, 
             for (uint32_t i = 0; i < dtpb_count(&b, DTPB_SEC_SMMUS); i++) {
                 struct dtpb_smmu s;
                 dtpb_smmu(&b, i, &s);
-                if (s.version == 3) {
-                    if (!o->json)
-                        fprintf(o->f, "%s: ", dtpb_str(&b, s.name));
-                    dump_strtab(o, &im, s.table_pa, s.strtab_base_cfg);
-                }
+                if (s.version == 3)
+                    dump_strtab(o, &im, dtpb_str(&b, s.name), s.table_pa, s.strtab_base_cfg);
             }
             for (uint32_t i = 0; i < dtpb_count(&b, DTPB_SEC_GUESTS); i++) {
                 struct dtpb_guest g;
@@ -615,7 +648,7 @@ static int dump_tables(struct dtpass_ctx *ctx, struct out *o, const char *file, 
                 char *want = xasprintf("smmu-%s.bin", dtpb_str(&b, s.name));
                 if (!strcmp(base, want) && s.version == 3) {
                     struct image im = {d, s.table_pa, n};
-                    dump_strtab(o, &im, s.table_pa, s.strtab_base_cfg);
+                    dump_strtab(o, &im, dtpb_str(&b, s.name), s.table_pa, s.strtab_base_cfg);
                     rc = 0;
                 }
                 free(want);
@@ -638,12 +671,12 @@ static int dump_tables(struct dtpass_ctx *ctx, struct out *o, const char *file, 
     if (rc && n % STE_SIZE == 0 && n) {
         /* No blob to say what it is: a linear stream table at address 0. */
         unsigned bits = 0;
-        while ((STE_SIZE << bits) < n)
+        while (((uint64_t)STE_SIZE << bits) < n)
             bits++;
         struct image im = {d, 0, n};
         if (o->json)
-            fprintf(o->f, "{\"file\":"), js(o->f, base), fputs(",\"entries\":[", o->f);
-        dump_strtab(o, &im, 0, bits);
+            fprintf(o->f, "{\"file\":"), js(o->f, base), fputs(",\"tables\":[", o->f);
+        dump_strtab(o, &im, base, 0, bits);
         if (o->json)
             fputs("]}\n", o->f);
         rc = 0;

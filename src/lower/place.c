@@ -518,8 +518,9 @@ int lower_place(struct dtpass_ctx *ctx)
         struct guest_place *gp = &p->guests[gi];
         const char *why = NULL;
         uint64_t where = 0;
-        if (!mapbad && s2_build(gp, &why, &where)) {
-            diag_report(&ctx->diag, "ipa-overlap", gp->g->pos,
+        int rc = mapbad ? 0 : s2_build(gp, &why, &where);
+        if (rc) {
+            diag_report(&ctx->diag, rc == -2 ? "range-wrap" : "ipa-overlap", gp->g->pos,
                         "guest '%s': %s at guest address 0x%llx", gp->g->name, why,
                         (unsigned long long)where);
             bad = 1;

@@ -142,8 +142,9 @@ uint64_t s2_vtcr(uint32_t ipa_bits, uint32_t pa_bits, int start_level, bool vmid
 uint32_t s2_ps(uint32_t pa_bits);
 
 /* Builds a guest's tables from its maps (table descriptors hold table
- * indices until s2_finalize). Returns 0, or -1 with *why set when two maps
- * disagree about the same IPA. */
+ * indices until s2_finalize). Returns 0; -1 with *why set when two maps
+ * disagree about the same IPA; -2 when a map lies beyond the IPA space or
+ * 48-bit PAs. */
 int s2_build(struct guest_place *gp, const char **why, uint64_t *where);
 /* Rewrites table descriptors to physical addresses once gp->pa is known. */
 void s2_finalize(struct guest_place *gp);

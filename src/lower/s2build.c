@@ -152,8 +152,21 @@ int s2_build(struct guest_place *gp, const char **why, uint64_t *where)
     for (uint32_t i = 0; i < gp->nroot; i++)
         new_table(gp, gp->start_level);
     struct mapper mp = {.gp = gp};
+    uint64_t ipa_limit = ((uint64_t)gp->nroot * 512) << level_shift(gp->start_level);
     for (size_t i = 0; i < gp->maps.n; i++) {
         const struct s2_map *m = &gp->maps.v[i];
+        /* Out-of-range addresses would alias lower entries: refuse them
+         * (range-wrap reports them first when the checks run). */
+        if (m->ipa >= ipa_limit || m->size > ipa_limit - m->ipa) {
+            *why = "a mapping lies beyond the guest address space (ipa-bits)";
+            *where = m->ipa;
+            return -2;
+        }
+        if (m->pa > S2_OA_MASK || m->size > (S2_OA_MASK | 0xfff) - m->pa + 1) {
+            *why = "a mapping's physical address does not fit 48 bits";
+            *where = m->ipa;
+            return -2;
+        }
         mp.attrs = leaf_attrs(m);
         if (map_level(&mp, 0, (size_t)gp->nroot * 512, gp->start_level, m->ipa, m->pa, m->size)) {
             *why = mp.why;

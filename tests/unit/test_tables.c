@@ -244,6 +244,31 @@ static void test_tables_ipa_widths(void **state)
     }
 }
 
+static void test_tables_refused_maps(void **state)
+{
+    (void)state;
+    struct fx f;
+    /* Beyond ipa-bits: would alias low IPAs, so it is refused. */
+    fx_smmuv3_system(&f);
+    f.ctx.sys.ipa_bits = 32;
+    f.ctx.sys.guests.v[0].memory.v[1].ipa = 0x100000000ull;
+    assert_int_not_equal(lower_place(&f.ctx), 0);
+    assert_true(fx_reported(&f, "range-wrap"));
+    fx_free(&f);
+    /* Two RAM ranges of one guest at the same IPA, different PAs. */
+    fx_smmuv3_system(&f);
+    fx_mem(&f.ctx.sys.guests.v[1], 0x78000000, 1 << 20, 0x0);
+    assert_int_not_equal(lower_place(&f.ctx), 0);
+    assert_true(fx_reported(&f, "ipa-overlap"));
+    fx_free(&f);
+    /* A device whose guest address has another offset in its page. */
+    fx_smmuv3_system(&f);
+    f.ctx.sys.guests.v[1].devices.v[0].regs.v[0].ipa = 0x10000800;
+    assert_int_not_equal(lower_place(&f.ctx), 0);
+    assert_true(fx_reported(&f, "align"));
+    fx_free(&f);
+}
+
 static int walk_dir(const char *dir)
 {
     char *bp = path_join(dir, "system.dtpb"), *hp = path_join(dir, "hvdata.bin");
@@ -286,6 +311,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_tables_smmu_capacity),
         cmocka_unit_test(test_tables_hv_memory),
         cmocka_unit_test(test_tables_ipa_widths),
+        cmocka_unit_test(test_tables_refused_maps),
     };
     return cmocka_run_group_tests_name("tables", tests, NULL, NULL);
 }
