@@ -1,0 +1,333 @@
+#!/usr/bin/python3
+"""bench.py: the `make bench` driver (run through tools/bench; see
+docs/performance.md).
+
+For each case — real boards (QEMU virt and ZCU102 from examples/, TI J721E
+and the largest DTB of the board cache) and synthetic boards of N devices
+with G guests owning D = N/10 devices (tools/gen-bench) — it times, after a
+warm-up, RUNS runs each of
+
+    dtpass check SYSTEM --board B.dtb        dtpass build SYSTEM --board B.dtb
+    dtpass check SYSTEM --board B.dts        dtpass build SYSTEM --board B.dts
+    dtc -I dts -O dtb B.dts                  dtc -I dtb -O dtb B.dtb
+
+(dtc with -q -@, the flags dtpass itself gives dtc), recording the median,
+min and max wall time, CPU time and peak RSS of the command (measured by
+tools/bench-rusage.c), the
+ratios dtpass/dtc measured in the same run, and one `dtpass build
+--time-report` per case for the per-stage breakdown. Then the growth factor
+10k -> 100k, and a verdict against the targets. Prints a table and writes
+JSON (default $BUILD/bench.json).
+
+Environment: DTPASS (the binary, required), BENCH_RUNS (5), BENCH_N
+("1000 10000 100000"), BENCH_G ("4 64 256"), BENCH_REAL (1: include the real
+boards), BENCH_OUT (the JSON file), DTPASS_CACHE (the board cache).
+--quick: N=1000, G=4, 2 runs, no real boards (the smoke test in make check).
+"""
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TARGETS = {
+    "check_ms": 500.0,   # check, DTB board, N=100k G=256 D=10k
+    "build_ms": 1000.0,  # build, same
+    "rss_mib": 64.0,     # peak RSS of that build
+    "growth": 11.0,      # 10k -> 100k, check and build
+    "dts_ratio": 1.2,    # dtpass build (DTS board) / dtc DTS->DTB
+}
+
+
+def die(msg):
+    sys.stderr.write("bench: %s\n" % msg)
+    sys.exit(2)
+
+
+RUSAGE = None  # the helper binary, built by main()
+
+
+def run_once(argv):
+    """(wall seconds, peak RSS KiB, exit status, stderr text, CPU seconds),
+    through tools/bench-rusage.c (see there why not wait4 from Python)."""
+    p = subprocess.run([RUSAGE] + argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE)
+    err = p.stderr.decode("utf-8", "replace")
+    head, _, last = err.rstrip("\n").rpartition("\n")
+    m = re.match(r"rusage: (\d+) (\d+) (\d+) (\d+) (-?\d+)$", last)
+    if not m:
+        return 0.0, 0, 2, err, 0.0
+    ns, rss, ut, st, rc = (int(x) for x in m.groups())
+    return ns / 1e9, rss, rc, head, (ut + st) / 1e6
+
+
+def measure(argv, runs):
+    """Warm-up, then runs runs. A failing command is recorded, not retried."""
+    _, _, rc, err, _ = run_once(argv)
+    if rc != 0:
+        return {"cmd": argv, "error": "exit %d: %s" % (rc, err.strip()[-400:])}
+    walls, rss, cpus = [], [], []
+    for _ in range(runs):
+        w, r, rc, err, cpu = run_once(argv)
+        if rc != 0:
+            return {"cmd": argv, "error": "exit %d: %s" % (rc, err.strip()[-400:])}
+        walls.append(w * 1e3)
+        rss.append(r)
+        cpus.append(cpu * 1e3)
+    # CPU time (user + system of the child and what it waited for) next to
+    # wall time: on a shared machine the wall clock includes other people's
+    # work, the CPU time does not.
+    return {"cmd": argv, "median_ms": statistics.median(walls), "min_ms": min(walls),
+            "max_ms": max(walls), "cpu_median_ms": statistics.median(cpus),
+            "peak_rss_kib": max(rss), "runs_ms": walls}
+
+
+def time_report(dtpass, system, board, outdir):
+    _, _, rc, err, _ = run_once([dtpass, "build", system, "--board", board, "-o", outdir,
+                              "--time-report"])
+    stages = {}
+    for line in err.splitlines():
+        m = re.match(r"time:\s+(\S+)\s+([0-9.]+)\s*ms", line)
+        if m:
+            stages[m.group(1)] = float(m.group(2))
+    return stages if rc == 0 else {"error": err.strip()[-400:]}
+
+
+def minimal_system(dtpass, board, path):
+    """One guest on CPU 0 with 16 MiB of the board's first RAM range, the
+    hypervisor below it: for real boards without an example system."""
+    p = subprocess.run([dtpass, "board", board, "--json"], capture_output=True, text=True)
+    if p.returncode != 0:
+        return False
+    info = json.loads(p.stdout)
+    ram = [(int(r["base"], 16), int(r["size"], 16)) for r in info.get("ram", [])]
+    ram = [r for r in ram if r[1] >= (256 << 20)]
+    if not ram or not info.get("cpus"):
+        return False
+    base = (ram[0][0] + 0x1fffff) & ~0x1fffff
+    with open(path, "w") as f:
+        f.write("dtpass: 1\nhypervisor:\n  memory: [ { base: 0x%x, size: 64M } ]\n"
+                "guests:\n  - name: g0\n    cpus: [ 0 ]\n"
+                "    memory: [ { base: 0x%x, size: 16M } ]\n" % (base, base + (128 << 20)))
+    return True
+
+
+def case_ops(env, name, system, dtb, dts, work):
+    dtpass, runs = env["dtpass"], env["runs"]
+    out = os.path.join(work, "out")
+    res = {"case": name, "system": os.path.relpath(system, TOP) if system.startswith(TOP) else system}
+    dtc = shutil.which("dtc") or die("dtc not found")
+    res["dtc_dts_dtb"] = measure([dtc, "-q", "-@", "-I", "dts", "-O", "dtb", "-o",
+                                  os.path.join(work, "dtc.dtb"), dts], runs)
+    res["dtc_dtb_dtb"] = measure([dtc, "-q", "-I", "dtb", "-O", "dtb", "-o",
+                                  os.path.join(work, "dtc2.dtb"), dtb], runs)
+    for kind, board in (("dtb", dtb), ("dts", dts)):
+        res["check_" + kind] = measure([dtpass, "check", system, "--board", board, "-q"], runs)
+        res["build_" + kind] = measure([dtpass, "build", system, "--board", board, "-o",
+                                        out + "-" + kind, "-q"], runs)
+    res["stages_dtb"] = time_report(dtpass, system, dtb, out + "-tr")
+    d, b = res["dtc_dts_dtb"], res["build_dts"]
+    if "median_ms" in d and "median_ms" in b:
+        res["ratio_build_dts_vs_dtc"] = b["median_ms"] / d["median_ms"]
+    d, b = res["dtc_dtb_dtb"], res["check_dtb"]
+    if "median_ms" in d and "median_ms" in b:
+        res["ratio_check_dtb_vs_dtc"] = b["median_ms"] / d["median_ms"]
+    return res
+
+
+def real_cases(env, work):
+    cache = env["cache"]
+    cases = []
+    for ex in ("qemu-virt", "zcu102"):
+        sysf = os.path.join(TOP, "examples", ex, "system.yaml")
+        if not os.path.exists(sysf):
+            continue
+        m = re.search(r"^board:\s*(\S+)", open(sysf).read(), re.M)
+        if not m:
+            continue
+        src = os.path.join(os.path.dirname(sysf), m.group(1))
+        w = os.path.join(work, ex)
+        os.makedirs(w, exist_ok=True)
+        if src.endswith(".dtb"):
+            dtb = src
+            dts = os.path.join(w, "board.dts")
+            subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", "-o", dts, dtb], check=True)
+        else:
+            dts = src
+            dtb = os.path.join(w, "board.dtb")
+            p = subprocess.run(["dtc", "-q", "-@", "-I", "dts", "-O", "dtb", "-o", dtb, dts])
+            if p.returncode != 0:
+                continue
+        cases.append(("example " + ex, sysf, dtb, dts, w))
+    debian = os.path.join(cache, "debian")
+    largest = None
+    for root, _, files in os.walk(debian):
+        for f in files:
+            if f.endswith(".dtb"):
+                p = os.path.join(root, f)
+                if largest is None or os.path.getsize(p) > os.path.getsize(largest):
+                    largest = p
+    for name, dtb in (("TI J721E", os.path.join(debian, "ti", "k3-j721e-common-proc-board.dtb")),
+                      ("largest Debian DTB (%s)" % os.path.basename(largest or "?"), largest)):
+        if not dtb or not os.path.exists(dtb):
+            continue
+        w = os.path.join(work, re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-"))
+        os.makedirs(w, exist_ok=True)
+        dts = os.path.join(w, "board.dts")
+        subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", "-o", dts, dtb], check=True)
+        sysf = os.path.join(w, "system.yaml")
+        if not minimal_system(env["dtpass"], dtb, sysf):
+            continue
+        cases.append((name, sysf, dtb, dts, w))
+    return cases
+
+
+def fmt_ms(r):
+    if "error" in r:
+        return "FAILED"
+    return "%8.1f" % r["median_ms"]
+
+
+def fmt_range(r):
+    if "error" in r:
+        return ""
+    return "%.1f–%.1f" % (r["min_ms"], r["max_ms"])
+
+
+def report(results, growth, verdict):
+    print("%-44s %-11s %9s %17s %8s %8s" % ("case", "op", "median ms", "min–max ms", "CPU ms", "RSS MiB"))
+    for c in results:
+        for op in ("check_dtb", "build_dtb", "check_dts", "build_dts", "dtc_dts_dtb", "dtc_dtb_dtb"):
+            r = c[op]
+            rss = "%.1f" % (r["peak_rss_kib"] / 1024) if "peak_rss_kib" in r else ""
+            cpu = "%.1f" % r["cpu_median_ms"] if "cpu_median_ms" in r else ""
+            print("%-44s %-11s %9s %17s %8s %8s" % (c["case"][:44], op, fmt_ms(r), fmt_range(r), cpu, rss))
+        ratios = []
+        if "ratio_build_dts_vs_dtc" in c:
+            ratios.append("build(DTS)/dtc(DTS->DTB) = %.2f" % c["ratio_build_dts_vs_dtc"])
+        if "ratio_check_dtb_vs_dtc" in c:
+            ratios.append("check(DTB)/dtc(DTB->DTB) = %.2f" % c["ratio_check_dtb_vs_dtc"])
+        if ratios:
+            print("%-44s   %s" % ("", "; ".join(ratios)))
+        st = c.get("stages_dtb", {})
+        if st and "error" not in st:
+            print("%-44s   stages (build, DTB): %s" % ("", " ".join("%s %.1f" % kv for kv in st.items())))
+        for op in ("check_dtb", "build_dtb", "check_dts", "build_dts"):
+            if "error" in c[op]:
+                print("%-44s   %s: %s" % ("", op, c[op]["error"].splitlines()[-1][:160]))
+    for g in growth:
+        print("growth 10k -> 100k (G=%d): check %.2fx, build %.2fx" % (g["guests"], g["check"], g["build"]))
+    for v in verdict:
+        print("target %-50s %s" % (v["target"], v["result"]))
+
+
+def main():
+    quick = "--quick" in sys.argv[1:]
+    dtpass = os.environ.get("DTPASS") or die("set DTPASS to the dtpass binary (make bench does)")
+    dtpass = os.path.abspath(dtpass)
+    if not os.access(dtpass, os.X_OK):
+        die("%s is not executable" % dtpass)
+    build = os.environ.get("BUILD") or os.path.dirname(dtpass)
+    cache = os.environ.get("DTPASS_CACHE") or subprocess.run(
+        ["sh", os.path.join(TOP, "tools", "fetch-boards")], capture_output=True, text=True).stdout.strip()
+    env = {"dtpass": dtpass, "cache": cache,
+           "runs": 2 if quick else int(os.environ.get("BENCH_RUNS", "5"))}
+    sizes = [1000] if quick else [int(x) for x in os.environ.get("BENCH_N", "1000 10000 100000").split()]
+    guests = [4] if quick else [int(x) for x in os.environ.get("BENCH_G", "4 64 256").split()]
+    real = not quick and os.environ.get("BENCH_REAL", "1") == "1"
+    work = os.path.join(build, "bench-quick" if quick else "bench")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    global RUSAGE
+    RUSAGE = os.path.join(work, "bench-rusage")
+    subprocess.run([os.environ.get("CC", "cc"), "-O2", "-o", RUSAGE,
+                    os.path.join(TOP, "tools", "bench-rusage.c")], check=True)
+    gen = os.path.join(TOP, "tools", "gen-bench")
+
+    cases = real_cases(env, work) if real else []
+    synth = []
+    for n in sizes:
+        bdir = os.path.join(work, "n%d" % n)
+        subprocess.run([sys.executable, gen, "board", "-n", str(n), "--cpus", str(max(guests)),
+                        "-o", bdir], check=True)
+        for g in guests:
+            d = max(1, n // 10)
+            sysf = os.path.join(bdir, "system-g%d.yaml" % g)
+            subprocess.run([sys.executable, gen, "system", "-n", str(n), "-g", str(g), "-d", str(d),
+                            "--board", "board.dtb", "-o", sysf], check=True)
+            w = os.path.join(bdir, "g%d" % g)
+            os.makedirs(w)
+            cases.append(("synthetic N=%d G=%d D=%d" % (n, g, d), sysf,
+                          os.path.join(bdir, "board.dtb"), os.path.join(bdir, "board.dts"), w))
+            synth.append((n, g, len(cases) - 1))
+
+    results = []
+    for name, sysf, dtb, dts, w in cases:
+        sys.stderr.write("bench: %s\n" % name)
+        results.append(case_ops(env, name, sysf, dtb, dts, w))
+
+    by = {(n, g): results[i] for n, g, i in synth}
+    growth = []
+    for g in guests:
+        a, b = by.get((10000, g)), by.get((100000, g))
+        if a and b and all("median_ms" in x[op] for x in (a, b) for op in ("check_dtb", "build_dtb")):
+            growth.append({"guests": g,
+                           "check": b["check_dtb"]["median_ms"] / a["check_dtb"]["median_ms"],
+                           "build": b["build_dtb"]["median_ms"] / a["build_dtb"]["median_ms"]})
+    verdict = []
+
+    def judge(target, ok, value):
+        verdict.append({"target": target, "value": value,
+                        "result": ("met" if ok else "MISSED") + " (%s)" % value})
+
+    big = by.get((100000, 256))
+    if big:
+        for op, key, lim in (("check_dtb", "check_ms", "ms"), ("build_dtb", "build_ms", "ms")):
+            r = big[op]
+            if "median_ms" in r:
+                judge("%s N=100k G=256 D=10k <= %g ms" % (op, TARGETS[key]),
+                      r["median_ms"] <= TARGETS[key], "%.1f ms" % r["median_ms"])
+            else:
+                judge("%s N=100k G=256 D=10k" % op, False, "failed")
+        r = big["build_dtb"]
+        if "peak_rss_kib" in r:
+            judge("build_dtb peak RSS <= %g MiB" % TARGETS["rss_mib"],
+                  r["peak_rss_kib"] / 1024 <= TARGETS["rss_mib"], "%.1f MiB" % (r["peak_rss_kib"] / 1024))
+    for gr in growth:
+        worst = max(gr["check"], gr["build"])
+        judge("growth 10k->100k G=%d <= %gx" % (gr["guests"], TARGETS["growth"]),
+              worst <= TARGETS["growth"], "%.2fx" % worst)
+    ratios = [(c["case"], c["ratio_build_dts_vs_dtc"]) for c in results if "ratio_build_dts_vs_dtc" in c]
+    if ratios:
+        worst = max(ratios, key=lambda x: x[1])
+        judge("build(DTS board) <= %gx dtc DTS->DTB (worst case)" % TARGETS["dts_ratio"],
+              worst[1] <= TARGETS["dts_ratio"], "%.2fx, %s" % (worst[1], worst[0]))
+
+    report(results, growth, verdict)
+    doc = {"dtpass_bench": 1,
+           "dtpass": subprocess.run([dtpass, "--version"], capture_output=True, text=True).stdout.strip(),
+           "dtc": subprocess.run(["dtc", "--version"], capture_output=True, text=True).stdout.strip(),
+           "host": {"machine": platform.machine(), "cpus": os.cpu_count(),
+                    "system": platform.system() + " " + platform.release()},
+           "runs": env["runs"], "quick": quick, "targets": TARGETS,
+           "cases": results, "growth_10k_100k": growth, "verdict": verdict}
+    out = os.environ.get("BENCH_OUT") or os.path.join(build, "bench-quick.json" if quick else "bench.json")
+    with open(out, "w") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+    print("bench: wrote %s" % out)
+    failed = [c["case"] + " " + op for c in results
+              for op in ("check_dtb", "build_dtb", "check_dts", "build_dts") if "error" in c[op]]
+    if failed:
+        sys.stderr.write("bench: %d runs failed: %s\n" % (len(failed), "; ".join(failed[:6])))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
