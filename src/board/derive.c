@@ -570,6 +570,11 @@ static char *decode_irq(struct bload *c, struct board_node *p, const uint8_t *ce
 
 static void push_dep(struct scratch *sc, const char *prop, struct board_node *provider)
 {
+    /* The same provider named again by the same property (every clock of
+     * one controller) is one dependency; repeats are adjacent in practice. */
+    for (size_t i = sc->deps.n; i > 0 && i + 8 > sc->deps.n; i--)
+        if (sc->deps.v[i - 1].provider == provider && !strcmp(sc->deps.v[i - 1].prop, prop))
+            return;
     VEC_PUSH(&sc->deps, ((struct board_dep){.prop = prop, .provider = provider}));
 }
 
@@ -661,8 +666,7 @@ static void node_irqs(struct bload *c, struct board_node *n, struct scratch *sc)
             struct board_irq irq;
             char *why = decode_irq(c, p, map->val + 4 * (size_t)(i + pac), pic, &irq);
             i += pac + pic;
-            if (!sc->deps.n || sc->deps.v[sc->deps.n - 1].provider != p)
-                push_dep(sc, "interrupt-map", p);
+            push_dep(sc, "interrupt-map", p);
             if (why) {
                 node_defect(c, n, "interrupt-map: %s", why);
                 free(why);
@@ -888,13 +892,7 @@ static void node_deps(struct bload *c, struct board_node *n, struct scratch *sc)
                 prov = device_above(t);
             else if (r->kind == DEP_NVMEM)
                 prov = t->parent && t->parent->parent ? device_above(t->parent) : t;
-            bool dup = false;
-            /* Duplicates (the same clock provider for every entry) are
-             * adjacent in practice; check the last few only. */
-            for (size_t d = sc->deps.n; d > first && d + 8 > sc->deps.n && !dup; d--)
-                dup = sc->deps.v[d - 1].provider == prov;
-            if (!dup)
-                push_dep(sc, p->name, prov);
+            push_dep(sc, p->name, prov);
             i += 1 + args;
         }
     }

@@ -17,7 +17,7 @@ static const char *hex(char *buf, size_t n, uint64_t v)
  * except RAM and reserved memory (listed on their own). */
 static bool is_device(const struct board *b, const struct board_node *n)
 {
-    if (!n->nmmio && !n->nirqs && !n->nsids)
+    if (!n->nmmio && !n->nirqs && !n->nsids && !n->defect)
         return false;
     const struct board_node *top = n;
     while (top->parent && top->parent != b->root)
@@ -164,6 +164,8 @@ static void describe_json(const struct board *b, FILE *out)
         sb_puts(&sb, ", \"label\": ");
         json_str_or_null(&sb, n->label);
         sb_printf(&sb, ", \"status\": \"%s\"", n->disabled ? "disabled" : "okay");
+        sb_puts(&sb, ", \"defect\": ");
+        json_str_or_null(&sb, n->defect);
         sb_puts(&sb, ",\n     \"mmio\": ");
         json_ranges(&sb, n->mmio, n->nmmio);
         sb_puts(&sb, ",\n     \"irqs\": [");
@@ -298,6 +300,8 @@ static void describe_text(const struct board *b, FILE *out)
             }
             fprintf(out, "\n");
         }
+        if (n->defect)
+            fprintf(out, "    defect: %s\n", n->defect);
         if (n->dma_master)
             fprintf(out, "    dma master: %s\n", n->dma_reason);
         if (n->ndeps) {

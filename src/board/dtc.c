@@ -135,8 +135,8 @@ static const char *parse_dtc_pos(struct bload *c, const char *s, struct srcpos *
             col = strtoul(r + 1, (char **)&r, 10);
         while (*r && *r != ':' && *r != ' ')
             r++; /* "-5.12" range end */
-        if (*r != ':' || line == 0 || line > UINT32_MAX)
-            continue;
+        if ((*r != ':' && *r != ' ') || line == 0 || line > UINT32_MAX)
+            continue; /* dtc's "Error: FILE:L.C-C syntax error" has no colon */
         char *file = xstrndup(s, (size_t)(q - s));
         pos->file = diag_intern(c->d, file);
         pos->line = (uint32_t)line;

@@ -342,7 +342,8 @@ static void index_tree(struct bload *c)
     for (uint32_t i = 0; i < b->nnodes; i++)
         if (b->nodes[i]->phandle)
             b->by_phandle_sorted[nph++] = b->nodes[i];
-    qsort(b->by_phandle_sorted, nph, sizeof(*b->by_phandle_sorted), cmp_phandle);
+    if (nph)
+        qsort(b->by_phandle_sorted, nph, sizeof(*b->by_phandle_sorted), cmp_phandle);
     uint32_t w = 0;
     for (uint32_t r = 0; r < nph; r++) {
         if (w && b->by_phandle_sorted[w - 1]->phandle == b->by_phandle_sorted[r]->phandle) {
@@ -401,6 +402,12 @@ static int read_dtb(struct bload *c, const char *file)
         return -1;
     }
     if (!is_dtb(data, len)) {
+        if (memchr(data, '\0', len)) {
+            board_invalid(c, NULL, "%s is neither a device tree blob (no FDT magic) nor DTS source (binary)",
+                          file);
+            free(data);
+            return -1;
+        }
         /* Not a blob: a DTS source. */
         free(data);
         b->from_dts = true;
