@@ -128,9 +128,14 @@ static const struct board_smmu *bind_smmu(struct rctx *r, struct sys_ref *ref, c
     const struct board_smmu *s = board_smmu_of(r->b, n);
     if (!s) {
         r->failures++;
-        struct diag *dg = diag_report(r->d, "ref-unknown", ref->pos,
-                                      "%s: '%s' (%s) is not an SMMU dtpass knows", what,
-                                      ref->text, n->path);
+        struct diag *dg;
+        if (strcmp(ref->text, n->path))
+            dg = diag_report(r->d, "ref-unknown", ref->pos,
+                             "%s: '%s' (%s) is not an SMMU dtpass knows", what, ref->text,
+                             n->path);
+        else
+            dg = diag_report(r->d, "ref-unknown", ref->pos, "%s: %s is not an SMMU dtpass knows",
+                             what, n->path);
         diag_node(dg, n->path);
     }
     return s;
