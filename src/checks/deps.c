@@ -135,7 +135,7 @@ static void device_deps(struct walk *w, size_t g, const struct sys_device *dev)
     if (!w->out.n)
         return;
     struct violation *v = w->out.v;
-    qsort(v, w->out.n, sizeof(*v), violation_cmp);
+    ck_sort(v, w->out.n, sizeof(*v), violation_cmp);
     for (size_t i = 0; i < w->out.n;) {
         size_t j = i + 1;
         while (j < w->out.n && v[j].provider == v[i].provider)

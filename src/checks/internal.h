@@ -56,6 +56,13 @@ const struct board_prop *ck_prop(const struct board_node *n, const char *name);
 uint32_t ck_sid_bits(const struct ck *c, const struct board_smmu *smmu);
 const struct board_smmu *ck_smmu_of_node(const struct ck *c, const struct board_node *n);
 
+/* qsort, except that empty arrays (NULL vectors) are fine. */
+static inline void ck_sort(void *v, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    if (n > 1)
+        qsort(v, n, size, cmp);
+}
+
 /* --- interval sweep ------------------------------------------------------ */
 
 /* A closed interval [lo, hi] with an owner. Two intervals conflict when

@@ -98,7 +98,7 @@ int check_sid_owner(struct ck *c)
 {
     struct sid_use *u;
     size_t n = collect_sids(c, &u);
-    qsort(u, n, sizeof(*u), sid_use_cmp);
+    ck_sort(u, n, sizeof(*u), sid_use_cmp);
     VEC(size_t) active = {0};
     for (size_t i = 0; i < n; i++) {
         if (i && u[i].smmu != u[i - 1].smmu)

@@ -39,7 +39,7 @@ int check_irq_owner(struct ck *c)
             if (n->irqs[k].gic && n->irqs[k].intid >= 32)
                 VEC_PUSH(&uses, ((struct irq_use){n->irqs[k].intid, o, n}));
     }
-    qsort(uses.v, uses.n, sizeof(*uses.v), irq_use_cmp);
+    ck_sort(uses.v, uses.n, sizeof(*uses.v), irq_use_cmp);
     for (size_t i = 0; i < uses.n;) {
         size_t j = i + 1;
         while (j < uses.n && uses.v[j].intid == uses.v[i].intid)
@@ -171,7 +171,7 @@ int check_virq_conflict(struct ck *c)
         }
         struct virq *v = by_guest[g].v;
         size_t n = by_guest[g].n;
-        qsort(v, n, sizeof(*v), virq_cmp);
+        ck_sort(v, n, sizeof(*v), virq_cmp);
         for (size_t i = 0; i < n;) {
             size_t j = i + 1;
             while (j < n && v[j].vintid == v[i].vintid)

@@ -102,73 +102,83 @@ static bool is_memory_node(const struct board *b, const struct board_node *n)
     return false;
 }
 
+/* Guest memory and shared regions (a few hundred ranges) are sorted and
+ * merged by owner-free position; every device range (tens of thousands) is
+ * then looked up by binary search: O(n log m), no big sort. */
 struct ram_item {
+    uint64_t lo, hi;
     struct srcpos pos;
     const char *owner; /* guest or shared region name */
     bool shared;
-    const struct board_node *node;
 };
 
-struct ram_arg {
-    struct ck *c;
-    const struct ram_item *items;
-};
-
-static void ram_pair(void *arg, const struct ck_ival *a, const struct ck_ival *b)
+static int ram_cmp(const void *pa, const void *pb)
 {
-    struct ram_arg *ra = arg;
-    const struct ck_ival *mem = a->kind == 0 ? a : b, *dev = a->kind == 0 ? b : a;
-    const struct ram_item *m = &ra->items[mem->idx], *dv = &ra->items[dev->idx];
-    uint64_t lo = a->lo > b->lo ? a->lo : b->lo, hi = a->hi < b->hi ? a->hi : b->hi;
-    struct diag *d = ck_report(ra->c, "mmio-in-ram", m->pos,
-                               "%s %s [0x%" PRIx64 "-0x%" PRIx64 "] covers the registers of %s at "
-                               "[0x%" PRIx64 "-0x%" PRIx64 "]",
-                               m->shared ? "shared region" : "memory of guest", m->owner, mem->lo,
-                               mem->hi, dv->node->path, lo, hi);
-    ck_node(d, dv->node);
-    diag_fix(d, "keep guest memory out of device registers; assign the device instead");
+    const struct ram_item *a = pa, *b = pb;
+    return a->lo < b->lo ? -1 : a->lo > b->lo;
 }
 
 int check_mmio_in_ram(struct ck *c)
 {
     const struct system *s = c->sys;
     const struct board *b = c->b;
-    VEC(struct ck_ival) iv = {0};
     VEC(struct ram_item) items = {0};
     for (size_t g = 0; g < s->guests.n; g++)
         for (size_t i = 0; i < s->guests.v[g].memory.n; i++) {
             const struct sys_mem *m = &s->guests.v[g].memory.v[i];
             uint64_t hi;
-            if (!range_end(m->base, m->size, &hi))
-                continue;
-            VEC_PUSH(&items, ((struct ram_item){m->pos, s->guests.v[g].name, false, NULL}));
-            VEC_PUSH(&iv, ((struct ck_ival){m->base, hi, 0, 0, (uint32_t)items.n - 1}));
+            if (range_end(m->base, m->size, &hi))
+                VEC_PUSH(&items, ((struct ram_item){m->base, hi, m->pos, s->guests.v[g].name, false}));
         }
     for (size_t i = 0; i < s->shared.n; i++) {
         const struct sys_shared *sh = &s->shared.v[i];
         uint64_t hi;
-        if (!range_end(sh->base, sh->size, &hi))
+        if (range_end(sh->base, sh->size, &hi))
+            VEC_PUSH(&items, ((struct ram_item){sh->base, hi, sh->pos, sh->name, true}));
+    }
+    ck_sort(items.v, items.n, sizeof(*items.v), ram_cmp);
+    /* maxhi[k]: the furthest end among items 0..k, so one binary search
+     * finds whether any item starting at or before a range's end reaches
+     * back to its start. */
+    uint64_t *maxhi = xmalloc((items.n ? items.n : 1) * sizeof(*maxhi));
+    for (size_t k = 0; k < items.n; k++)
+        maxhi[k] = k && maxhi[k - 1] > items.v[k].hi ? maxhi[k - 1] : items.v[k].hi;
+    for (uint32_t i = 0; items.n && i < b->nnodes; i++) {
+        const struct board_node *n = b->nodes[i];
+        if (!n->nmmio || is_memory_node(b, n))
             continue;
-        VEC_PUSH(&items, ((struct ram_item){sh->pos, sh->name, true, NULL}));
-        VEC_PUSH(&iv, ((struct ck_ival){sh->base, hi, 0, 0, (uint32_t)items.n - 1}));
-    }
-    if (iv.n) {
-        for (uint32_t i = 0; i < b->nnodes; i++) {
-            const struct board_node *n = b->nodes[i];
-            if (!n->nmmio || is_memory_node(b, n))
+        for (uint32_t r = 0; r < n->nmmio; r++) {
+            uint64_t lo = n->mmio[r].base, hi;
+            if (!range_end(lo, n->mmio[r].size, &hi))
                 continue;
-            VEC_PUSH(&items, ((struct ram_item){NOPOS, NULL, false, n}));
-            for (uint32_t r = 0; r < n->nmmio; r++) {
-                uint64_t hi;
-                if (range_end(n->mmio[r].base, n->mmio[r].size, &hi))
-                    VEC_PUSH(&iv, ((struct ck_ival){n->mmio[r].base, hi, 0, 1,
-                                                    (uint32_t)items.n - 1}));
+            /* Items starting at or before hi: [0, cnt). */
+            size_t l = 0, h = items.n;
+            while (l < h) {
+                size_t mid = l + (h - l) / 2;
+                if (items.v[mid].lo <= hi)
+                    l = mid + 1;
+                else
+                    h = mid;
             }
+            if (!l || maxhi[l - 1] < lo)
+                continue;
+            /* Report against the first such item that reaches lo. */
+            size_t k = 0;
+            while (k < l && items.v[k].hi < lo)
+                k++;
+            const struct ram_item *m = &items.v[k];
+            uint64_t olo = lo > m->lo ? lo : m->lo, ohi = hi < m->hi ? hi : m->hi;
+            struct diag *d = ck_report(c, "mmio-in-ram", m->pos,
+                                       "%s %s [0x%" PRIx64 "-0x%" PRIx64 "] covers the registers of "
+                                       "%s at [0x%" PRIx64 "-0x%" PRIx64 "]",
+                                       m->shared ? "shared region" : "memory of guest", m->owner,
+                                       m->lo, m->hi, n->path, olo, ohi);
+            ck_node(d, n);
+            diag_fix(d, "keep guest memory out of device registers; assign the device instead");
+            break; /* one finding per device */
         }
-        struct ram_arg ra = {c, items.v};
-        ck_sweep(iv.v, iv.n, ram_pair, &ra);
     }
-    VEC_FREE(&iv);
+    free(maxhi);
     VEC_FREE(&items);
     return 0;
 }

@@ -83,7 +83,7 @@ int check_cpu_owner(struct ck *c)
         for (size_t i = 0; i < s->guests.v[g].cpus.n; i++)
             VEC_PUSH(&v, ((struct cpu_use){s->guests.v[g].cpus.v[i].index, (uint32_t)g,
                                            &s->guests.v[g].cpus.v[i]}));
-    qsort(v.v, v.n, sizeof(*v.v), cpu_use_cmp);
+    ck_sort(v.v, v.n, sizeof(*v.v), cpu_use_cmp);
     for (size_t i = 1; i < v.n; i++) {
         const struct cpu_use *a = &v.v[i - 1], *b = &v.v[i];
         if (a->index != b->index)
@@ -184,7 +184,7 @@ int check_vmid(struct ck *c)
         }
         VEC_PUSH(&v, ((struct vmid_use){gu->vmid, (uint32_t)g}));
     }
-    qsort(v.v, v.n, sizeof(*v.v), vmid_cmp);
+    ck_sort(v.v, v.n, sizeof(*v.v), vmid_cmp);
     for (size_t i = 1; i < v.n; i++) {
         if (v.v[i].vmid != v.v[i - 1].vmid)
             continue;
@@ -254,7 +254,7 @@ int check_shm_peer(struct ck *c)
             }
             VEC_PUSH(&v, ((struct peer_use){p->guest_index, p}));
         }
-        qsort(v.v, v.n, sizeof(*v.v), peer_use_cmp);
+        ck_sort(v.v, v.n, sizeof(*v.v), peer_use_cmp);
         for (size_t k = 1; k < v.n; k++)
             if (v.v[k].g == v.v[k - 1].g) {
                 struct diag *d = ck_report(c, "shm-peer", v.v[k].p->pos,

@@ -32,7 +32,7 @@ size_t ck_sweep(struct ck_ival *v, size_t n, ck_pair_fn fn, void *arg)
 {
     size_t calls = 0;
     const struct ck_ival *top1 = NULL, *top2 = NULL;
-    qsort(v, n, sizeof(*v), ival_cmp);
+    ck_sort(v, n, sizeof(*v), ival_cmp);
     for (size_t i = 0; i < n; i++) {
         const struct ck_ival *x = &v[i];
         const struct ck_ival *w = NULL;
