@@ -387,10 +387,9 @@ void dsl_include(struct dsl_state *st, char *file, const dsl_loc *loc)
         }
     }
     free(canon);
-    /* The included file fills whatever blocks it declares, not ours. */
-    struct dsl_state saved = *st;
+    /* The included file gets its own scanner and state; only the model and
+     * the constants are shared (includes are top-level statements). */
     dsl_parse_file(sh, path, st->depth + 1);
-    *st = saved;
     free(path);
     free(file);
 }

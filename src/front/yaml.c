@@ -336,7 +336,11 @@ static void walk_map(struct yctx *c, const struct ynode *map, const struct ykey 
                         tab[t].key);
 }
 
-#define WALK(c, map, tab, obj, what) walk_map(c, map, tab, ARRAY_SIZE(tab), obj, what)
+#define WALK(c, map, tab, obj, what)                                                   \
+    do {                                                                               \
+        _Static_assert(ARRAY_SIZE(tab) <= YKEYS_MAX, "raise YKEYS_MAX");               \
+        walk_map(c, map, tab, ARRAY_SIZE(tab), obj, what);                             \
+    } while (0)
 
 /* --- memory ranges ------------------------------------------------------ */
 
