@@ -18,7 +18,10 @@
 #   v3-rtos   examples/qemu-virt rtos booted as Linux: PL061 + PL031 (RTC SPI
 #             2 remapped to 10), no UART (earlycon prints the log)
 #   v2-linux  tests/boot/gicv2.yaml on QEMU's GICv2 virt: PL011 + PL031
-#   control   the board's own DTB: the assertions that must fail on it do
+#   pci       examples/qemu-virt-pci linux: the PCIe host bridge passed through
+#             (reg, ranges and the INTx interrupt-map rewritten to the vGIC):
+#             the kernel enumerates QEMU's default PCI NIC behind it
+#   control   QEMU's own DTB: the negative assertions fire on it
 set -u
 cd "$(dirname "$0")/.."
 DTPASS=${DTPASS:-$PWD/build/dtpass}
@@ -41,6 +44,8 @@ trap 'rm -rf "$W"' EXIT
 
 "$DTPASS" build examples/qemu-virt/system.yaml -o "$W/v3" --target dts,dtb 2>"$W/v3.err" ||
     { nok "build examples/qemu-virt"; cat "$W/v3.err"; }
+"$DTPASS" build examples/qemu-virt-pci/system.yaml -o "$W/pci" --target dts,dtb 2>"$W/pci.err" ||
+    { nok "build examples/qemu-virt-pci"; cat "$W/pci.err"; }
 "$DTPASS" build tests/boot/gicv2.yaml --board "$CACHE/qemu/virt-gicv2.dtb" -o "$W/v2" \
     --target dts,dtb 2>"$W/v2.err" || { nok "build tests/boot/gicv2.yaml"; cat "$W/v2.err"; }
 
@@ -76,6 +81,8 @@ wait
 boot v2-linux 2 2 "$W/v2/linux.dtb" "console=ttyAMA0 $common" &
 boot control 3 2 "$W/control.dtb" "console=ttyAMA0 $common" &
 wait
+boot pci 3 3 "$W/pci/linux.dtb" "console=ttyAMA0 $common" &
+wait
 echo "# boot wall time: $(($(date +%s) - suite_start))s"
 
 has() { # case pattern description
@@ -84,7 +91,7 @@ has() { # case pattern description
 hasnt() {
     if grep -qE "$2" "$W/$1.log"; then nok "$1: $3"; grep -E "$2" "$W/$1.log" | head -n 3 | sed 's/^/#   /'; else ok "$1: $3"; fi
 }
-for c in v3-linux v3-rtos v2-linux control; do
+for c in v3-linux v3-rtos v2-linux pci control; do
     echo "# $c: $(cat "$W/$c.time")s"
     has "$c" "end Kernel panic - not syncing: VFS: Unable to mount root fs" "reached the root-fs panic"
 done
@@ -100,6 +107,7 @@ has v3-linux "ttyAMA0 at MMIO 0x9000000" "PL011 probed"
 hasnt v3-linux "rtc-pl031|registered as rtc" "no RTC (it is the RTOS's)"
 hasnt v3-linux "PL061 GPIO chip registered" "no GPIO (it is the RTOS's)"
 hasnt v3-linux "ITS@" "no GICv3 ITS (the vGIC has none)"
+hasnt v3-linux "pci-host-generic" "no PCIe host bridge"
 
 # --- GICv3: the RTOS guest, booted as Linux ---
 has v3-rtos "(Machine model|Hardware name): linux,dummy-virt \(rtos\)" "machine model names the guest"
@@ -121,12 +129,22 @@ has v2-linux "ttyAMA0 at MMIO 0x9000000" "PL011 probed"
 has v2-linux "rtc-pl031 9010000.pl031: registered as rtc0" "PL031 probed"
 hasnt v2-linux "PL061 GPIO chip registered" "no GPIO (it is the hypervisor's)"
 
+# --- PCIe host bridge passed through ---
+has pci "(Machine model|Hardware name): linux,dummy-virt \(linux\)" "machine model names the guest"
+has pci "smp: Brought up 1 node, 3 CPUs" "3 vCPUs"
+has pci "pci-host-generic 4010000000.pcie: ECAM at \[mem 0x4010000000-0x401fffffff\]" "ECAM at its IPA"
+has pci "pci-host-generic 4010000000.pcie:[[:space:]]+MEM 0x0010000000..0x003efeffff" "32-bit window from the rewritten ranges"
+has pci "PCI host bridge to bus 0000:00" "host bridge probed"
+has pci "pci 0000:00:01.0: \[1af4:1000\]" "the device behind it enumerated"
+hasnt pci "PL061 GPIO chip registered|rtc-pl031" "no GPIO, no RTC"
+
 # --- control: the same assertions fail on the board's own DTB ---
 # the negative checks above would fire on a DTB that kept these devices:
 has control "PL061 GPIO chip registered" "control: QEMU's DTB probes the PL061"
 has control "rtc-pl031 9010000.pl031: registered as rtc0" "control: QEMU's DTB probes the PL031"
 has control "ttyAMA0 at MMIO 0x9000000" "control: QEMU's DTB probes the PL011"
 has control "ITS@" "control: QEMU's DTB has the ITS"
+has control "pci-host-generic" "control: QEMU's DTB has the PCIe host bridge"
 
 # --- RAM, structurally (QEMU replaces /memory at boot) ---
 mem() { fdtget -t x "$1" "$2" reg 2>/dev/null; }
@@ -137,7 +155,7 @@ mem() { fdtget -t x "$1" "$2" reg 2>/dev/null; }
 [ "$(mem "$W/v2/linux.dtb" /memory@48000000)" = "0 48000000 0 20000000" ] &&
     ok "v2-linux: /memory@48000000" || nok "v2-linux: /memory"
 
-[ $fail -eq 0 ] || for c in v3-linux v3-rtos v2-linux; do
+[ $fail -eq 0 ] || for c in v3-linux v3-rtos v2-linux pci; do
     echo "# --- $c log (tail) ---"; tail -n 15 "$W/$c.log" | sed 's/^/#   /'
 done
 exit $fail

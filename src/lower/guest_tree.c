@@ -632,6 +632,28 @@ static bool in_list(const char *name, const char *const *list, size_t n)
     return false;
 }
 
+/* The device's reg, entry by entry as on the board, each translated to a
+ * CPU address and then to the guest address (the resolved regs give the
+ * relocation). Entries without a CPU address (size 0, untranslatable) keep
+ * their bus address. Not the resolved list itself: for a PCI host bridge it
+ * also holds the outbound windows, which are `ranges`, not `reg`. */
+static void device_reg(const struct board_node *bn, const struct sys_device *dev, cellvec *out)
+{
+    const struct board_prop *r = board_prop(bn, "reg");
+    if (!r || !bn->parent)
+        return;
+    uint32_t ac = addr_cells(bn->parent), sc = size_cells(bn->parent);
+    if (ac > 2 || sc > 2 || ac + sc == 0 || r->len % (4u * (ac + sc)))
+        return;
+    for (size_t off = 0; off < r->len; off += 4u * (ac + sc)) {
+        uint64_t a = read_cells(r->val + off, ac), size = read_cells(r->val + off + 4 * ac, sc), cpu;
+        if (!translate(bn->parent, a, &cpu))
+            cpu = a;
+        push_u64(out, dev_pa2ipa(dev, cpu));
+        push_u64(out, size);
+    }
+}
+
 enum copy_mode { COPY_DEVICE_TOP, COPY_SUBTREE, COPY_NO_RESOURCES };
 
 /* Copies bn's properties into gn (board order), with the rewrites of the
@@ -667,10 +689,7 @@ static void copy_props(const struct dtpass_ctx *ctx, struct guest_tree *t, struc
         }
         if (mode == COPY_DEVICE_TOP && dev && !strcmp(name, "reg")) {
             cellvec reg = {0};
-            for (size_t r = 0; r < dev->regs.n; r++) {
-                push_u64(&reg, dev->regs.v[r].ipa);
-                push_u64(&reg, dev->regs.v[r].size);
-            }
+            device_reg(bn, dev, &reg);
             if (reg.n)
                 gt_prop_cells(t, gn, "reg", reg.v, reg.n);
             VEC_FREE(&reg);
@@ -775,8 +794,11 @@ struct gt_node *gt_copy_device(const struct dtpass_ctx *ctx, struct guest_tree *
     const struct board_node *bn = dev->ref.node;
     struct gt_node *parent = place_parent(ctx, t, bn->parent, false);
     const char *name = bn->name;
-    if (dev->regs.n)
-        name = unit_name(t, bn->name, dev->regs.v[0].ipa);
+    cellvec reg = {0};
+    device_reg(bn, dev, &reg);
+    if (reg.n)
+        name = unit_name(t, bn->name, ((uint64_t)reg.v[0] << 32) | reg.v[1]);
+    VEC_FREE(&reg);
     struct gt_node *gn = gt_node_add(t, parent, name, GT_DEVICE, bn);
     copy_props(ctx, t, gn, bn, COPY_DEVICE_TOP, dev);
     VEC_PUSH(&t->pending, gn);
