@@ -1,0 +1,95 @@
+#!/bin/sh
+# tests/suite-io.sh — exit statuses and messages when the world, not the
+# configuration, is wrong (SPEC §1: 2 = usage, I/O or internal error; 1 = the
+# configuration has errors, which includes a board dtc rejects):
+# a missing or unreadable system file or board, an output directory that
+# cannot be created, a depfile that cannot be written, dtc missing from PATH
+# (and $DTPASS_DTC naming a missing program), dtc and cpp failing with their
+# own messages (passed through at the board's file:line), a truncated or
+# garbage DTB. Every failure names the file involved and leaves no output.
+# Runs as root in CI, so unwritable places are made with ENOTDIR (a regular
+# file where a directory is needed), not with permissions.
+set -u
+cd "$(dirname "$0")/.."
+DTPASS=${DTPASS:-$PWD/build/dtpass}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+ok() { echo "ok - $*"; }
+notok() { echo "not ok - $*"; fails=$((fails + 1)); }
+
+cp -r examples/qemu-virt "$tmp/ex"
+SYS=$tmp/ex/system.yaml
+DTS=$tmp/ex/board/virt.dts
+dtc -q -@ -I dts -O dtb -o "$tmp/virt.dtb" "$DTS" || { notok "dtc cannot compile $DTS"; exit 1; }
+touch "$tmp/file"
+
+expect() { # name status grep-pattern command... : runs it, checks status and stderr
+    name=$1 want=$2 pat=$3
+    shift 3
+    "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+    rc=$?
+    if [ $rc -ne "$want" ]; then
+        notok "$name: exit $rc, expected $want"; sed 's/^/    /' "$tmp/err" | head -n 8
+    elif [ -n "$pat" ] && ! grep -q -- "$pat" "$tmp/err"; then
+        notok "$name: exit $rc but stderr lacks '$pat'"; sed 's/^/    /' "$tmp/err" | head -n 8
+    elif grep -qE 'AddressSanitizer|runtime error:|LeakSanitizer' "$tmp/err"; then
+        notok "$name: sanitizer report"; sed 's/^/    /' "$tmp/err" | head -n 20
+    else
+        ok "$name: exit $rc${pat:+, '$(grep -m1 -- "$pat" "$tmp/err" | cut -c1-110)'}"
+    fi
+}
+
+# --- inputs ----------------------------------------------------------------
+expect "missing system file" 2 "/nonexistent/system.yaml" "$DTPASS" check /nonexistent/system.yaml
+expect "system file is a directory" 2 "$tmp/ex" "$DTPASS" check "$tmp/ex"
+expect "missing DSL system file" 2 "nope.dtpass" "$DTPASS" check "$tmp/nope.dtpass"
+expect "missing board" 2 "cannot read board $tmp/nope.dtb" "$DTPASS" check "$SYS" --board "$tmp/nope.dtb"
+expect "board is a directory" 2 "$tmp/ex" "$DTPASS" check "$SYS" --board "$tmp/ex"
+expect "board: names a missing file in the system file" 2 "no-such-board.dtb" \
+    sh -c "sed 's|^board: .*|board: no-such-board.dtb|' '$SYS' >'$tmp/ex/other.yaml' && exec '$DTPASS' check '$tmp/ex/other.yaml'"
+expect "usage: no input" 2 "needs an input file" "$DTPASS" check
+expect "usage: unknown option" 2 "unknown option" "$DTPASS" check "$SYS" --frobnicate
+expect "usage: unknown target" 2 "unknown target" "$DTPASS" build "$SYS" --target dtb,floppy
+
+# --- the board compiler ------------------------------------------------------
+mkdir -p "$tmp/nodtc"
+ln -s "$(command -v cpp)" "$tmp/nodtc/cpp"
+expect "dtc not on PATH" 2 "cannot run dtc" env PATH="$tmp/nodtc" "$DTPASS" check "$SYS"
+expect "DTPASS_DTC names a missing program" 2 "cannot run $tmp/no-dtc" \
+    env DTPASS_DTC="$tmp/no-dtc" "$DTPASS" check "$SYS"
+expect "a DTB board needs no dtc" 0 "" env PATH="$tmp/nodtc" "$DTPASS" check "$SYS" --board "$tmp/virt.dtb" -q
+printf '/dts-v1/;\n/ {\n\tmodel = "broken"\n\tcompatible = "x";\n};\n' >"$tmp/syntax.dts"
+expect "dtc syntax error passed through" 1 "syntax.dts.*Unable to parse input tree" \
+    "$DTPASS" check "$SYS" --board "$tmp/syntax.dts"
+printf '/dts-v1/;\n/ {\n\tx = <&nolabel>;\n};\n' >"$tmp/ref.dts"
+expect "dtc semantic error passed through" 1 "nolabel" "$DTPASS" check "$SYS" --board "$tmp/ref.dts"
+printf '#include "missing-header.h"\n/dts-v1/;\n/ { };\n' >"$tmp/cpp.dts"
+expect "cpp error passed through" 1 "missing-header.h" "$DTPASS" check "$SYS" --board "$tmp/cpp.dts"
+
+# --- DTB boards ------------------------------------------------------------
+head -c 200 "$tmp/virt.dtb" >"$tmp/trunc.dtb"
+expect "truncated DTB" 1 "trunc.dtb" "$DTPASS" check "$SYS" --board "$tmp/trunc.dtb"
+{ printf '\320\015\376\355'; head -c 4096 /dev/zero; } >"$tmp/zero.dtb"
+expect "DTB header with garbage" 1 "zero.dtb" "$DTPASS" check "$SYS" --board "$tmp/zero.dtb"
+expect "dtpass board on a truncated DTB" 1 "trunc.dtb" "$DTPASS" board "$tmp/trunc.dtb"
+
+# --- outputs ---------------------------------------------------------------
+expect "output directory under a regular file" 2 "$tmp/file/out" \
+    "$DTPASS" build "$SYS" -q -o "$tmp/file/out"
+expect "depfile under a regular file" 2 "$tmp/file/deps.d" \
+    "$DTPASS" build "$SYS" -q -o "$tmp/out-dep" -M "$tmp/file/deps.d"
+[ ! -e "$tmp/out-dep" ] || [ -z "$(ls -A "$tmp/out-dep")" ] &&
+    ok "no output committed when the depfile cannot be written" ||
+    notok "outputs committed although the depfile failed: $(ls "$tmp/out-dep" | head -n 3 | tr '\n' ' ')"
+mkdir -p "$tmp/out-blocked/linux.dtb"
+expect "an output path taken by a directory" 2 "cannot write the outputs in $tmp/out-blocked" \
+    "$DTPASS" build "$SYS" -q -o "$tmp/out-blocked"
+[ -z "$(find "$tmp" -name '*.tmp-*')" ] && ok "no temporaries left by any failure" ||
+    notok "temporaries left: $(find "$tmp" -name '*.tmp-*' | head -n 3 | tr '\n' ' ')"
+expect "dump of a missing file" 2 "$tmp/none.dtpb" "$DTPASS" dump "$tmp/none.dtpb"
+expect "dump of a non-blob" 2 "not a system.dtpb" "$DTPASS" dump "$SYS"
+
+# stdin: `-` reads YAML (the board then comes from --board, relative to cwd).
+expect "system on stdin" 0 "" sh -c "'$DTPASS' check - --board '$tmp/virt.dtb' -q <'$SYS'"
+[ $fails -eq 0 ]
