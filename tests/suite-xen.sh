@@ -151,6 +151,8 @@ xen_err "two kernels loaded over each other" mem-overlap 's/load: 0x68000000/loa
 xen_err "a kernel outside board RAM" mem-not-ram 's/load: 0x68000000/load: 0x10000000/'
 xen_err "a device window over Xen's virtual GIC" ipa-overlap 's|      - /pl061@9030000|      - { node: /pl061@9030000, ipa: 0x03010000 }|'
 xen_err "hypervisor memory too small for Xen and the boot area" hv-memory 's/size: 64M }    # Xen/size: 4M }    # Xen/'
+xen_err "a guest owning the UART Xen falls back to as console" dev-owner \
+    's|^  devices: \[ /pl011@9000000 \].*|  devices: []|; s|^    vmid: 1$|    vmid: 1\n    devices: [ /pl011@9000000 ]|'
 # -M lists the boot files the build read.
 "$DTPASS" build sys/xen.yaml --board "$BOARD" -o out-dep --target xen -M out-dep.d -q 2>/dev/null
 check "-M lists the kernel image" grep -q 'sys/Image' out-dep.d

@@ -338,8 +338,7 @@ static int chosen_additions(struct xen_ctx *x, void *fdt)
         if (xg->vpl011)
             TRY(fdt_property(fdt, "vpl011", NULL, 0));
         if (xg->kernel >= 0)
-            TRY(module_node(fdt, &x->img.v[xg->kernel], "multiboot,kernel",
-                            sg->bootargs ? sg->bootargs : ""));
+            TRY(module_node(fdt, &x->img.v[xg->kernel], "multiboot,kernel", sg->bootargs));
         if (xg->ramdisk >= 0)
             TRY(module_node(fdt, &x->img.v[xg->ramdisk], "multiboot,ramdisk", NULL));
         if (xg->pt >= 0)
@@ -580,6 +579,18 @@ static void warn_unenforced(struct xen_ctx *x)
                         sg->name, sg->cpus.n);
         for (size_t d = 0; d < sg->devices.n; d++) {
             const struct sys_device *dev = &sg->devices.v[d];
+            /* Such a device goes to Xen's IOMMU driver (no
+             * xen,force-assign-without-iommu), and Debian's build has
+             * none for SMMUv3: Xen would fail to build the guest. */
+            for (size_t i = 0; dev->is_dma && !dev->unsafe_no_iommu && i < dev->rsids.n; i++)
+                if (dev->rsids.v[i].smmu && dev->rsids.v[i].smmu->version == SMMU_V3) {
+                    diag_report(&ctx->diag, "xen-unenforced", dev->ref.pos,
+                                "%s is a DMA master behind the SMMUv3 %s, and Debian's Xen "
+                                "4.17 has no SMMUv3 driver: it cannot assign the device "
+                                "(a Xen built with CONFIG_ARM_SMMU_V3 can)",
+                                dev->ref.node->path, dev->rsids.v[i].smmu->node->path);
+                    break;
+                }
             for (size_t i = 0; i < dev->irqs.n; i++)
                 if (dev->irqs.v[i].phys != dev->irqs.v[i].virt)
                     diag_report(&ctx->diag, "xen-unenforced", dev->irqs.v[i].pos,
@@ -806,6 +817,51 @@ static const char *find_uart(const struct dtpass_ctx *ctx)
     return NULL;
 }
 
+/* Xen's console, or the reason there is none. Without a hypervisor UART
+ * Xen falls back to the board's stdout-path, and a UART a guest owns cannot
+ * be Xen's console too: Xen would keep its interrupt and refuse to build
+ * the guest. */
+static void choose_console(struct xen_ctx *x)
+{
+    struct dtpass_ctx *ctx = x->ctx;
+    const struct system *sys = &ctx->sys;
+    if ((x->uart = find_uart(ctx)))
+        return;
+    const struct board_node *ch = board_lookup(&ctx->board, "/chosen");
+    const struct board_prop *sp = ch ? board_prop(ch, "stdout-path") : NULL;
+    const struct board_node *n = NULL;
+    if (sp && sp->len > 1 && sp->val[sp->len - 1] == '\0') {
+        /* "serial0:115200n8": the reference ends at the options. */
+        char *ref = xstrndup((const char *)sp->val, strcspn((const char *)sp->val, ":"));
+        n = board_lookup(&ctx->board, ref);
+        free(ref);
+    }
+    if (!n) {
+        diag_report(&ctx->diag, "xen-unenforced", sys->version_pos,
+                    "no hypervisor device is a UART Xen has a driver for, and the board has no "
+                    "usable stdout-path: Xen runs without a console (give it one in "
+                    "`hypervisor: devices:`)");
+        return;
+    }
+    if (!x->passthrough[n->index]) {
+        x->uart = n->path;
+        return;
+    }
+    for (size_t g = 0; g < sys->guests.n; g++)
+        for (size_t d = 0; d < sys->guests.v[g].devices.n; d++) {
+            const struct sys_device *dev = &sys->guests.v[g].devices.v[d];
+            if (dev->ref.node != n)
+                continue;
+            struct diag *dg = diag_report(
+                &ctx->diag, "dev-owner", dev->ref.pos,
+                "Xen takes the board's stdout-path %s as its console, but guest '%s' owns it",
+                n->path, sys->guests.v[g].name);
+            diag_fix(dg, "keep a UART for Xen in `hypervisor: devices:`; the guest gets a "
+                         "virtual PL011 (vpl011) for its console");
+            return;
+        }
+}
+
 /* A guest needs Xen's virtual PL011 unless its console is a device it owns. */
 static bool needs_vpl011(const struct sys_guest *g)
 {
@@ -892,15 +948,6 @@ int emit_xen(struct dtpass_ctx *ctx)
     add_image(&x, "Xen", -1, NULL, xstrdup("xen"), x.hyp_base + 2 * MiB,
               x.area - (x.hyp_base + 2 * MiB), hm->pos);
 
-    x.uart = find_uart(ctx);
-    if (!x.uart) {
-        const struct board_node *ch = board_lookup(&ctx->board, "/chosen");
-        if (!ch || !board_prop(ch, "stdout-path"))
-            diag_report(&ctx->diag, "xen-unenforced", sys->version_pos,
-                        "no hypervisor device is a UART Xen has a driver for: Xen runs "
-                        "without a console (give it one in `hypervisor: devices:`)");
-    }
-
     for (size_t g = 0; g < sys->guests.n; g++) {
         const struct sys_guest *sg = &sys->guests.v[g];
         struct xguest *xg = &x.xg[g];
@@ -926,6 +973,7 @@ int emit_xen(struct dtpass_ctx *ctx)
         if (sg->ramdisk.file && (xg->ramdisk = file_image(&x, "ramdisk", (int)g, &sg->ramdisk)) < 0)
             goto out;
     }
+    choose_console(&x);
     warn_unenforced(&x);
     for (size_t g = 0; g < sys->guests.n; g++)
         check_guest_layout(&x, (uint32_t)g);
