@@ -377,9 +377,48 @@ static void item_begin(struct out *o)
     }
 }
 
-/* One STE at pa for stream sid; aborting STEs are only counted. */
-static void dump_ste(struct out *o, const struct image *im, uint64_t pa, uint64_t sid,
-                     uint64_t *naborts)
+/* Non-aborting STEs are printed as runs of consecutive stream IDs with the
+ * same decoded content (an iommu-map of 65536 IDs is one line); aborting
+ * STEs are only counted. */
+struct ste_run {
+    bool open;
+    uint64_t lo, hi;
+    unsigned v, cfg;
+    uint64_t w2, w3;
+};
+
+static void ste_flush(struct out *o, struct ste_run *r)
+{
+    if (!r->open)
+        return;
+    r->open = false;
+    const char *what = !r->v ? "invalid" : r->cfg == STE_CONFIG_S2 ? "s2-translate"
+                      : r->cfg == STE_CONFIG_BYPASS ? "bypass" : "other";
+    uint64_t w2 = r->w2, w3 = r->w3;
+    item_begin(o);
+    if (o->json) {
+        fprintf(o->f, "{\"sid\":%" PRIu64 ",\"count\":%" PRIu64 ",\"config\":\"%s\"", r->lo,
+                r->hi - r->lo + 1, what);
+        if (r->v)
+            fprintf(o->f, ",\"vmid\":%u,\"vtcr\":%" PRIu64 ",\"s2ttb\":%" PRIu64,
+                    (unsigned)(w2 & 0xffff), (w2 >> 32) & 0x7ffff, (uint64_t)(w3 & STE3_S2TTB_MASK));
+        fputc('}', o->f);
+        return;
+    }
+    if (r->lo == r->hi)
+        fprintf(o->f, "  sid 0x%" PRIx64 ": ", r->lo);
+    else
+        fprintf(o->f, "  sids 0x%" PRIx64 "..0x%" PRIx64 ": ", r->lo, r->hi);
+    if (!r->v)
+        fputs("invalid (V=0: terminated)\n", o->f);
+    else
+        fprintf(o->f, "%s vmid %u vtcr 0x%" PRIx64 " s2ttb 0x%" PRIx64 "%s%s\n", what,
+                (unsigned)(w2 & 0xffff), (w2 >> 32) & 0x7ffff, (uint64_t)(w3 & STE3_S2TTB_MASK),
+                w2 & STE2_S2AA64 ? " aa64" : "", w2 & STE2_S2R ? " s2r" : "");
+}
+
+static void dump_ste(struct out *o, struct ste_run *r, const struct image *im, uint64_t pa,
+                     uint64_t sid, uint64_t *naborts)
 {
     uint64_t w0 = 0, w2 = 0, w3 = 0;
     if (!img_read64(im, pa, &w0) || !img_read64(im, pa + 16, &w2) || !img_read64(im, pa + 24, &w3))
@@ -389,24 +428,14 @@ static void dump_ste(struct out *o, const struct image *im, uint64_t pa, uint64_
         (*naborts)++;
         return;
     }
-    const char *what = !v ? "invalid" : cfg == STE_CONFIG_S2 ? "s2-translate"
-                      : cfg == STE_CONFIG_BYPASS ? "bypass" : "other";
-    item_begin(o);
-    if (!v) {
-        if (o->json)
-            fprintf(o->f, "{\"sid\":%" PRIu64 ",\"config\":\"invalid\"}", sid);
-        else
-            fprintf(o->f, "  sid 0x%" PRIx64 ": invalid (V=0: terminated)\n", sid);
+    if (!v)
+        w2 = w3 = 0, cfg = 0;
+    if (r->open && r->hi + 1 == sid && r->v == v && r->cfg == cfg && r->w2 == w2 && r->w3 == w3) {
+        r->hi = sid;
         return;
     }
-    if (o->json)
-        fprintf(o->f, "{\"sid\":%" PRIu64 ",\"config\":\"%s\",\"vmid\":%u,\"vtcr\":%" PRIu64
-                      ",\"s2ttb\":%" PRIu64 "}",
-                sid, what, (unsigned)(w2 & 0xffff), (w2 >> 32) & 0x7ffff, w3 & STE3_S2TTB_MASK);
-    else
-        fprintf(o->f, "  sid 0x%" PRIx64 ": %s vmid %u vtcr 0x%" PRIx64 " s2ttb 0x%" PRIx64 "%s%s\n",
-                sid, what, (unsigned)(w2 & 0xffff), (w2 >> 32) & 0x7ffff, w3 & STE3_S2TTB_MASK,
-                w2 & STE2_S2AA64 ? " aa64" : "", w2 & STE2_S2R ? " s2r" : "");
+    ste_flush(o, r);
+    *r = (struct ste_run){.open = true, .lo = sid, .hi = sid, .v = v, .cfg = cfg, .w2 = w2, .w3 = w3};
 }
 
 static void dump_strtab(struct out *o, const struct image *im, const char *name, uint64_t base,
@@ -417,6 +446,7 @@ static void dump_strtab(struct out *o, const struct image *im, const char *name,
     /* Every STE of a well-formed table is read once; aliasing L1
      * descriptors of a hostile file would multiply that, so bound it. */
     uint64_t budget = (im->len / STE_SIZE + 1) * 4;
+    struct ste_run run = {0};
     if (log2size > 32)
         log2size = 32;
     if (o->json) {
@@ -435,7 +465,7 @@ static void dump_strtab(struct out *o, const struct image *im, const char *name,
         for (uint64_t s = 0; s < n && budget; s++, budget--) {
             if (base + s * STE_SIZE + STE_SIZE > im->pa + im->len)
                 break;
-            dump_ste(o, im, base + s * STE_SIZE, s, &naborts);
+            dump_ste(o, &run, im, base + s * STE_SIZE, s, &naborts);
         }
     } else {
         if (split == 0 || split > log2size)
@@ -455,16 +485,20 @@ static void dump_strtab(struct out *o, const struct image *im, const char *name,
             if (span - 1 > split)
                 n = 1ull << split;
             for (uint64_t s = 0; s < n && budget; s++, budget--)
-                dump_ste(o, im, l2 + s * STE_SIZE, (i << split) + s, &naborts);
+                dump_ste(o, &run, im, l2 + s * STE_SIZE, (i << split) + s, &naborts);
         }
     }
+    ste_flush(o, &run);
     if (o->json) {
         fprintf(o->f, "],\"l2_tables\":%" PRIu64 ",\"aborting\":%" PRIu64 "%s}", nl2, naborts,
                 budget ? "" : ",\"truncated\":true");
         o->first = false;
     } else {
-        fprintf(o->f, "  %" PRIu64 " L2 tables; every other stream aborts (%" PRIu64 ")\n", nl2,
-                naborts);
+        if (fmt)
+            fprintf(o->f, "  %" PRIu64 " L2 tables; ", nl2);
+        else
+            fputs("  ", o->f);
+        fprintf(o->f, "every other stream aborts (%" PRIu64 ")\n", naborts);
         if (!budget)
             fputs("  (stopped: the table references more STEs than the file holds)\n", o->f);
     }

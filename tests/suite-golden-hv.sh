@@ -1,0 +1,33 @@
+#!/bin/sh
+# tests/suite-golden-hv.sh — the hypervisor outputs of every example, decoded
+# by `dtpass dump`, match the reviewed golden files in tests/golden-hv/
+# (regenerate with `sh tests/golden-hv/regen`, then review the diff).
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+DTPASS=${DTPASS:-$PWD/$BUILD/dtpass}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0 n=0
+for sys in examples/*/system.yaml; do
+    ex=$(basename "$(dirname "$sys")")
+    [ -d "tests/golden-hv/$ex" ] || { echo "not ok - $ex: no golden files (sh tests/golden-hv/regen)"; fails=$((fails + 1)); continue; }
+    n=$((n + 1))
+    if ! "$DTPASS" build "$sys" -q --target smmu,s2,hvdata,blob -o "$tmp/$ex" 2>"$tmp/log"; then
+        echo "not ok - $ex: build failed"; sed 's/^/    /' "$tmp/log"; fails=$((fails + 1)); continue
+    fi
+    for f in system hvdata; do
+        src=$tmp/$ex/$f.dtpb
+        [ "$f" = hvdata ] && src=$tmp/$ex/hvdata.bin
+        "$DTPASS" dump "$src" >"$tmp/$ex.$f.txt" 2>"$tmp/log"
+        if diff -u "tests/golden-hv/$ex/$f.txt" "$tmp/$ex.$f.txt" >"$tmp/diff"; then
+            echo "ok - $ex: $f matches the golden dump"
+        else
+            echo "not ok - $ex: $f differs from tests/golden-hv/$ex/$f.txt"
+            head -n 40 "$tmp/diff" | sed 's/^/    /'
+            fails=$((fails + 1))
+        fi
+    done
+done
+[ "$n" -gt 0 ] || { echo "not ok - no examples"; fails=1; }
+[ "$fails" -eq 0 ]
