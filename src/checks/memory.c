@@ -34,7 +34,7 @@ static char *describe(const struct ck *c, const struct item *it)
     case IT_SHM: return xasprintf("shared region %s %s", c->sys->shared.v[it->s].name, r);
     case IT_PEER:
         return xasprintf("the window %s of shared region %s", r, c->sys->shared.v[it->s].name);
-    case IT_DEV: return xasprintf("the registers %s of %s", r, it->node->path);
+    case IT_DEV: return xasprintf("the register window %s of %s", r, it->node->path);
     case IT_VGIC: return xasprintf("the virtual GIC %s", r);
     }
     return xstrdup("?");
@@ -391,8 +391,17 @@ static void overlap_pair(void *arg, const struct ck_ival *a, const struct ck_iva
                       dx, dy, lo, hi);
     if (x->node)
         ck_node(d, x->node);
-    if (y->pos.line || y->node)
+    if (y->t == IT_VGIC)
+        ck_note(d, NOPOS, y->node, "every guest has its virtual GIC at the board GIC's address (%s)",
+                y->node->path);
+    else if (y->pos.line || y->node)
         ck_note(d, y->pos, y->node, "%s is given here", dy);
+    uint64_t after;
+    if (d && u64_add(y->hi, 1, &after) && x->t != IT_DEV && x->t != IT_VGIC)
+        diag_fix(d, "place it entirely at or above 0x%" PRIx64 " (after %s) or below 0x%" PRIx64, after,
+                 dy, y->lo);
+    else if (d)
+        diag_fix(d, "move %s out of the way", dy);
     free(dx);
     free(dy);
 }
