@@ -13,6 +13,8 @@
 /* A DTB larger than this is not a board (the largest real ones are ~300 KiB;
  * a generated 100k-node board is ~15 MiB). */
 #define BOARD_MAX_SIZE (64u << 20)
+/* Nesting depth: Linux's unflatten_device_tree() stops at 64 (FDT_MAX_DEPTH). */
+#define BOARD_MAX_DEPTH 64
 
 /* ---- arena ---- */
 
@@ -214,6 +216,12 @@ static int build_tree(struct bload *c)
      * the root's end: the walk stops on either. */
     for (off = 0; off >= 0 && depth >= 0; off = fdt_next_node(fdt, off, &depth)) {
         nn++;
+        /* Paths are built per node: unbounded nesting would make them
+         * quadratic in the blob size (a 1 MiB blob, 100k levels: 10 GB). */
+        if (depth > BOARD_MAX_DEPTH) {
+            board_invalid(c, NULL, "nodes nested deeper than %d levels (Linux's limit too)", BOARD_MAX_DEPTH);
+            return -1;
+        }
         fdt_for_each_property_offset(poff, fdt, off) np++;
         if (poff != -FDT_ERR_NOTFOUND) {
             board_invalid(c, NULL, "broken property list in the blob (%s)", fdt_strerror(poff));
