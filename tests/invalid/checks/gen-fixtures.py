@@ -257,6 +257,10 @@ case("dep-unowned-other", "the GPIO block belongs to the RTOS",
      body(ZCU, linux="      - «dep-unowned»/axi/i2c@ff020000\n", rtos="      - /axi/gpio@ff0a0000\n"))
 case("dep-unowned-other.ok", "twin of dep-unowned-other.yaml",
      body(ZCU, linux="      - node: /axi/i2c@ff020000\n        drop: [ scl-gpios, sda-gpios ]\n", rtos="      - /axi/gpio@ff0a0000\n"))
+case("dep-unowned-via", "the UART's clock is a fixed-factor divider (copied into the guest) of a clock controller with registers",
+     body(TINY, linux="      - «dep-unowned»/soc/serial@9150000\n"))
+case("dep-unowned-via.ok", "twin of dep-unowned-via.yaml: Linux owns the clock controller",
+     body(TINY, linux="      - /soc/serial@9150000\n      - /soc/clock-controller@9300000\n"))
 # ---- irq-parent
 case("irq-parent", "the sensor's interrupt goes through the PL061 GPIO controller, which Linux does not own",
      body(TINY, linux="      - «irq-parent»/soc/sensor@9140000\n", rtos="      - /soc/gpio@9130000\n"))
@@ -285,6 +289,20 @@ case("status-disabled", "TTC0 is status = \"disabled\" on the ZCU102",
      body(ZCU, rtos="      - «status-disabled!warning»/axi/timer@ff110000\n"))
 case("status-disabled.ok", "twin of status-disabled.yaml: the (enabled) FPD watchdog",
      body(ZCU, rtos="      - /axi/watchdog@fd4d0000\n"))
+
+# ---- reported by the lowering (dtpass build)
+case("smmu-capacity", "three SMMUv2 masters with unrelated stream IDs and an SMMU with a single SMR",
+     body(TINY, linux="      - /soc/dma-controller@9200000\n      - /soc/ethernet@9230000\n      - /soc/mmc@9250000\n",
+          subs=[("hypervisor:\n", "platform:\n  smmus:\n    - «smmu-capacity»{ node: /soc/iommu@9000000, smrs: 1 }\nhypervisor:\n")]),
+     command="build")
+case("smmu-capacity.ok", "twin of smmu-capacity.yaml: the MMU-500's real 48 SMRs",
+     body(TINY, linux="      - /soc/dma-controller@9200000\n      - /soc/ethernet@9230000\n      - /soc/mmc@9250000\n",
+          subs=[("hypervisor:\n", "platform:\n  smmus:\n    - { node: /soc/iommu@9000000, smrs: 48 }\nhypervisor:\n")]),
+     command="build")
+case("hv-memory", "4 KiB of hypervisor memory cannot hold the stage-2 tables",
+     body(TINY, subs=[("    - { base: 0x40000000, size: 64M }", "    - «hv-memory»{ base: 0x40000000, size: 4K }")]),
+     command="build")
+case("hv-memory.ok", "twin of hv-memory.yaml: 64 MiB", body(TINY), command="build")
 
 os.makedirs(OUT, exist_ok=True)
 for name, desc, text, command in cases:
