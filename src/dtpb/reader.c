@@ -183,6 +183,14 @@ static int validate_records(const struct dtpb *b)
         if (g.first_vcpu > b->sec[DTPB_SEC_VCPUS].count ||
             g.ncpus > b->sec[DTPB_SEC_VCPUS].count - g.first_vcpu)
             return DTPB_ERR_BADREF;
+        /* Its vCPU records are its own, numbered 0..ncpus-1 (each record
+         * is checked once over all guests: the ranges cannot overlap). */
+        for (uint32_t k = 0; k < g.ncpus; k++) {
+            struct dtpb_vcpu v;
+            dtpb_vcpu(b, g.first_vcpu + k, &v);
+            if (v.guest != i || v.vcpu != k)
+                return DTPB_ERR_BADREF;
+        }
         CHECK_VAL(g.start_level <= 3);
     }
     for (i = 0; i < dtpb_count(b, DTPB_SEC_VCPUS); i++) {

@@ -168,6 +168,8 @@ static void test_dtpb_structure_errors(void **state)
     uint32_t goff = get_le32(secent(blob, DTPB_SEC_GUESTS) + 4);
     CASE(DTPB_ERR_BADSTRREF, put_le32(d + goff, strn));
     CASE(DTPB_ERR_BADREF, put_le32(d + goff + 12, 1000)); /* first_vcpu */
+    uint32_t voff = get_le32(secent(blob, DTPB_SEC_VCPUS) + 4);
+    CASE(DTPB_ERR_BADREF, put_le32(d + voff + 4, 5)); /* vcpu number out of sequence */
     uint32_t moff = get_le32(secent(blob, DTPB_SEC_MEMMAP) + 4);
     CASE(DTPB_ERR_BADREF, put_le32(d + moff, 7)); /* memmap guest */
     CASE(DTPB_ERR_BADVALUE, put_le32(d + moff + 4, 9)); /* memmap kind */
