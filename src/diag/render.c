@@ -186,6 +186,29 @@ static void sarif_level(struct strbuf *sb, enum severity sev)
     sb_puts(sb, sev == SEV_ERROR ? "\"error\"" : sev == SEV_WARNING ? "\"warning\"" : "\"note\"");
 }
 
+/* A file name as a URI reference (RFC 3986): unreserved characters and '/'
+ * stay, everything else is percent-encoded byte by byte, so names with
+ * spaces, '#' or non-ASCII characters stay valid. Relative names stay
+ * relative: code-scanning services resolve them against the checkout. */
+static void sarif_uri(struct strbuf *sb, const char *file)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    struct strbuf u;
+    sb_init(&u);
+    for (const unsigned char *p = (const unsigned char *)file; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("-._~/", *p)) {
+            sb_putc(&u, (char)*p);
+        } else {
+            sb_putc(&u, '%');
+            sb_putc(&u, hex[*p >> 4]);
+            sb_putc(&u, hex[*p & 15]);
+        }
+    }
+    sb_json_str(sb, u.s);
+    sb_free(&u);
+}
+
 static void sarif_location(struct strbuf *sb, struct srcpos pos, const char *node,
                            const char *msg)
 {
@@ -193,7 +216,7 @@ static void sarif_location(struct strbuf *sb, struct srcpos pos, const char *nod
     sb_putc(sb, '{');
     if (pos.file) {
         sb_puts(sb, "\"physicalLocation\":{\"artifactLocation\":{\"uri\":");
-        sb_json_str(sb, pos.file);
+        sarif_uri(sb, pos.file);
         sb_putc(sb, '}');
         if (pos.line) {
             sb_printf(sb, ",\"region\":{\"startLine\":%u", pos.line);
@@ -224,7 +247,8 @@ void diag_render_sarif(const struct diag_sink *s, FILE *out)
 {
     struct strbuf sb;
     sb_init(&sb);
-    sb_puts(&sb, "{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\","
+    sb_puts(&sb, "{\"$schema\":\"https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/"
+                 "schemas/sarif-schema-2.1.0.json\","
                  "\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":{\"name\":\"dtpass\","
                  "\"version\":\"" TOOL_VERSION "\",\"informationUri\":\"" DTPASS_DOCS_URL "\","
                  "\"rules\":[");
@@ -236,10 +260,15 @@ void diag_render_sarif(const struct diag_sink *s, FILE *out)
         sb_json_str(&sb, c->summary);
         sb_puts(&sb, "},\"fullDescription\":{\"text\":");
         sb_json_str(&sb, c->help);
-        sb_printf(&sb, "},\"helpUri\":\"%s#%s\",\"defaultConfiguration\":{\"level\":",
-                  DTPASS_DOCS_URL, c->id);
+        sb_printf(&sb, "},\"helpUri\":\"%s#%s\",\"help\":{\"text\":", DTPASS_DOCS_URL, c->id);
+        char *help = xasprintf("%s See %s#%s", c->help, DTPASS_DOCS_URL, c->id);
+        sb_json_str(&sb, help);
+        free(help);
+        sb_puts(&sb, "},\"defaultConfiguration\":{\"level\":");
         sarif_level(&sb, c->sev == SEV_OFF ? SEV_NOTE : c->sev);
-        sb_puts(&sb, "}}");
+        if (c->sev == SEV_OFF)
+            sb_puts(&sb, ",\"enabled\":false");
+        sb_puts(&sb, "},\"properties\":{\"tags\":[\"isolation\"]}}");
     }
     sb_puts(&sb, "\n]}},\"results\":[");
     size_t nres = 0;
@@ -263,6 +292,16 @@ void diag_render_sarif(const struct diag_sink *s, FILE *out)
         sb_puts(&sb, "},\"locations\":[");
         sarif_location(&sb, d->pos, d->nodes.n ? d->nodes.v[0] : NULL, NULL);
         sb_puts(&sb, "]");
+        /* A stable identity across runs (check + message: the message holds
+         * the addresses and names), so services track a finding when the
+         * file around it moves. */
+        uint32_t h1 = str_hash(d->check, strlen(d->check)), h2 = str_hash(d->msg, strlen(d->msg));
+        sb_printf(&sb, ",\"partialFingerprints\":{\"dtpassFinding/v1\":\"%08x%08x\"}", h1, h2);
+        if (d->fix) {
+            sb_puts(&sb, ",\"properties\":{\"fix\":");
+            sb_json_str(&sb, d->fix);
+            sb_putc(&sb, '}');
+        }
         if (d->notes.n || d->nodes.n > 1) {
             size_t id = 0;
             sb_puts(&sb, ",\"relatedLocations\":[");
@@ -289,7 +328,7 @@ void diag_render_sarif(const struct diag_sink *s, FILE *out)
         }
         sb_putc(&sb, '}');
     }
-    sb_printf(&sb, "\n],\"invocations\":[{\"executionSuccessful\":%s",
+    sb_printf(&sb, "\n],\"columnKind\":\"unicodeCodePoints\",\"invocations\":[{\"executionSuccessful\":%s",
               s->nfatal ? "false" : "true");
     if (s->nfatal) {
         size_t n = 0;
