@@ -1,0 +1,256 @@
+/* tests/hvboot/hv.c — a test hypervisor that runs dtpass's stage-2 tables
+ * on QEMU's MMU (tests/suite-hvboot.sh). It is built freestanding for
+ * AArch64 together with the blob reader (src/dtpb/reader.c), reads
+ * system.dtpb (loaded at BLOB_PA), and for every guest: points VTTBR_EL2 /
+ * VTCR_EL2 at the guest's tables in hvdata.bin (loaded at its load-map
+ * address), copies a small guest program into the guest's RAM and runs it
+ * at EL1. The guest stores a magic value through its first RAM mapping,
+ * through its first shared window, writes to its UART if it has the PL011,
+ * and loads from an IPA the guest does not own. The hypervisor checks, with
+ * its own MMU off (physical addresses), that the stores landed at the
+ * physical addresses the blob promises, that a store to a read-only window
+ * took a stage-2 permission fault and changed nothing, and that the foreign
+ * IPA took a stage-2 translation fault at exactly that IPA.
+ * Prints "hv: PASS" or "hv: FAIL ..." on the PL011 and powers off. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dtpass/dtpb.h"
+
+#define UART_PA 0x09000000ul
+#define BLOB_PA 0x43f00000ul
+#define BLOB_MAX 0x00100000ul
+#define GUEST_CODE_OFF 0x2000ul
+#define MAGIC_OFF 0x1000ul
+
+extern const uint8_t guest_code[], guest_code_end[];
+uint64_t run_guest(uint64_t entry, const uint64_t args[6]);
+
+/* Written by the trap path in start.S. */
+uint64_t saved_sp, guest_x4, fault_count, fault_esr, fault_hpfar;
+static int failures;
+
+void *memcpy(void *d, const void *s, size_t n);
+void *memset(void *d, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n)
+{
+    uint8_t *a = d;
+    const uint8_t *b = s;
+    while (n--)
+        *a++ = *b++;
+    return d;
+}
+void *memset(void *d, int c, size_t n)
+{
+    uint8_t *a = d;
+    while (n--)
+        *a++ = (uint8_t)c;
+    return d;
+}
+
+static void putc_(char c)
+{
+    *(volatile uint32_t *)UART_PA = (uint32_t)(uint8_t)c;
+}
+static void puts_(const char *s)
+{
+    while (*s)
+        putc_(*s++);
+}
+static void hex(uint64_t v)
+{
+    puts_("0x");
+    int started = 0;
+    for (int i = 60; i >= 0; i -= 4) {
+        unsigned d = (v >> i) & 0xf;
+        if (d || started || i == 0) {
+            putc_((char)(d < 10 ? '0' + d : 'a' + d - 10));
+            started = 1;
+        }
+    }
+}
+
+static void fail(const char *guest, const char *what, uint64_t v)
+{
+    puts_("hv: FAIL ");
+    puts_(guest);
+    puts_(": ");
+    puts_(what);
+    putc_(' ');
+    hex(v);
+    putc_('\n');
+    failures++;
+}
+
+void hv_unexpected(uint64_t esr, uint64_t elr, uint64_t far);
+void hv_unexpected(uint64_t esr, uint64_t elr, uint64_t far)
+{
+    puts_("hv: FAIL unexpected exception esr ");
+    hex(esr);
+    puts_(" elr ");
+    hex(elr);
+    puts_(" far ");
+    hex(far);
+    putc_('\n');
+    puts_("hv: done\n");
+    register uint64_t x0 __asm__("x0") = 0x84000008;
+    __asm__ volatile("smc #0" : : "r"(x0));
+}
+
+static uint64_t rd64(uint64_t pa) { return *(volatile uint64_t *)pa; }
+static void wr64(uint64_t pa, uint64_t v) { *(volatile uint64_t *)pa = v; }
+
+static int find_map(const struct dtpb *b, uint32_t gi, uint32_t kind, struct dtpb_memmap *out)
+{
+    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_MEMMAP); i++) {
+        dtpb_memmap(b, i, out);
+        if (out->guest == gi && out->kind == kind)
+            return 1;
+    }
+    return 0;
+}
+
+static int owns_ipa(const struct dtpb *b, uint32_t gi, uint64_t ipa)
+{
+    struct dtpb_memmap m;
+    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_MEMMAP); i++) {
+        dtpb_memmap(b, i, &m);
+        if (m.guest == gi && ipa >= m.ipa && ipa - m.ipa < m.size)
+            return 1;
+    }
+    return 0;
+}
+
+static int streq(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
+/* The UART data register IPA if the guest has the PL011, else 0. */
+static uint64_t guest_uart(const struct dtpb *b, uint32_t gi)
+{
+    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_DEVREGS); i++) {
+        struct dtpb_devreg r;
+        struct dtpb_device d;
+        dtpb_devreg(b, i, &r);
+        dtpb_device(b, r.device, &d);
+        if (d.guest == gi && streq(dtpb_str(b, d.path), "/pl011@9000000"))
+            return r.ipa;
+    }
+    return 0;
+}
+
+static void run_one(const struct dtpb *b, uint32_t gi)
+{
+    struct dtpb_guest g;
+    struct dtpb_memmap ram, shm, other;
+    dtpb_guest(b, gi, &g);
+    const char *name = dtpb_str(b, g.name);
+    if (!find_map(b, gi, DTPB_MAP_RAM, &ram)) {
+        fail(name, "no RAM mapping", 0);
+        return;
+    }
+    int has_shm = find_map(b, gi, DTPB_MAP_SHARED, &shm);
+    uint64_t magic = 0x5a5a000000000000ull | ((uint64_t)gi << 32) | 0x1234;
+    uint64_t shm_before = has_shm ? rd64(shm.pa) : 0;
+
+    /* A foreign IPA: the physical address of another guest's mapping (RAM,
+     * window or device), where this guest has nothing. */
+    uint64_t probe = 0;
+    for (uint32_t k = 0; k < dtpb_count(b, DTPB_SEC_MEMMAP) && !probe; k++) {
+        dtpb_memmap(b, k, &other);
+        if (other.guest != gi && !owns_ipa(b, gi, other.pa))
+            probe = other.pa;
+    }
+
+    memcpy((void *)(ram.pa + GUEST_CODE_OFF), guest_code,
+           (size_t)(guest_code_end - guest_code));
+    wr64(ram.pa + MAGIC_OFF, 0);
+    __asm__ volatile("dsb sy; ic iallu; dsb sy; isb" ::: "memory");
+
+    uint64_t vttbr = g.s2_root | ((uint64_t)(g.vmid & 0xff) << 48);
+    __asm__ volatile("msr vtcr_el2, %0; msr vttbr_el2, %1; isb" : : "r"(g.vtcr), "r"(vttbr));
+    /* HCR_EL2: VM (stage 2 on), RW (EL1 is AArch64). */
+    __asm__ volatile("msr hcr_el2, %0; isb" : : "r"((1ull << 31) | 1ull));
+    /* SCTLR_EL1: RES1 bits, MMU and caches off: guest VA = IPA. */
+    __asm__ volatile("msr sctlr_el1, %0; isb" : : "r"(0x30d00800ull));
+    __asm__ volatile("tlbi vmalls12e1; dsb sy; isb" ::: "memory");
+
+    fault_count = 0;
+    fault_esr = 0;
+    fault_hpfar = 0;
+    uint64_t args[6] = {ram.ipa + MAGIC_OFF, 0, guest_uart(b, gi), magic, 0,
+                        has_shm ? shm.ipa : 0};
+    uint64_t expected_faults = 0;
+
+    /* Run 1: RAM, UART, shared window. */
+    run_guest(ram.ipa + GUEST_CODE_OFF, args);
+    if (rd64(ram.pa + MAGIC_OFF) != magic)
+        fail(name, "RAM store did not reach PA", ram.pa + MAGIC_OFF);
+    if (guest_x4 != magic)
+        fail(name, "RAM load returned", guest_x4);
+    if (has_shm) {
+        if (shm.perm & DTPB_PERM_W) {
+            if (rd64(shm.pa) != magic)
+                fail(name, "shared store did not reach PA", shm.pa);
+        } else {
+            expected_faults = 1;
+            /* DFSC 0b0011xx: permission fault; HPFAR holds the IPA page. */
+            if (fault_count != 1 || ((fault_esr & 0x3c) != 0x0c) ||
+                ((fault_hpfar >> 4) << 12) != shm.ipa)
+                fail(name, "read-only window store: esr", fault_esr);
+            if (rd64(shm.pa) != shm_before)
+                fail(name, "read-only window changed at PA", shm.pa);
+        }
+    }
+    if (fault_count != expected_faults)
+        fail(name, "unexpected stage-2 faults", fault_count);
+
+    /* Run 2: the foreign IPA must take a translation fault at that IPA. */
+    if (probe) {
+        fault_count = 0;
+        uint64_t args2[6] = {ram.ipa + MAGIC_OFF, probe, 0, magic, 0, 0};
+        run_guest(ram.ipa + GUEST_CODE_OFF, args2);
+        /* DFSC 0b0001xx: translation fault. */
+        if (fault_count != 1 || (fault_esr & 0x3c) != 0x04 ||
+            ((fault_hpfar >> 4) << 12) != (probe & ~0xfffull))
+            fail(name, "foreign IPA did not fault: esr", fault_esr);
+    }
+    puts_("hv: guest ");
+    puts_(name);
+    puts_(" ram ");
+    hex(ram.ipa);
+    puts_("->");
+    hex(ram.pa);
+    if (has_shm) {
+        puts_(shm.perm & DTPB_PERM_W ? " shared-rw " : " shared-ro ");
+        hex(shm.ipa);
+    }
+    if (probe) {
+        puts_(" foreign ");
+        hex(probe);
+    }
+    puts_(" checked\n");
+}
+
+void hv_main(void);
+void hv_main(void)
+{
+    puts_("hv: start\n");
+    struct dtpb b;
+    uint32_t total = *(volatile uint32_t *)(BLOB_PA + 8);
+    int err = dtpb_open(&b, (const void *)BLOB_PA, total <= BLOB_MAX ? total : BLOB_MAX);
+    if (err) {
+        puts_("hv: FAIL dtpb_open: ");
+        puts_(dtpb_strerror(err));
+        putc_('\n');
+        puts_("hv: done\n");
+        return;
+    }
+    for (uint32_t gi = 0; gi < dtpb_count(&b, DTPB_SEC_GUESTS); gi++)
+        run_one(&b, gi);
+    puts_(failures ? "hv: FAIL\n" : "hv: PASS\n");
+    puts_("hv: done\n");
+}
