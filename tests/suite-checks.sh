@@ -73,4 +73,35 @@ PY
         fail=1
     fi
 done
+
+# -W options on real findings: `name expected-exit expected-count-of-id id options...`
+opt_case() {
+    name=$1 want=$2 count=$3 id=$4 file=$5
+    shift 5
+    "$DTPASS" check "$file" --format json "$@" 2>"$tmp/json" >/dev/null
+    rc=$?
+    got=$(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(f["check"]==sys.argv[2] for f in d["findings"]), " ".join(sorted(set(f["severity"] for f in d["findings"] if f["check"]==sys.argv[2]))))' "$tmp/json" "$id" 2>/dev/null)
+    if [ "$rc" = "$want" ] && [ "$got" = "$count" ]; then
+        echo "ok - options: $name"
+    else
+        echo "not ok - options: $name (exit $rc, want $want; findings '$got', want '$count')"
+        fail=1
+    fi
+}
+d=tests/invalid/checks
+opt_case "a warning alone exits 0" 0 "1 warning" status-disabled $d/status-disabled.yaml
+opt_case "-Wno-status-disabled" 0 "0 " status-disabled $d/status-disabled.yaml -Wno-status-disabled
+opt_case "-Werror promotes warnings" 1 "1 error" status-disabled $d/status-disabled.yaml -Werror
+opt_case "-Werror=status-disabled" 1 "1 error" status-disabled $d/status-disabled.yaml -Werror=status-disabled
+opt_case "-Werror=dma-reset leaves other warnings" 0 "1 warning" status-disabled $d/status-disabled.yaml -Werror=dma-reset
+opt_case "-Wno-mem-overlap" 0 "0 " mem-overlap $d/mem-overlap.yaml -Wno-mem-overlap
+opt_case "unsafe-no-iommu is a warning" 0 "1 warning" dma-no-iommu $d/dma-no-iommu-unsafe.yaml
+opt_case "-Werror=dma-no-iommu refuses unsafe-no-iommu" 1 "1 error" dma-no-iommu $d/dma-no-iommu-unsafe.yaml -Werror=dma-no-iommu
+opt_case "-Werror refuses unsafe-no-iommu" 1 "1 error" dma-no-iommu $d/dma-no-iommu-unsafe.yaml -Werror
+opt_case "-Wno-dma-no-iommu" 0 "0 " dma-no-iommu $d/dma-no-iommu-unsafe.yaml -Wno-dma-no-iommu
+opt_case "range-wrap off: its dependents stay skipped" 0 "0 " mem-not-ram $d/range-wrap-overflow.yaml -Wno-range-wrap
+"$DTPASS" check $d/align.yaml -Wno-no-such-check >/dev/null 2>&1
+[ $? = 2 ] && echo "ok - options: unknown check id is a usage error" || { echo "not ok - options: unknown check id"; fail=1; }
+"$DTPASS" check $d/align.yaml -Wno-schema >/dev/null 2>&1
+[ $? = 2 ] && echo "ok - options: -Wno-schema is refused" || { echo "not ok - options: -Wno-schema"; fail=1; }
 exit $fail

@@ -1,0 +1,37 @@
+#!/bin/sh
+# tests/suite-checks-perf.sh — the checks scale: a generated board of 10,100
+# devices (tools/gen-board) with a clean system of 255 guests owning 10,000
+# of them (tools/gen-system; 255 = the board's 8-bit VMIDs) must check with
+# no finding, all checks together well under a second (bound: 1000 ms,
+# typical: 30-100 ms; docs/checks.md#performance). A quadratic pass would
+# take minutes here.
+set -u
+cd "$(dirname "$0")/.."
+DTPASS=${DTPASS:-$PWD/build/dtpass}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+/usr/bin/python3 tools/gen-board -n 10100 -o "$tmp/board.dts" --dtb "$tmp/board.dtb" --paths "$tmp/devices.txt" &&
+/usr/bin/python3 tools/gen-system --board board.dtb --paths "$tmp/devices.txt" -g 255 -d 10000 -o "$tmp/system.yaml" || {
+    echo "not ok - checks-perf: cannot generate the board and system"
+    exit 1
+}
+"$DTPASS" check "$tmp/system.yaml" --time-report 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 0 ] && ! grep -q "error\|warning" "$tmp/err"; then
+    echo "ok - checks-perf: 10,000 devices, 255 guests: no finding"
+else
+    echo "not ok - checks-perf: the generated system is not clean (exit $rc)"
+    head -n 20 "$tmp/err" | sed 's/^/    /'
+    fail=1
+fi
+ms=$(sed -n 's/^time: checks *\([0-9.]*\) ms$/\1/p' "$tmp/err")
+if [ -n "$ms" ] && awk -v t="$ms" 'BEGIN { exit !(t < 1000) }'; then
+    echo "ok - checks-perf: all checks in $ms ms (bound 1000 ms)"
+else
+    echo "not ok - checks-perf: checks took '${ms:-?}' ms (bound 1000 ms)"
+    fail=1
+fi
+grep '^time:   ' "$tmp/err" | awk '{ print $(NF-1), "ms", $2 }' | sort -rn | head -n 3 |
+    sed 's/^/    # slowest: /'
+exit $fail
