@@ -92,6 +92,14 @@ static const char *hint_alias(const struct board *b, const char *alias)
     return best;
 }
 
+static bool board_has_labels(const struct board *b)
+{
+    for (uint32_t i = 0; i < b->nnodes; i++)
+        if (b->nodes[i]->label)
+            return true;
+    return false;
+}
+
 static struct board_node *bind(struct rctx *r, struct sys_ref *ref, const char *what)
 {
     ref->node = NULL;
@@ -116,6 +124,12 @@ static struct board_node *bind(struct rctx *r, struct sys_ref *ref, const char *
         hint = hint_alias(r->b, ref->text);
     if (hint)
         diag_fix(dg, "did you mean '%s%s'?", ref->text[0] == '&' ? "&" : "", hint);
+    else if (ref->text[0] == '&' && !board_has_labels(r->b))
+        diag_note(dg, NOPOS, NULL,
+                  "this board defines no labels: use a path or an alias (labels need the "
+                  "board's DTS source, or a DTB built with `dtc -@`)");
+    else if (ref->text[0] != '/' && ref->text[0] != '&' && !board_lookup(r->b, "/aliases"))
+        diag_note(dg, NOPOS, NULL, "this board has no /aliases node: use a path");
     free(owned);
     return NULL;
 }

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dtpass.h"
 #include "front/front.h"
@@ -256,8 +257,18 @@ static void test_resolve_peers_and_vmids(void **state)
     done(f);
 }
 
+/* The boards are found relative to the top of the tree: go up to it when
+ * run from elsewhere (a build directory, tests/). */
+static void find_top(void)
+{
+    for (int i = 0; i < 6 && access(VIRT, R_OK) != 0; i++)
+        if (chdir("..") != 0)
+            break;
+}
+
 int main(void)
 {
+    find_top();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_resolve_identity),
         cmocka_unit_test(test_resolve_ipa_moves_all_regs),
