@@ -69,8 +69,16 @@ static void put_quote(const struct diag_sink *s, FILE *out, struct srcpos pos, b
     if (!line)
         return;
     fprintf(out, "%5u | %.*s\n      | ", pos.line, (int)len, line);
-    for (uint32_t c = 1; pos.col && c < pos.col && c <= len; c++)
-        fputc(line[c - 1] == '\t' ? '\t' : ' ', out);
+    /* Columns count characters: one pad per UTF-8 character (continuation
+     * bytes 10xxxxxx add none), a tab for a tab so the caret lines up. */
+    uint32_t c = 1;
+    for (size_t b = 0; pos.col && c < pos.col && b < len; b++) {
+        unsigned char ch = (unsigned char)line[b];
+        if ((ch & 0xc0) == 0x80)
+            continue;
+        fputc(ch == '\t' ? '\t' : ' ', out);
+        c++;
+    }
     fputs(color ? "\033[1;32m^\033[0m\n" : "^\n", out);
 }
 

@@ -105,6 +105,37 @@ static void test_diag_sarif(void **state)
     free(sarif);
 }
 
+/* Columns count characters: the caret skips UTF-8 continuation bytes and
+ * copies tabs. */
+static void test_diag_text_caret_utf8_tab(void **state)
+{
+    struct diag_sink *s = *state;
+    const char *src = "a: \"\xc3\xa9\xc3\xa9\", b: [ 0, 0 ]\n\tx: 1\n";
+    diag_add_source(s, "u.yaml", src, strlen(src));
+    const char *f = diag_intern(s, "u.yaml");
+    diag_report(s, "cpu-owner", (struct srcpos){f, 1, 18}, "twice");
+    diag_report(s, "cpu-owner", (struct srcpos){f, 2, 2}, "tab");
+    char *text = render(s, DIAG_TEXT);
+    assert_non_null(strstr(text, "      |                  ^\n"));
+    assert_non_null(strstr(text, "    2 | \tx: 1\n      | \t^\n"));
+    free(text);
+}
+
+/* File names become RFC 3986 URI references; the rules carry help. */
+static void test_diag_sarif_uri_and_rules(void **state)
+{
+    struct diag_sink *s = *state;
+    struct srcpos pos = {diag_intern(s, "my dir/s#1.yaml"), 1, 1};
+    struct diag *d = diag_report(s, "vmid", pos, "dup");
+    diag_fix(d, "renumber");
+    char *sarif = render(s, DIAG_SARIF);
+    assert_non_null(strstr(sarif, "\"uri\":\"my%20dir/s%231.yaml\""));
+    assert_non_null(strstr(sarif, "\"help\":{\"text\":"));
+    assert_non_null(strstr(sarif, "\"properties\":{\"fix\":\"renumber\"}"));
+    assert_non_null(strstr(sarif, "\"partialFingerprints\":{\"dtpassFinding/v1\":\""));
+    free(sarif);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -112,6 +143,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_diag_options, setup, teardown),
         cmocka_unit_test_setup_teardown(test_diag_json, setup, teardown),
         cmocka_unit_test_setup_teardown(test_diag_sarif, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_diag_text_caret_utf8_tab, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_diag_sarif_uri_and_rules, setup, teardown),
     };
     return cmocka_run_group_tests_name("diag", tests, NULL, NULL);
 }
