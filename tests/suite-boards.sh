@@ -90,7 +90,7 @@ check_py "virt: SMMUv3 smmuv3@9050000 (name smmuv3-9050000, #iommu-cells 1)" "$t
 [ "$(fdtget -t x "$CACHE/$V" /pcie@10000000 iommu-map)" = "0 $(fdtget -t x "$CACHE/$V" /smmuv3@9050000 phandle) 0 10000" ] ||
     nok "fdtget: the virt PCIe iommu-map is <0 &smmu 0 0x10000>"
 check_py "virt: PCIe host iommu-map: RIDs 0.. to SIDs 0..0xffff on the SMMUv3" "$tmp/virt.json" \
-    "$(dev /pcie@10000000)['stream_ids'] == [{'smmu': 'smmuv3-9050000', 'sid': '0x0', 'mask': '0x0', 'count': 65536, 'rid_base': '0x0', 'rid_mask': '0xffffffff'}] and $(dev /pcie@10000000)['dma'] == {'master': True, 'reason': 'iommu-map'}"
+    "$(dev /pcie@10000000)['stream_ids'] == [{'smmu': 'smmuv3-9050000', 'smmu_path': '/smmuv3@9050000', 'sid': '0x0', 'mask': '0x0', 'count': 65536, 'rid_base': '0x0', 'rid_mask': '0xffffffff'}] and $(dev /pcie@10000000)['dma'] == {'master': True, 'reason': 'iommu-map'}"
 check_py "virt: PCIe INTx are SPIs 3..6 (INTIDs 35..38)" "$tmp/virt.json" \
     "sorted(q['intid'] for q in $(dev /pcie@10000000)['irqs']) == [35, 36, 37, 38]"
 check_py "virt: PCIe ECAM and windows are MMIO" "$tmp/virt.json" \

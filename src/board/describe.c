@@ -184,6 +184,8 @@ static void describe_json(const struct board *b, FILE *out)
             const struct board_smmu *sm = board_smmu_of(b, s->smmu);
             sb_printf(&sb, "%s{\"smmu\": ", k ? ", " : "");
             sb_json_str(&sb, sm ? sm->name : s->smmu->path);
+            sb_puts(&sb, ", \"smmu_path\": ");
+            sb_json_str(&sb, s->smmu->path);
             sb_printf(&sb, ", \"sid\": \"0x%x\", \"mask\": \"0x%x\", \"count\": %u", s->sid, s->mask, s->count);
             if (s->from_map)
                 sb_printf(&sb, ", \"rid_base\": \"0x%x\", \"rid_mask\": \"0x%x\"", s->rid_base, s->map_mask);
