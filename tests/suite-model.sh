@@ -2,7 +2,8 @@
 # tests/suite-model.sh — the two syntaxes describe the same model: for every
 # examples/*/X.yaml with a sibling X.dtpass, `dtpass check --dump-model` must
 # print the same resolved model for both, and both must check without
-# errors (every example is a valid system).
+# errors (every example is a valid system); the YAML read from stdin (`-`)
+# gives the same model too.
 set -u
 cd "$(dirname "$0")/.."
 DTPASS=${DTPASS:-$PWD/dtpass}
@@ -25,6 +26,17 @@ for y in examples/*/*.yaml; do
         fi
     done
     [ $ok -eq 1 ] || continue
+    # `-` reads YAML from stdin; `board:` is then relative to the current
+    # directory, so run it from the example's directory.
+    if (cd "$(dirname "$y")" && "$DTPASS" check --color never --dump-model - <"$(basename "$y")") \
+        >"$tmp/stdin.model" 2>"$tmp/err" &&
+        cmp -s "$tmp/stdin.model" "$tmp/$(basename "$y").model"; then
+        echo "ok - $y from stdin gives the same model"
+    else
+        echo "not ok - $y from stdin gives another model (or fails)"
+        sed 's/^/    # /' "$tmp/err" | head -n 10
+        fail=1
+    fi
     if ! [ -s "$tmp/$(basename "$y").model" ]; then
         echo "not ok - $y: --dump-model printed nothing"
         fail=1
