@@ -431,6 +431,18 @@ static void test_dsl_error_cap(void **state)
     free(text);
 }
 
+/* Columns count characters, not bytes, in both front ends (libyaml does). */
+static void test_dsl_utf8_columns(void **state)
+{
+    struct fx *f = *state;
+    assert_int_equal(parse(f, V "guest a { bootargs \"\xc3\xa9\"; vmid 0; }\n"), -1);
+    assert_non_null(fx_find(f, "schema", 2, 30));
+    fx_reset(f);
+    const char *y = "dtpass: 1\nguests:\n  - { name: a, bootargs: \"\xc3\xa9\", vmid: 0 }\n";
+    assert_int_equal(front_yaml(&f->s, "u.yaml", y, strlen(y), &f->d), -1);
+    assert_non_null(fx_find(f, "schema", 3, 37));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -447,6 +459,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_dsl_include_missing, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_dsl_deep_parens, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_dsl_error_cap, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_dsl_utf8_columns, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests_name("dsl", tests, NULL, NULL);
 }
