@@ -7,8 +7,11 @@
 # boots them under QEMU virt (virtualization=on, GICv3, no SMMU): two Linux
 # domUs with the vCPU and memory counts of the system file, each reaching
 # the root-fs panic, the passthrough PL061 and PL031 probed in the rtos
-# domU only. Debian's arm64 kernel (tools/fetch-boards) is both guests'
-# kernel. The boot is bounded by XEN_BOOT_TIMEOUT seconds (default 120).
+# domU only. A second boot with busybox initramfs guests proves from inside
+# that the PL061's interrupt reaches its owner through Xen and that another
+# guest's access to its registers faults. Debian's arm64 kernel
+# (tools/fetch-boards) is every guest's kernel. Each boot is bounded by
+# XEN_BOOT_TIMEOUT seconds (default 120); KEEP=1 keeps the work directory.
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -22,6 +25,7 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
+[ -n "${KEEP:-}" ] && trap 'echo "# kept $tmp"' EXIT
 fail=0
 ok() { echo "ok - $*"; }
 nok() { echo "not ok - $*"; fail=1; }
@@ -196,11 +200,14 @@ if [ $fail -ne 0 ]; then
     tail -n 40 boot.log | sed 's/^/    # /'
 fi
 
-# --- interrupt: the passthrough PL061's SPI reaches its domU ---------------
-# One guest with the PL061 and an initramfs (Debian's busybox-static, packed
-# by tools/mkinitramfs) whose init arms GPIO line 3 for rising edges; QEMU's
-# system_powerdown raises that line (the virt board's power key), Xen must
-# inject the PL061's SPI into the guest, and init reports the count.
+# --- interrupt and isolation, from inside the guests ------------------------
+# Two guests boot an initramfs (Debian's busybox-static, packed by
+# tools/mkinitramfs). In `io`, which owns the PL061, init arms GPIO line 3
+# for rising edges; QEMU's system_powerdown raises that line (the virt
+# board's power key), Xen must inject the PL061's SPI, and init reports the
+# count; it also reads the PL061's PeriphID0 register (0x61) through
+# /dev/mem. In `other`, which owns nothing, the same read must fault: Xen has
+# no stage-2 mapping for the PL061 in that guest.
 BUSYBOX=$XENDIR/busybox
 cat >sys/irq-init <<'INIT'
 #!/bin/busybox sh
@@ -208,9 +215,17 @@ cat >sys/irq-init <<'INIT'
 export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
+mount -t devtmpfs dev /dev
+base=
 for c in /sys/class/gpio/gpiochip*; do
     [ "$(cat "$c/label")" = 9030000.pl061 ] && base=$(cat "$c/base")
 done
+if [ -z "$base" ]; then
+    echo "dtpass-iso: no PL061 here, reading its registers"
+    devmem 0x09030fe0 32
+    echo "dtpass-iso: status $?"
+    poweroff -f
+fi
 n=$((base + 3))
 echo "$n" >/sys/class/gpio/export
 echo rising >"/sys/class/gpio/gpio$n/edge"
@@ -226,6 +241,9 @@ while [ $i -lt 1200 ]; do
     i=$((i + 1))
 done
 grep gpiolib /proc/interrupts
+# /dev/mem may not map a region a driver holds: release it first.
+echo 9030000.pl061 >/sys/bus/amba/drivers/pl061_gpio/unbind
+v=$(devmem 0x09030fe0 32) && echo "dtpass-iso: read $v"
 poweroff -f
 INIT
 chmod +x sys/irq-init
@@ -249,6 +267,13 @@ guests:
     boot:
       kernel: { file: Image, load: 0x50000000 }
       ramdisk: { file: irq.cpio.gz, load: 0x54000000 }
+  - name: other
+    cpus: [ 2 ]
+    memory: [ { base: 0x60000000, size: 256M } ]
+    bootargs: "console=ttyAMA0 quiet"
+    boot:
+      kernel: { file: Image, load: 0x60000000 }
+      ramdisk: { file: irq.cpio.gz, load: 0x64000000 }
 SYS
 if build sys/irq.yaml out-irq; then ok "the interrupt system builds"; else
     nok "the interrupt system builds"; sed 's/^/    # /' out-irq.err | head -n 20; fi
@@ -266,7 +291,7 @@ qpid=$!
 # 100 ms pulse on the line, and one edge is enough.
 tick=0 presses=0
 while kill -0 "$qpid" 2>/dev/null; do
-    grep -q 'dtpass-irq: seen' irq.log && break
+    grep -q 'DOM1: dtpass-iso: read' irq.log && grep -q 'DOM2: dtpass-iso: status' irq.log && break
     if [ $((tick % 4)) -eq 0 ] && grep -q 'dtpass-irq: armed' irq.log; then
         /usr/bin/python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"system_powerdown\n"); s.recv(4096); s.close()' mon.sock
         presses=$((presses + 1))
@@ -282,7 +307,11 @@ qpid=
 echo "# Xen interrupt boot: $(($(date +%s) - start))s, $presses power-key presses"
 check "the domU armed the PL061 line" grep -q 'DOM1: dtpass-irq: armed' irq.log
 check "the PL061 interrupt reached the domU through Xen" grep -q 'DOM1: dtpass-irq: seen [1-9]' irq.log
-if ! grep -q 'dtpass-irq: seen' irq.log; then
+check "the owning domU reads the PL061 (PeriphID0 0x61)" grep -q 'DOM1: dtpass-iso: read 0x00000061' irq.log
+# devmem killed by a signal (exit status 128 + n): the access faulted.
+check "the other domU cannot read the PL061 (its access faults)" sh -c \
+    "grep -q 'DOM2: dtpass-iso: status 1[3-9][0-9]' irq.log && ! grep -q 'DOM2: 0x' irq.log"
+if ! grep -q 'DOM1: dtpass-iso: read' irq.log || ! grep -q 'DOM2: dtpass-iso: status 1[3-9][0-9]' irq.log; then
     echo "    # interrupt boot log (last 30 lines):"
     tail -n 30 irq.log | sed 's/^/    # /'
 fi
