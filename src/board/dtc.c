@@ -21,6 +21,8 @@ extern char **environ;
 
 #define DTS_MAX_SIZE (64u << 20)
 #define LOG_MAX_SIZE (4u << 20)
+/* Node positions (a second dtc run) for DTS boards up to this size. */
+#define POSITIONS_MAX_INPUT (1u << 20)
 
 /* Runs argv[0] (PATH search) with stdout and stderr to files; returns the
  * exit status, or -1 (errno) when it could not run. */
@@ -220,6 +222,7 @@ int board_compile_dts(struct bload *c, const char *file, void **blob, size_t *si
         return -1;
     }
     bool cpp = needs_cpp(text);
+    size_t in_size = len;
     free(text);
 
     char *dir = xasprintf("%s/dtpass-XXXXXX", tmp_root());
@@ -230,7 +233,7 @@ int board_compile_dts(struct bload *c, const char *file, void **blob, size_t *si
     }
     char *pp = xasprintf("%s/board.pp.dts", dir), *dtb = xasprintf("%s/board.dtb", dir);
     char *cppdep = xasprintf("%s/cpp.d", dir), *dtcdep = xasprintf("%s/dtc.d", dir);
-    char *log = xasprintf("%s/stderr", dir);
+    char *log = xasprintf("%s/stderr", dir), *annfile = xasprintf("%s/annotated.dts", dir);
     char *boarddir = path_dirname(file);
     const char *dtc_prog = getenv("DTPASS_DTC"), *cpp_prog = getenv("DTPASS_CPP");
     if (!dtc_prog || !*dtc_prog)
@@ -267,6 +270,9 @@ int board_compile_dts(struct bload *c, const char *file, void **blob, size_t *si
         }
         read_depfile(b, cppdep, dir);
         input = pp;
+        struct stat st_pp;
+        if (stat(pp, &st_pp) == 0)
+            in_size = (size_t)st_pp.st_size; /* what dtc will parse */
         argv.n = 0;
     }
 
@@ -299,20 +305,127 @@ int board_compile_dts(struct bload *c, const char *file, void **blob, size_t *si
     }
     rc = 0;
 
+    /* Node positions for diagnostics: dtc -T annotates its DTS output with
+     * the file:line of every node, in the blob's order. It is a second dtc
+     * run, so only for boards of hand-written size. */
+    if (in_size <= POSITIONS_MAX_INPUT) {
+        argv.n = 0;
+        VEC_PUSH(&argv, dtc_prog);
+        const char *ann[] = {"-@", "-q", "-T", "-I", "dts", "-O", "dts", "-o", annfile};
+        for (size_t i = 0; i < ARRAY_SIZE(ann); i++)
+            VEC_PUSH(&argv, ann[i]);
+        VEC_PUSH(&argv, "-i");
+        VEC_PUSH(&argv, boarddir);
+        for (size_t i = 0; i < c->opt->nincdirs; i++) {
+            VEC_PUSH(&argv, "-i");
+            VEC_PUSH(&argv, c->opt->incdirs[i]);
+        }
+        VEC_PUSH(&argv, input);
+        VEC_PUSH(&argv, NULL);
+        size_t alen;
+        if (run((char *const *)argv.v, NULL, log) == 0)
+            c->s->annotated = read_file(annfile, DTS_MAX_SIZE, &alen);
+    }
+
 out:
     unlink(pp);
     unlink(dtb);
     unlink(cppdep);
     unlink(dtcdep);
     unlink(log);
+    unlink(annfile);
     rmdir(dir);
     free(pp);
     free(dtb);
     free(cppdep);
     free(dtcdep);
     free(log);
+    free(annfile);
     free(dir);
     free(boarddir);
     VEC_FREE(&argv);
     return rc;
+}
+
+/* The file dtc names in an annotation: dtc shortens the main file to its
+ * base name; included files are as found. */
+static const char *position_file(struct bload *c, const char *name, struct strmap *cache)
+{
+    const char *hit = strmap_get(cache, name);
+    if (hit)
+        return hit;
+    const char *board = c->b->file, *slash = strrchr(board, '/');
+    const char *base = slash ? slash + 1 : board;
+    char *path = NULL;
+    if (!strcmp(name, base) || !strcmp(name, board)) {
+        path = xstrdup(board);
+    } else if (name[0] == '/' || access(name, F_OK) == 0) {
+        path = xstrdup(name);
+    } else {
+        char *dir = path_dirname(board);
+        path = path_join(dir, name);
+        free(dir);
+        for (size_t i = 0; access(path, F_OK) != 0 && i < c->opt->nincdirs; i++) {
+            free(path);
+            path = path_join(c->opt->incdirs[i], name);
+        }
+        if (access(path, F_OK) != 0) {
+            free(path);
+            path = xstrdup(name);
+        }
+    }
+    const char *interned = diag_intern(c->d, path);
+    add_source_once(c, interned); /* findings on board nodes quote their line */
+    free(path);
+    strmap_put(cache, name, (void *)interned); /* name lives in the text, which outlives the map */
+    return interned;
+}
+
+void board_apply_positions(struct bload *c)
+{
+    char *text = c->s->annotated;
+    if (!text)
+        return;
+    struct board *b = c->b;
+    struct strmap cache;
+    strmap_init(&cache);
+    uint32_t i = 0;
+    bool ok = true;
+    for (char *line = text, *next; line && *line && ok; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        /* A line ending in "{" (before dtc's position comment, if any)
+         * opens a node; property lines end in ";". Generated nodes
+         * (__symbols__) have no comment but still count. */
+        char *cm = strstr(line, " /* ");
+        char *stop = cm ? cm : line + strlen(line);
+        while (stop > line && (stop[-1] == ' ' || stop[-1] == '\t' || stop[-1] == '\r'))
+            stop--;
+        if (stop == line || stop[-1] != '{')
+            continue;
+        if (i >= b->nnodes) {
+            ok = false;
+            break;
+        }
+        if (cm) {
+            char *pos = cm + 4, *end = pos + strcspn(pos, ", *");
+            char *colon = NULL;
+            for (char *q = pos; q < end; q++)
+                if (*q == ':')
+                    colon = q;
+            if (colon) {
+                *colon = '\0';
+                b->nodes[i]->src.file = position_file(c, pos, &cache);
+                b->nodes[i]->src.line = (uint32_t)strtoul(colon + 1, NULL, 10);
+            }
+        }
+        i++;
+    }
+    if (!ok || i != b->nnodes) /* not the tree we loaded: trust no position */
+        for (uint32_t k = 0; k < b->nnodes; k++)
+            b->nodes[k]->src = NOPOS;
+    strmap_free(&cache);
+    free(text);
+    c->s->annotated = NULL;
 }

@@ -40,6 +40,7 @@ struct board_store {
     VEC(struct dev_class) classes; /* user classes first, then built-in */
     struct strmap class_cache;     /* compatible string -> matched class + 1 (or a miss marker) */
     VEC(char *) owned;             /* strings owned by the store (class data) */
+    char *annotated;               /* dtc -T -O dts output of a DTS board, until positions are applied */
 };
 
 /* The loading context. */
@@ -63,6 +64,10 @@ struct diag *board_invalid(struct bload *c, const struct board_node *n, const ch
  * #include); on success *blob and *size hold the DTB (malloc'd). Records every
  * file read in b->inputs. */
 int board_compile_dts(struct bload *c, const char *file, void **blob, size_t *size);
+
+/* dtc.c: sets node->src from the annotated DTS (blob order = DTS order),
+ * then drops the text. */
+void board_apply_positions(struct bload *c);
 
 /* derive.c: everything from the DT rules, after the tree is built. */
 void board_derive(struct bload *c);

@@ -446,6 +446,7 @@ void board_free(struct board *b)
         free(b->store->icells);
         free(b->store->irq_parent);
         free(b->store->irq_parent_state);
+        free(b->store->annotated);
         free(b->store);
     }
     free(b->fdt);
@@ -475,7 +476,9 @@ int board_load(struct board *b, const char *file, const struct board_options *op
     struct bload c = {.b = b, .d = d, .s = b->store, .opt = opt ? opt : &no_opt};
     size_t errs = diag_errors(d);
 
-    if (read_dtb(&c, file) || build_tree(&c) || board_classes_load(&c)) {
+    int rc = read_dtb(&c, file) || build_tree(&c);
+    board_apply_positions(&c);
+    if (rc || board_classes_load(&c)) {
         board_free(b);
         return -1;
     }

@@ -460,6 +460,29 @@ static void test_board_cpp_include(void **state)
     unload(f);
 }
 
+static void test_board_dts_positions(void **state)
+{
+    (void)state;
+    struct bfx *f = load("translate.dts");
+    struct board_node *o = node(f, "/soc/outside@20000000");
+    assert_non_null(o->src.file);
+    assert_non_null(strstr(o->src.file, "translate.dts"));
+    assert_int_equal(o->src.line, 46);
+    assert_int_equal(node(f, "/pcie@40000000/dev@1,0")->src.line, 108);
+    /* The defect warning points at the node's line. */
+    size_t at46 = 0;
+    for (size_t i = 0; i < f->d.diags.n; i++)
+        at46 += f->d.diags.v[i]->pos.line == 46;
+    assert_int_equal(at46, 1);
+    unload(f);
+
+    f = load("include.dts"); /* through cpp: positions survive the line markers */
+    struct board_node *u = node(f, "/uart@9000000");
+    assert_non_null(strstr(u->src.file, "include.dts"));
+    assert_int_equal(u->src.line, 10);
+    unload(f);
+}
+
 /* ---- broken boards ---- */
 
 static void test_board_bad_dts(void **state)
@@ -619,6 +642,7 @@ int main(void)
         cmocka_unit_test(test_board_dma_user_classes),
         cmocka_unit_test(test_board_dma_bad_classes),
         cmocka_unit_test(test_board_cpp_include),
+        cmocka_unit_test(test_board_dts_positions),
         cmocka_unit_test(test_board_bad_dts),
         cmocka_unit_test(test_board_bad_dtb),
         cmocka_unit_test(test_board_mutations),
