@@ -39,6 +39,19 @@ static bool is_ancestor(const struct board_node *a, const struct board_node *n)
     return false;
 }
 
+/* A node's owner, or its nearest owned ancestor's: an assigned node comes
+ * with its subtree (the ZynqMP IPI mailbox channels under /zynqmp_ipi). */
+static uint32_t owner_of(const struct ck *c, const struct board_node *p, const struct board_node **at)
+{
+    for (const struct board_node *a = p; a; a = a->parent)
+        if (c->owner[a->index] != OWNER_NONE) {
+            *at = a;
+            return c->owner[a->index];
+        }
+    *at = p;
+    return OWNER_NONE;
+}
+
 struct violation {
     const struct board_node *provider;
     const char *prop;             /* the device's own property (what `drop:` removes) */
@@ -113,7 +126,8 @@ static void device_deps(struct walk *w, size_t g, const struct sys_device *dev)
             continue; /* buses above the device and nodes below it come along */
         if (p == c->b->gic.node || ck_smmu_of_node(c, p))
             continue; /* virtualised or programmed by the hypervisor */
-        uint32_t o = c->owner[p->index];
+        const struct board_node *at;
+        uint32_t o = owner_of(c, p, &at);
         if (o == owner_guest(g) || o == OWNER_HYP)
             continue; /* its own device (checked in its own right), or the hypervisor's */
         if (p->resource_free) {
@@ -159,7 +173,8 @@ static void device_deps(struct walk *w, size_t g, const struct sys_device *dev)
             ck_node(d, p);
             diag_fix(d, "give guest %s memory covering %s, or drop %s", gu->name, p->path, props.s);
         } else {
-            uint32_t o = c->owner[p->index];
+            const struct board_node *at;
+            uint32_t o = owner_of(c, p, &at);
             char ob[64];
             d = ck_report(c, "dep-unowned", dev->ref.pos,
                           "%s (guest %s) depends through %s on %s, which has registers or "
@@ -173,8 +188,8 @@ static void device_deps(struct walk *w, size_t g, const struct sys_device *dev)
                 ck_note(d, NOPOS, v[i].via, "reached through %s, which is copied into the guest",
                         v[i].via->path);
             if (o != OWNER_NONE) {
-                const struct sys_ref *r = c->owner_ref[p->index];
-                ck_note(d, r ? r->pos : NOPOS, p, "%s is given to %s here", p->path,
+                const struct sys_ref *r = c->owner_ref[at->index];
+                ck_note(d, r ? r->pos : NOPOS, at, "%s is given to %s here", at->path,
                         ck_owner_str(c, o, ob, sizeof(ob)));
                 diag_fix(d, "drop %s", props.s);
             } else {
@@ -218,15 +233,17 @@ int check_irq_parent(struct ck *c)
                 continue;
             for (uint32_t k = 0; k < n->nirqs; k++) {
                 const struct board_node *p = n->irqs[k].parent;
-                if (n->irqs[k].gic || !p || c->owner[p->index] == owner_guest(g) ||
-                    p == n || is_ancestor(n, p))
+                const struct board_node *at;
+                if (n->irqs[k].gic || !p || p == n || is_ancestor(n, p))
                     continue; /* a controller inside the device comes along */
+                uint32_t o = p ? owner_of(c, p, &at) : OWNER_NONE;
+                if (o == owner_guest(g))
+                    continue;
                 bool seen = false; /* one finding per controller */
                 for (uint32_t m = 0; m < k && !seen; m++)
                     seen = n->irqs[m].parent == p && !n->irqs[m].gic;
                 if (seen)
                     continue;
-                uint32_t o = c->owner[p->index];
                 char ob[64], whose[96];
                 if (o == OWNER_NONE)
                     snprintf(whose, sizeof(whose), "which the guest does not own");

@@ -61,7 +61,7 @@ void ck_node(struct diag *d, const struct board_node *n)
         return;
     diag_node(d, n->path);
     if (n->src.file && n->src.line)
-        diag_note(d, n->src, n->path, "defined here");
+        diag_note(d, n->src, n->path, "board node %s is defined here", n->path);
 }
 
 void ck_note(struct diag *d, struct srcpos pos, const struct board_node *n, const char *fmt, ...)

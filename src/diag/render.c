@@ -72,7 +72,13 @@ static void put_quote(const struct diag_sink *s, FILE *out, struct srcpos pos, b
     /* Columns count characters: one pad per UTF-8 character (continuation
      * bytes 10xxxxxx add none), a tab for a tab so the caret lines up. */
     uint32_t c = 1;
-    for (size_t b = 0; pos.col && c < pos.col && b < len; b++) {
+    if (!pos.col) { /* a line without a column (a DTS node): its first word */
+        uint32_t lead = 0;
+        while (lead < len && (line[lead] == ' ' || line[lead] == '\t'))
+            lead++;
+        pos.col = lead + 1;
+    }
+    for (size_t b = 0; c < pos.col && b < len; b++) {
         unsigned char ch = (unsigned char)line[b];
         if ((ch & 0xc0) == 0x80)
             continue;
@@ -98,9 +104,17 @@ void diag_render_text(const struct diag_sink *s, FILE *out, bool color)
             fprintf(out, " [%s]", d->check);
         fputc('\n', out);
         put_quote(s, out, d->pos, color);
-        for (size_t n = 0; n < d->nodes.n; n++)
-            fprintf(out, "%snote:%s board node %s\n", color ? "\033[1;36m" : "",
-                    color ? "\033[0m" : "", d->nodes.v[n]);
+        for (size_t n = 0; n < d->nodes.n; n++) {
+            /* A node that a positioned note names (its DTS line) needs no
+             * line of its own. */
+            bool shown = false;
+            for (size_t k = 0; k < d->notes.n && !shown; k++)
+                shown = d->notes.v[k].pos.file && d->notes.v[k].node &&
+                        !strcmp(d->notes.v[k].node, d->nodes.v[n]);
+            if (!shown)
+                fprintf(out, "%snote:%s board node %s\n", color ? "\033[1;36m" : "",
+                        color ? "\033[0m" : "", d->nodes.v[n]);
+        }
         for (size_t n = 0; n < d->notes.n; n++) {
             const struct diag_note *no = &d->notes.v[n];
             if (no->pos.file) {

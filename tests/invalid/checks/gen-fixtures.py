@@ -186,6 +186,10 @@ case("irq-owner", "uart1 and the SP804 timer share SPI 2; they go to different g
      body(TINY, linux="      - /soc/serial@9110000\n", rtos="      - «irq-owner»/soc/timer@9120000\n"))
 case("irq-owner.ok", "twin of irq-owner.yaml: both devices of the shared line go to Linux",
      body(TINY, linux="      - /soc/serial@9110000\n      - /soc/timer@9120000\n", rtos="      - /soc/gpio@9130000\n"))
+case("irq-owner-zcu102", "ZCU102: the PMU firmware's power-management node and the IPI mailbox share SPI 35; the mailbox goes to the RTOS (and with it the channel zynqmp-power uses)",
+     body(ZCU, linux="      - «dep-unowned»/firmware/zynqmp-firmware/zynqmp-power\n", rtos="      - «irq-owner»/zynqmp_ipi\n"))
+case("irq-owner-zcu102.ok", "twin of irq-owner-zcu102.yaml: Linux has both, and the mailbox channel under /zynqmp_ipi comes with it",
+     body(ZCU, linux="      - /firmware/zynqmp-firmware/zynqmp-power\n      - /zynqmp_ipi\n"))
 # ---- virq-conflict
 case("virq-conflict", "the RTC remapped onto the GPIO's SPI 7 in the RTOS",
      body(VIRT, subs=[("irqs: { 2: 10 }", "irqs: { «virq-conflict»2: 7 }")]))
