@@ -251,13 +251,6 @@ struct bitmap {
 static bool bm_get(const struct bitmap *b, uint32_t i) { return (b->w[i >> 6] >> (i & 63)) & 1; }
 static void bm_set(struct bitmap *b, uint32_t i) { b->w[i >> 6] |= 1ull << (i & 63); }
 
-static uint32_t cb_of_guest(struct smmu_place *sp, uint32_t guest)
-{
-    for (size_t i = 0; i < sp->cbs.n; i++)
-        if (sp->cbs.v[i].guest == guest)
-            return (uint32_t)i;
-    return 0; /* not reached: every guest with IDs has a bank */
-}
 
 /* SMRs matching exactly each guest's IDs: first the board's own masked
  * specifiers (a mask is a set the hardware designers meant to be matched by
@@ -269,6 +262,10 @@ static void smmuv2_cover(struct placement *p, struct smmu_place *sp)
 {
     uint32_t lim = sid_limit(sp->sid_bits);
     struct bitmap covered = {xcalloc(((size_t)lim >> 6) + 1, sizeof(uint64_t))};
+    /* guest -> its context bank (every guest with IDs here has one) */
+    uint32_t *cb_of = xcalloc(p->nguests ? p->nguests : 1, sizeof(*cb_of));
+    for (size_t i = 0; i < sp->cbs.n; i++)
+        cb_of[sp->cbs.v[i].guest] = (uint32_t)i;
 
     for (size_t d = 0; d < p->devices.n; d++) {
         const struct sys_device *dev = p->devices.v[d].dev;
@@ -297,7 +294,7 @@ static void smmuv2_cover(struct placement *p, struct smmu_place *sp)
             smr->id = base;
             smr->mask = mask;
             smr->guest = g;
-            smr->cb = cb_of_guest(sp, g);
+            smr->cb = cb_of[g];
         }
     }
     for (size_t i = 0; i < sp->sids.n; i++) {
@@ -319,12 +316,13 @@ static void smmuv2_cover(struct placement *p, struct smmu_place *sp)
                 smr->id = (uint32_t)s;
                 smr->mask = (uint32_t)(blk - 1);
                 smr->guest = r->guest;
-                smr->cb = cb_of_guest(sp, r->guest);
+                smr->cb = cb_of[r->guest];
                 s += blk;
             }
         }
     }
     free(covered.w);
+    free(cb_of);
 }
 
 /* ------------------------------------------------------------------ */
@@ -556,14 +554,18 @@ int lower_place(struct dtpass_ctx *ctx)
         }
         bad |= merge_runs(ctx, sp);
         if (sp->version == 2) {
-            for (size_t gi = 0; gi < p->nguests; gi++)
-                for (size_t r = 0; r < sp->sids.n; r++)
-                    if (sp->sids.v[r].guest == gi) {
-                        struct cb_place *cb = VEC_ADD(&sp->cbs);
-                        cb->guest = (uint32_t)gi;
-                        cb->vmid = p->guests[gi].vmid;
-                        break;
-                    }
+            /* One context bank per guest with IDs here, in guest order. */
+            bool *has = xcalloc(p->nguests ? p->nguests : 1, sizeof(*has));
+            for (size_t r = 0; r < sp->sids.n; r++)
+                has[sp->sids.v[r].guest] = true;
+            for (size_t gi = 0; gi < p->nguests; gi++) {
+                if (!has[gi])
+                    continue;
+                struct cb_place *cb = VEC_ADD(&sp->cbs);
+                cb->guest = (uint32_t)gi;
+                cb->vmid = p->guests[gi].vmid;
+            }
+            free(has);
             smmuv2_cover(p, sp);
             if (sp->smrs.n > sp->nsmrs_max || sp->cbs.n > sp->ncbs_max) {
                 struct diag *dg = diag_report(&ctx->diag, "smmu-capacity",

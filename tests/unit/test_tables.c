@@ -12,8 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dtpass/dtpb.h"
 #include "emit/tables.h"
@@ -269,6 +271,45 @@ static void test_tables_refused_maps(void **state)
     fx_free(&f);
 }
 
+/* Linear, not quadratic: 256 guests x 64 devices (each one page, one
+ * stream ID) place, build and serialise quickly; one is walked in full. */
+static void test_tables_scale(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f, 3);
+    fx_hyp(&f, 0x40000000, 256ull << 20);
+    for (uint32_t gi = 0; gi < 256; gi++) {
+        char name[16];
+        snprintf(name, sizeof(name), "g%u", gi);
+        struct sys_guest *g = fx_guest(&f, name, gi + 1);
+        fx_cpu(g, gi % 4);
+        fx_mem(g, 0x100000000ull + (uint64_t)gi * (16u << 20), 16u << 20, 0x40000000);
+        for (uint32_t d = 0; d < 64; d++) {
+            struct sys_device *dev = fx_dev(&f, g, 1);
+            uint64_t pa = 0x10000000ull + ((uint64_t)gi * 64 + d) * 4096;
+            fx_reg(dev, pa, 0x1000, 0x9000000 + (uint64_t)d * 4096);
+            fx_sid(dev, &f.smmus[0], gi * 64 + d, 0, 1);
+        }
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(lower_place(&f.ctx), 0);
+    assert_int_equal(hvdata_build(&f.ctx), 0);
+    uint8_t *blob;
+    size_t n = blob_serialise(&f.ctx, &blob);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    assert_true(s < 5.0);
+    struct dtpb b;
+    assert_int_equal(dtpb_open(&b, blob, n), 0);
+    assert_int_equal(dtpb_count(&b, DTPB_SEC_DEVICES), 256 * 64);
+    /* 16384 SIDs 0..0x3fff: 64 L2 tables. */
+    assert_int_equal(f.ctx.place->smmus[0].l2.n, 64);
+    free(blob);
+    fx_free(&f);
+}
+
 static int walk_dir(const char *dir)
 {
     char *bp = path_join(dir, "system.dtpb"), *hp = path_join(dir, "hvdata.bin");
@@ -312,6 +353,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_tables_hv_memory),
         cmocka_unit_test(test_tables_ipa_widths),
         cmocka_unit_test(test_tables_refused_maps),
+        cmocka_unit_test(test_tables_scale),
     };
     return cmocka_run_group_tests_name("tables", tests, NULL, NULL);
 }
