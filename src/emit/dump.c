@@ -702,7 +702,8 @@ static int dump_tables(struct dtpass_ctx *ctx, struct out *o, const char *file, 
         if (o->json)
             fputs("]}\n", o->f);
     }
-    if (rc && n % STE_SIZE == 0 && n) {
+    bool needs_blob = !strcmp(base, "hvdata.bin") || !strncmp(base, "s2-", 3);
+    if (rc && !needs_blob && n % STE_SIZE == 0 && n) {
         /* No blob to say what it is: a linear stream table at address 0. */
         unsigned bits = 0;
         while (((uint64_t)STE_SIZE << bits) < n)
@@ -715,7 +716,10 @@ static int dump_tables(struct dtpass_ctx *ctx, struct out *o, const char *file, 
             fputs("]}\n", o->f);
         rc = 0;
     }
-    if (rc)
+    if (rc && needs_blob && !bdata)
+        diag_fatal(&ctx->diag, NOPOS, "%s: decoding it needs the system.dtpb of the same build "
+                   "beside it (%s: %s)", file, bpath, strerror(errno));
+    else if (rc)
         diag_fatal(&ctx->diag, NOPOS,
                    "%s: not a system.dtpb, an SMMUv2 programming list, or a table file named in "
                    "a valid %s", file, bpath);
