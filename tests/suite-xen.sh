@@ -90,6 +90,9 @@ check "host.dtb round-trips through dtc without warnings" sh -c \
     '[ -z "$(dtc -I dtb -O dtb -o /dev/null out/xen/host.dtb 2>&1)" ]'
 check "rtos-passthrough.dtb round-trips through dtc" sh -c \
     '[ -z "$(dtc -W no-simple_bus_reg -I dtb -O dtb -o /dev/null out/xen/rtos-passthrough.dtb 2>&1)" ]'
+check "host.dts compiles to the same tree as host.dtb" sh -c \
+    "dtc -q -I dts -O dtb -o host-rt.dtb out/xen/host.dts &&
+     dtc -q -I dtb -O dts -o host-rt.txt host-rt.dtb && dtc -q -I dtb -O dts out/xen/host.dtb | cmp -s - host-rt.txt"
 dtc -q -I dtb -O dts -o host.txt out/xen/host.dtb
 dtc -q -I dtb -O dts -o pt.txt out/xen/rtos-passthrough.dtb
 dtc -q -I dts -O dts -o board.txt "$BOARD"
