@@ -139,48 +139,99 @@ int check_sid_owner(struct ck *c)
     return 0;
 }
 
-/* PCI: iommu-map-mask folds requester IDs together, so endpoints of one host
- * bridge can share a stream ID: the bridge and everything below it must
- * belong to one owner. */
+/* PCI: iommu-map-mask folds requester IDs together before the lookup, so
+ * endpoints whose masked RIDs are equal share a stream ID (an IOMMU group the
+ * DT does not spell out). An endpoint's RID is bus/device/function from the
+ * first cell of its `reg` (phys.hi bits 23..8); the bridge node itself
+ * stands for every RID. */
+struct pci_use {
+    uint32_t bridge; /* node index */
+    uint32_t rid;    /* masked */
+    uint32_t owner;
+    const struct board_node *node;
+};
+
+static int pci_use_cmp(const void *pa, const void *pb)
+{
+    const struct pci_use *a = pa, *b = pb;
+    if (a->bridge != b->bridge)
+        return a->bridge < b->bridge ? -1 : 1;
+    if (a->rid != b->rid)
+        return a->rid < b->rid ? -1 : 1;
+    if (a->owner != b->owner)
+        return a->owner < b->owner ? -1 : 1;
+    return a->node->index < b->node->index ? -1 : a->node->index > b->node->index;
+}
+
+static const struct board_sid *aliasing_map(const struct board_node *p)
+{
+    for (uint32_t k = 0; p->pci_host && k < p->nsids; k++)
+        if (p->sids[k].from_map && p->sids[k].map_mask != 0xffffffffu)
+            return &p->sids[k];
+    return NULL;
+}
+
+static void pci_alias_report(struct ck *c, const struct board_node *br, const struct board_node *x,
+                             const struct board_node *y, uint32_t mask)
+{
+    char ox[64], oy[64];
+    const struct sys_ref *rx = c->owner_ref[x->index], *ry = c->owner_ref[y->index];
+    struct diag *d = ck_report(c, "sid-owner", rx ? rx->pos : NOPOS,
+                               "%s (%s) and %s (%s) are behind host bridge %s, whose "
+                               "iommu-map-mask 0x%" PRIx32 " gives their requester IDs one stream ID",
+                               x->path, ck_owner_str(c, c->owner[x->index], ox, sizeof(ox)), y->path,
+                               ck_owner_str(c, c->owner[y->index], oy, sizeof(oy)), br->path, mask);
+    ck_node(d, br);
+    if (ry)
+        ck_note(d, ry->pos, y, "%s is given to %s here", y->path, oy);
+    diag_fix(d, "endpoints that share a stream ID form one IOMMU group: give them to one owner");
+}
+
 static void check_pci_alias(struct ck *c)
 {
     const struct board *b = c->b;
-    /* first owned node seen under each aliasing host bridge, by bridge index */
-    const struct board_node **first = xcalloc(b->nnodes ? b->nnodes : 1, sizeof(*first));
+    VEC(struct pci_use) v = {0};
+    const struct board_node **whole = xcalloc(b->nnodes ? b->nnodes : 1, sizeof(*whole));
     for (uint32_t i = 0; i < b->nnodes; i++) {
         const struct board_node *n = b->nodes[i];
         if (c->owner[n->index] == OWNER_NONE)
             continue;
         const struct board_node *br = NULL;
+        const struct board_sid *map = NULL;
         for (const struct board_node *p = n; p && !br; p = p->parent)
-            for (uint32_t k = 0; k < p->nsids; k++)
-                if (p->pci_host && p->sids[k].from_map && p->sids[k].map_mask != 0xffffffffu) {
-                    br = p;
-                    break;
-                }
+            if ((map = aliasing_map(p)))
+                br = p;
         if (!br)
             continue;
-        const struct board_node *f = first[br->index];
-        if (!f) {
-            first[br->index] = n;
+        if (br == n) {
+            if (!whole[br->index])
+                whole[br->index] = n;
             continue;
         }
-        if (c->owner[f->index] == c->owner[n->index])
+        const struct board_prop *reg = ck_prop(n, "reg");
+        if (!reg || reg->len < 4)
             continue;
-        char on[64], of[64];
-        const struct sys_ref *rn = c->owner_ref[n->index], *rf = c->owner_ref[f->index];
-        struct diag *d = ck_report(c, "sid-owner", rn ? rn->pos : NOPOS,
-                                   "%s (%s) and %s (%s) are behind host bridge %s, whose "
-                                   "iommu-map-mask aliases requester IDs onto shared stream IDs",
-                                   n->path, ck_owner_str(c, c->owner[n->index], on, sizeof(on)),
-                                   f->path, ck_owner_str(c, c->owner[f->index], of, sizeof(of)),
-                                   br->path);
-        ck_node(d, br);
-        if (rf)
-            ck_note(d, rf->pos, f, "%s is given to %s here", f->path, of);
-        diag_fix(d, "give the whole host bridge %s to one owner", br->path);
+        uint32_t rid = (get_be32(reg->val) >> 8) & 0xffff;
+        VEC_PUSH(&v, ((struct pci_use){br->index, rid & map->map_mask, c->owner[n->index], n}));
     }
-    free(first);
+    ck_sort(v.v, v.n, sizeof(*v.v), pci_use_cmp);
+    for (size_t i = 0; i < v.n; i++) {
+        const struct pci_use *u = &v.v[i];
+        const struct board_node *br = b->nodes[u->bridge];
+        const struct board_node *w = whole[u->bridge];
+        if (w && c->owner[w->index] != u->owner) {
+            pci_alias_report(c, br, u->node, w, aliasing_map(br)->map_mask);
+            continue;
+        }
+        /* Sorted by owner inside a (bridge, RID) group: compare with its first. */
+        size_t f = i;
+        while (f > 0 && v.v[f - 1].bridge == u->bridge && v.v[f - 1].rid == u->rid)
+            f--;
+        if (v.v[f].owner != u->owner)
+            pci_alias_report(c, br, u->node, v.v[f].node, aliasing_map(br)->map_mask);
+    }
+    VEC_FREE(&v);
+    free(whole);
 }
 
 int check_sid_range(struct ck *c)

@@ -93,6 +93,24 @@ guests:
 @RTOSDEV@
 """
 
+PCI = """dtpass: 1
+board: boards/pci.dts
+hypervisor:
+  memory: [ { base: 0x40000000, size: 64M } ]
+guests:
+  - name: linux
+    cpus: [ 0 ]
+    memory: [ { base: 0x48000000, size: 64M } ]
+    devices:
+      - "/pcie@10000000/ep@0,0"
+@LINUXDEV@
+  - name: rtos
+    cpus: [ 1 ]
+    memory: [ { base: 0x50000000, size: 64M } ]
+    devices:
+@RTOSDEV@
+"""
+
 def body(base, linux="", rtos="", subs=()):
     if base is TINY and not rtos:
         rtos = "      - /soc/gpio@9130000\n"
@@ -223,6 +241,17 @@ case("sid-owner-mask2", "SMMUv2 ID/mask with a non-contiguous mask: ID 0x200 mas
      body(TINY, linux="      - /soc/dma-controller@9240000\n", rtos="      - «sid-owner»/soc/mmc@9250000\n"))
 case("sid-owner-mask2.ok", "twin of sid-owner-mask2.yaml: 0x280 matches neither 0x200 nor 0x300",
      body(TINY, linux="      - /soc/dma-controller@9240000\n", rtos="      - /soc/mmc@9260000\n"))
+case("sid-owner-pci-alias", "iommu-map-mask 0xfff8 folds PCI functions: function 1 of device 0 has function 0's stream ID",
+     body(PCI, rtos='      - «sid-owner»"/pcie@10000000/ep@0,1"\n'))
+case("sid-owner-pci-alias.ok", "twin of sid-owner-pci-alias.yaml: device 1 has its own stream ID",
+     body(PCI, rtos='      - "/pcie@10000000/ep@1,0"\n'))
+case("sid-owner-pci-bridge", "the host bridge itself (every requester ID) to Linux, an endpoint under it to the RTOS",
+     body(PCI, linux='      - /pcie@10000000\n', rtos='      - «sid-owner»"/pcie@10000000/ep@1,0"\n',
+          subs=[('      - "/pcie@10000000/ep@0,0"\n', "")]))
+case("sid-owner-pci-bridge.ok", "twin of sid-owner-pci-bridge.yaml: the RTOS has no endpoint of that bridge",
+     body(PCI, linux='      - /pcie@10000000\n', rtos="",
+          subs=[('      - "/pcie@10000000/ep@0,0"\n', ""),
+                ("0x50000000, size: 64M } ]\n    devices:\n", "0x50000000, size: 64M } ]\n")]))
 # ---- sid-range
 case("sid-range", "a stream ID beyond the SMMUv3's 16 bits",
      body(VIRT, linux="      - node: /virtio_mmio@a003e00\n        smmu: /smmuv3@9050000\n        stream-ids: «sid-range»[ 0x10000 ]\n"))
