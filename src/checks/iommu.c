@@ -259,6 +259,23 @@ int check_sid_range(struct ck *c)
     return 0;
 }
 
+/* The first node below n (depth first) with stream IDs, or NULL. */
+static const struct board_node *subtree_with_sids(const struct board_node *n)
+{
+    for (const struct board_node *p = n->first_child; p;) {
+        if (p->nsids)
+            return p;
+        if (p->first_child) {
+            p = p->first_child;
+            continue;
+        }
+        while (p && p != n && !p->next_sibling)
+            p = p->parent;
+        p = p && p != n ? p->next_sibling : NULL;
+    }
+    return NULL;
+}
+
 int check_dma_no_iommu(struct ck *c)
 {
     const struct system *s = c->sys;
@@ -286,6 +303,16 @@ int check_dma_no_iommu(struct ck *c)
                           "read and write any physical memory",
                           dev->ref.node->path, s->guests.v[g].name, why);
             ck_node(d, dev->ref.node);
+            /* A wrapper node (a USB glue block) whose child carries the
+             * `iommus`: say where the stream IDs are. */
+            const struct board_node *sub = subtree_with_sids(dev->ref.node);
+            if (sub) {
+                char sx[48];
+                sid_text(sx, sizeof(sx),
+                         (struct ck_sidset){sub->sids[0].sid, sub->sids[0].mask, sub->sids[0].count});
+                ck_note(d, NOPOS, sub, "%s below it has stream ID %s on %s", sub->path, sx,
+                        sub->sids[0].smmu ? sub->sids[0].smmu->path : "?");
+            }
             if (dev->unsafe_no_iommu)
                 ck_note(d, dev->unsafe_pos, NULL, "unsafe-no-iommu needs a reason");
             if (c->b->nsmmus)
