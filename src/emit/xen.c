@@ -573,10 +573,11 @@ static void warn_unenforced(struct xen_ctx *x)
         }
         if (sg->cpus.n)
             diag_report(&ctx->diag, "xen-unenforced", sg->cpus.v[0].pos,
-                        "guest '%s' gets %zu vCPUs, but Xen's scheduler runs them on any "
+                        "guest '%s' gets %zu vCPU%s, but Xen's scheduler runs %s on any "
                         "physical CPU: the CPU list is not enforced (no boot-time cpupools "
                         "in Debian's Xen 4.17)",
-                        sg->name, sg->cpus.n);
+                        sg->name, sg->cpus.n, sg->cpus.n == 1 ? "" : "s",
+                        sg->cpus.n == 1 ? "it" : "them");
         for (size_t d = 0; d < sg->devices.n; d++) {
             const struct sys_device *dev = &sg->devices.v[d];
             /* Such a device goes to Xen's IOMMU driver (no
@@ -591,6 +592,13 @@ static void warn_unenforced(struct xen_ctx *x)
                                 dev->ref.node->path, dev->rsids.v[i].smmu->node->path);
                     break;
                 }
+            /* Xen routes what `interrupts` lists (xen,path); a host bridge's
+             * INTx come through interrupt-map and its MSIs need an ITS. */
+            if (dev->ref.node && dev->ref.node->pci_host)
+                diag_report(&ctx->diag, "xen-unenforced", dev->ref.pos,
+                            "Xen 4.17 passes no PCI to a dom0less guest: %s gets its "
+                            "windows mapped, but neither its INTx (interrupt-map) nor MSIs",
+                            dev->ref.node->path);
             for (size_t i = 0; i < dev->irqs.n; i++)
                 if (dev->irqs.v[i].phys != dev->irqs.v[i].virt)
                     diag_report(&ctx->diag, "xen-unenforced", dev->irqs.v[i].pos,
