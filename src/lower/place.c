@@ -364,7 +364,19 @@ static void smmuv3_geometry(struct smmu_place *sp, struct alloc_item *it)
     sp->nl1 = 1u << (sp->sid_bits - STRTAB_SPLIT);
     sp->strtab_size = (uint64_t)sp->nl1 * 8;
     uint64_t l2sz = (uint64_t)STE_SIZE << STRTAB_SPLIT; /* 16 KiB */
-    /* One L2 table per L1 index that holds an assigned ID. */
+    /* One L2 table per L1 index that holds an assigned ID; counted first so
+     * an absurd stream-ID range is refused before anything is allocated. */
+    uint64_t count = 0, last = UINT64_MAX;
+    for (size_t i = 0; i < sp->sids.n; i++) {
+        uint64_t a = sp->sids.v[i].lo >> STRTAB_SPLIT, b = sp->sids.v[i].hi >> STRTAB_SPLIT;
+        count += b - a + 1 - (a == last);
+        last = b;
+    }
+    if (count * l2sz + sp->strtab_size > HVDATA_MAX) {
+        it->size = count * l2sz + sp->strtab_size;
+        it->align = l2sz;
+        return;
+    }
     for (size_t i = 0; i < sp->sids.n; i++) {
         uint32_t a = sp->sids.v[i].lo >> STRTAB_SPLIT, b = sp->sids.v[i].hi >> STRTAB_SPLIT;
         for (uint64_t k = a; k <= b; k++) {
@@ -518,7 +530,8 @@ int lower_place(struct dtpass_ctx *ctx)
         uint64_t where = 0;
         int rc = mapbad ? 0 : s2_build(gp, &why, &where);
         if (rc) {
-            diag_report(&ctx->diag, rc == -2 ? "range-wrap" : "ipa-overlap", gp->g->pos,
+            diag_report(&ctx->diag,
+                        rc == -2 ? "range-wrap" : rc == -3 ? "hv-memory" : "ipa-overlap", gp->g->pos,
                         "guest '%s': %s at guest address 0x%llx", gp->g->name, why,
                         (unsigned long long)where);
             bad = 1;
@@ -632,6 +645,13 @@ int lower_place(struct dtpass_ctx *ctx)
     }
     VEC_FREE(&items);
     uint64_t need = cur - base;
+    if (!overflow && s->hyp_memory.n && need <= avail && need > HVDATA_MAX) {
+        char nb[32];
+        format_size(nb, sizeof(nb), need);
+        diag_report(&ctx->diag, "hv-memory", s->hyp_memory.v[0].pos,
+                    "the generated tables would need %s; dtpass generates at most 1G of tables", nb);
+        return -1;
+    }
     if (overflow || !s->hyp_memory.n || need > avail) {
         char nb[32], ab[32];
         format_size(nb, sizeof(nb), need);

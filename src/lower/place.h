@@ -141,10 +141,17 @@ uint64_t s2_vtcr(uint32_t ipa_bits, uint32_t pa_bits, int start_level, bool vmid
 /* PS/PASize encoding for an output address width (rounded up). */
 uint32_t s2_ps(uint32_t pa_bits);
 
+/* Limits on what dtpass generates (hostile inputs must not make it
+ * allocate without bound): 128 MiB of stage-2 tables per guest (64 GiB
+ * mapped with 4 KiB pages; blocks need far fewer), 1 GiB of
+ * hvdata.bin. */
+#define S2_MAX_TABLES (1u << 15)
+#define HVDATA_MAX (1ull << 30)
+
 /* Builds a guest's tables from its maps (table descriptors hold table
  * indices until s2_finalize). Returns 0; -1 with *why set when two maps
  * disagree about the same IPA; -2 when a map lies beyond the IPA space or
- * 48-bit PAs. */
+ * 48-bit PAs; -3 when the tables would exceed S2_MAX_TABLES. */
 int s2_build(struct guest_place *gp, const char **why, uint64_t *where);
 /* Rewrites table descriptors to physical addresses once gp->pa is known. */
 void s2_finalize(struct guest_place *gp);

@@ -88,6 +88,7 @@ static size_t new_table(struct guest_place *gp, int level)
 }
 
 struct mapper {
+    bool limit; /* failed on S2_MAX_TABLES rather than a conflict */
     struct guest_place *gp;
     uint64_t attrs;
     const char *why;
@@ -127,6 +128,12 @@ static int map_level(struct mapper *mp, size_t first, size_t nent, int level, ui
             gp->tables[first + idx] = d;
         } else {
             if (!cur) {
+                if (gp->ntables >= S2_MAX_TABLES) {
+                    mp->why = "the stage-2 tables would exceed 128 MiB (S2_MAX_TABLES)";
+                    mp->where = ipa;
+                    mp->limit = true;
+                    return -1;
+                }
                 size_t t = new_table(gp, level + 1);
                 cur = ((uint64_t)t << 12) | S2_TABLE | S2_VALID;
                 gp->tables[first + idx] = cur;
@@ -171,7 +178,7 @@ int s2_build(struct guest_place *gp, const char **why, uint64_t *where)
         if (map_level(&mp, 0, (size_t)gp->nroot * 512, gp->start_level, m->ipa, m->pa, m->size)) {
             *why = mp.why;
             *where = mp.where;
-            return -1;
+            return mp.limit ? -3 : -1;
         }
     }
     gp->size = (uint64_t)gp->ntables * 4096;

@@ -310,6 +310,38 @@ static void test_tables_scale(void **state)
     fx_free(&f);
 }
 
+/* Hostile sizes are refused before allocating without bound: a huge
+ * window mapped with pages only, and a stream-ID range needing more than
+ * HVDATA_MAX of L2 tables. */
+static void test_tables_limits(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_smmuv3_system(&f);
+    f.ctx.sys.ipa_bits = 48;
+    f.ctx.sys.pa_bits = 48;
+    f.ctx.sys.hyp_memory.v[0].size = 1ull << 40;
+    /* 128 GiB at IPA = PA + 4 KiB: no block fits, 2^25 pages. */
+    fx_reg(&f.ctx.sys.guests.v[1].devices.v[0], 0x10000000000ull, 128ull << 30,
+           0x20000001000ull);
+    assert_int_not_equal(lower_place(&f.ctx), 0);
+    assert_true(fx_reported(&f, "hv-memory"));
+    fx_free(&f);
+
+    fx_smmuv3_system(&f);
+    struct sys_smmu_param *prm = VEC_ADD(&f.ctx.sys.smmus);
+    prm->node.text = xstrdup("/smmuv3@9050000");
+    prm->node.node = &f.nodes[0];
+    prm->sid_bits = 32;
+    prm->has_sid_bits = true;
+    f.ctx.sys.hyp_memory.v[0].size = 1ull << 40;
+    fx_sid(&f.ctx.sys.guests.v[1].devices.v[0], &f.smmus[0], 0x1000000, 0, 0x80000000u);
+    assert_int_not_equal(lower_place(&f.ctx), 0);
+    assert_true(fx_reported(&f, "hv-memory"));
+    assert_int_equal(f.ctx.place->smmus[0].l2.n, 0);
+    fx_free(&f);
+}
+
 static int walk_dir(const char *dir)
 {
     char *bp = path_join(dir, "system.dtpb"), *hp = path_join(dir, "hvdata.bin");
@@ -354,6 +386,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_tables_ipa_widths),
         cmocka_unit_test(test_tables_refused_maps),
         cmocka_unit_test(test_tables_scale),
+        cmocka_unit_test(test_tables_limits),
     };
     return cmocka_run_group_tests_name("tables", tests, NULL, NULL);
 }
