@@ -23,7 +23,28 @@ static void dev_claim(struct ck *c, const struct sys_ref *ref, uint32_t owner)
         return;
     }
     const struct sys_ref *first = c->owner_ref[n->index];
-    if (!first || first == ref)
+    if (first == ref) {
+        /* An assigned node comes with its subtree: a node inside another
+         * owner's device would be in both. */
+        for (const struct board_node *a = n->parent; a; a = a->parent) {
+            uint32_t ao = c->owner[a->index];
+            if (ao == OWNER_NONE)
+                continue;
+            if (ao != owner) {
+                struct diag *d = ck_report(c, "dev-owner", ref->pos,
+                                           "%s is given to %s but it is inside %s, which %s owns "
+                                           "with everything below it",
+                                           n->path, ck_owner_str(c, owner, ob, sizeof(ob)), a->path,
+                                           ck_owner_str(c, ao, ow, sizeof(ow)));
+                ck_node(d, n);
+                ck_note(d, c->owner_ref[a->index]->pos, a, "%s is given to %s here", a->path, ow);
+                diag_fix(d, "give %s and %s to one owner", a->path, n->path);
+            }
+            break;
+        }
+        return;
+    }
+    if (!first)
         return;
     uint32_t fo = c->owner[n->index];
     struct diag *d;

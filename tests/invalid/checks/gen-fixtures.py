@@ -182,6 +182,10 @@ case("dev-owner-hyp", "a device the hypervisor keeps, given to a guest",
 case("dev-owner-hyp.ok", "twin of dev-owner-hyp.yaml: the hypervisor keeps the RTC, the RTOS does not list it",
      body(VIRT, subs=[("    - { base: 0x40000000, size: 64M }\n", "    - { base: 0x40000000, size: 64M }\n  devices: [ /pl031@9010000 ]\n"),
                       ("      - node: /pl031@9010000\n        irqs: { 2: 10 }\n", "")]))
+case("dev-owner-nested", "a ZynqMP IPI mailbox channel given to Linux while the RTOS owns /zynqmp_ipi and with it every channel below",
+     body(ZCU, linux="      - «dev-owner»/zynqmp_ipi/mailbox@ff990400\n", rtos="      - /zynqmp_ipi\n"))
+case("dev-owner-nested.ok", "twin of dev-owner-nested.yaml: the channel goes to the RTOS with its parent",
+     body(ZCU, rtos="      - /zynqmp_ipi\n      - /zynqmp_ipi/mailbox@ff990400\n"))
 # ---- mmio-page-shared
 case("mmio-page-shared", "two virtio-mmio slots in one 4 KiB page given to different guests",
      body(VIRT, linux="      - { node: /virtio_mmio@a000000, dma: false }\n",
@@ -246,7 +250,7 @@ case("sid-owner-pci-alias", "iommu-map-mask 0xfff8 folds PCI functions: function
 case("sid-owner-pci-alias.ok", "twin of sid-owner-pci-alias.yaml: device 1 has its own stream ID",
      body(PCI, rtos='      - "/pcie@10000000/ep@1,0"\n'))
 case("sid-owner-pci-bridge", "the host bridge itself (every requester ID) to Linux, an endpoint under it to the RTOS",
-     body(PCI, linux='      - /pcie@10000000\n', rtos='      - «sid-owner»"/pcie@10000000/ep@1,0"\n',
+     body(PCI, linux='      - /pcie@10000000\n', rtos='      - «sid-owner»«dev-owner»"/pcie@10000000/ep@1,0"\n',
           subs=[('      - "/pcie@10000000/ep@0,0"\n', "")]))
 case("sid-owner-pci-bridge.ok", "twin of sid-owner-pci-bridge.yaml: the RTOS has no endpoint of that bridge",
      body(PCI, linux='      - /pcie@10000000\n', rtos="",
