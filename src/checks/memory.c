@@ -515,12 +515,17 @@ int check_ipa_overlap(struct ck *c)
             }
         }
         /* The virtual GIC sits at the board GIC's distributor and
-         * redistributor (GICv3) or CPU interface (GICv2) addresses. */
+         * redistributor (GICv3: two 64 KiB frames per vCPU, SPEC §5) or CPU
+         * interface (GICv2) addresses. */
         for (uint32_t r = 0; gic && r < gic->nmmio && r < 2; r++) {
+            uint64_t size = gic->mmio[r].size;
+            uint64_t frames = (uint64_t)(gu->cpus.n ? gu->cpus.n : 1) * 0x20000;
+            if (r == 1 && c->b->gic.version == 3 && frames < size)
+                size = frames;
             it = VEC_ADD(&items);
             *it = (struct item){.t = IT_VGIC, .g = g, .node = gic, .pos = gu->name_pos,
                                 .lo = gic->mmio[r].base & ~(CK_PAGE - 1)};
-            if (closed(gic->mmio[r].base, gic->mmio[r].size, &it->hi)) {
+            if (closed(gic->mmio[r].base, size, &it->hi)) {
                 it->hi |= CK_PAGE - 1;
                 ADD(K_VGIC, 0);
             } else {
