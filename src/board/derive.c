@@ -578,6 +578,86 @@ static void push_dep(struct scratch *sc, const char *prop, struct board_node *pr
     VEC_PUSH(&sc->deps, ((struct board_dep){.prop = prop, .provider = provider}));
 }
 
+/* Interrupt nexus (interrupt-map), as Linux's of_irq_parse_raw: while the
+ * specifier's parent has an interrupt-map, match (child unit address,
+ * specifier) under interrupt-map-mask and continue with the entry's parent
+ * and parent specifier. The first unit address is the node's reg. On
+ * success *p, *spec and *ncells name the final controller's specifier
+ * (pointing into the map). Returns NULL or a message (allocated). */
+static char *resolve_nexus(struct bload *c, const struct board_node *n, struct board_node **p,
+                           const uint8_t **spec, uint32_t *ncells)
+{
+    const uint8_t *addr = NULL;
+    uint32_t naddr = 0;
+    const struct board_prop *reg = board_prop(n, "reg");
+    if (reg) {
+        addr = reg->val;
+        naddr = reg->len / 4;
+    }
+    /* Controllers whose drivers parse their own interrupt-map (Linux's
+     * of_irq_imap_abusers): the map is not a nexus for the generic rules. */
+    static const char *const imap_abusers[] = {
+        "CBEA,platform-spider-pic", "sti,platform-spider-pic", "realtek,rtl-intc", "fsl,ls1021a-extirq",
+        "fsl,ls1043a-extirq",       "fsl,ls1088a-extirq",      "renesas,rza1-irqc",
+    };
+    for (int depth = 0; depth < 16; depth++) {
+        const struct board_prop *map = board_prop(*p, "interrupt-map");
+        if (!map || ((*p)->interrupt_controller && COMPAT_ANY(*p, imap_abusers)))
+            return NULL;
+        /* The nexus's #address-cells, inherited as Linux does, default 2. */
+        uint32_t ac = 2;
+        for (const struct board_node *q = *p; q; q = q->parent)
+            if (c->s->acells[q->index] != CELLS_ABSENT) {
+                ac = c->s->acells[q->index];
+                break;
+            }
+        uint32_t ic = c->s->icells[(*p)->index];
+        if (ic == CELLS_ABSENT || ic != *ncells || ac > 3)
+            return xasprintf("the interrupt nexus %s has #interrupt-cells %u and #address-cells %u for a "
+                             "%u-cell specifier", (*p)->path, ic, ac, *ncells);
+        if (naddr < ac)
+            return xasprintf("routing through the interrupt nexus %s needs a %u-cell unit address (reg)",
+                             (*p)->path, ac);
+        const struct board_prop *mp = board_prop(*p, "interrupt-map-mask");
+        if (mp && mp->len != 4 * (ac + ic))
+            return xasprintf("interrupt-map-mask of %s is %u bytes, not %u", (*p)->path, mp->len, 4 * (ac + ic));
+        uint32_t key[6], total = map->len / 4, i = 0;
+        for (uint32_t k = 0; k < ac + ic; k++) {
+            uint32_t v = k < ac ? get_be32(addr + 4 * k) : get_be32(*spec + 4 * (k - ac));
+            key[k] = mp ? v & prop_cell(mp, k) : v;
+        }
+        bool found = false;
+        while (i < total && !found) {
+            if ((uint64_t)i + ac + ic + 1 > total)
+                return xasprintf("interrupt-map of %s is cut short", (*p)->path);
+            bool match = true;
+            for (uint32_t k = 0; k < ac + ic; k++)
+                match &= prop_cell(map, i + k) == key[k];
+            uint32_t ph = prop_cell(map, i + ac + ic);
+            struct board_node *np = board_by_phandle(c->b, ph);
+            if (!np || c->s->icells[np->index] == CELLS_ABSENT)
+                return xasprintf("interrupt-map of %s: phandle 0x%x is not an interrupt controller", (*p)->path, ph);
+            uint32_t pac = c->s->acells[np->index] == CELLS_ABSENT ? 0 : c->s->acells[np->index];
+            uint32_t pic = c->s->icells[np->index];
+            uint32_t at = i + ac + ic + 1;
+            if ((uint64_t)at + pac + pic > total || pac > 3)
+                return xasprintf("interrupt-map of %s is cut short", (*p)->path);
+            if (match) {
+                addr = map->val + 4 * (size_t)at;
+                naddr = pac;
+                *spec = map->val + 4 * (size_t)(at + pac);
+                *ncells = pic;
+                *p = np;
+                found = true;
+            }
+            i = at + pac + pic;
+        }
+        if (!found)
+            return xasprintf("no interrupt-map entry of %s matches", (*p)->path);
+    }
+    return xasprintf("interrupt-map nesting deeper than 16 levels");
+}
+
 static void node_irqs(struct bload *c, struct board_node *n, struct scratch *sc)
 {
     sc->irqs.n = 0;
@@ -601,7 +681,12 @@ static void node_irqs(struct bload *c, struct board_node *n, struct scratch *sc)
                 break;
             }
             struct board_irq irq;
-            char *why = decode_irq(c, p, ext->val + 4 * (i + 1), ic, &irq);
+            struct board_node *ctl = p;
+            const uint8_t *spec = ext->val + 4 * (i + 1);
+            uint32_t nc = ic;
+            char *why = resolve_nexus(c, n, &ctl, &spec, &nc);
+            if (!why)
+                why = decode_irq(c, ctl, spec, nc, &irq);
             if (why) {
                 node_defect(c, n, "interrupts-extended: %s", why);
                 free(why);
@@ -623,7 +708,12 @@ static void node_irqs(struct bload *c, struct board_node *n, struct scratch *sc)
         } else {
             for (uint32_t off = 0; off < ints->len; off += 4 * ic) {
                 struct board_irq irq;
-                char *why = decode_irq(c, p, ints->val + off, ic, &irq);
+                struct board_node *ctl = p;
+                const uint8_t *spec = ints->val + off;
+                uint32_t nc = ic;
+                char *why = resolve_nexus(c, n, &ctl, &spec, &nc);
+                if (!why)
+                    why = decode_irq(c, ctl, spec, nc, &irq);
                 if (why) {
                     node_defect(c, n, "interrupts: %s", why);
                     free(why);

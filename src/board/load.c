@@ -100,6 +100,10 @@ struct diag *node_defect(struct bload *c, struct board_node *n, const char *fmt,
     va_start(ap, fmt);
     char *msg = xvasprintf(fmt, ap);
     va_end(ap);
+    if (n->defect && !strcmp(n->defect, msg)) { /* eleven identical bad specifiers: one finding */
+        free(msg);
+        return NULL;
+    }
     if (!n->defect)
         n->defect = arena_strdup(&c->s->arena, msg);
     struct srcpos pos = n->src.file ? n->src : (struct srcpos){.file = c->b->file};
@@ -337,8 +341,13 @@ static int build_tree(struct bload *c)
 static void index_tree(struct bload *c)
 {
     struct board *b = c->b;
-    for (uint32_t i = 0; i < b->nnodes; i++)
-        strmap_put(&b->by_path, b->nodes[i]->path, b->nodes[i]);
+    for (uint32_t i = 0; i < b->nnodes; i++) {
+        struct board_node *prev = strmap_put(&b->by_path, b->nodes[i]->path, b->nodes[i]);
+        if (prev) { /* a hand-made blob can repeat a sibling name; paths would be ambiguous */
+            struct diag *dg = board_invalid(c, b->nodes[i], "two nodes have the path %s", b->nodes[i]->path);
+            diag_node(dg, prev->path);
+        }
+    }
 
     /* Phandles: a sorted array, duplicates reported (dtc refuses them; a
      * hand-made blob may not). */

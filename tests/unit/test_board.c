@@ -162,6 +162,12 @@ static void test_board_translate_pci(void **state)
      * (n-bit) BARs translated; 64-bit memory matches a prefetchable window. */
     struct board_node *d = node(f, "/pcie@40000000/dev@1,0");
     assert_false(d->pci_host);
+    /* Its INTA goes through the host's interrupt-map, matched on the
+     * device number under interrupt-map-mask: SPI 4. */
+    assert_int_equal(d->nirqs, 1);
+    assert_true(d->irqs[0].gic);
+    assert_int_equal(d->irqs[0].intid, 36);
+    assert_true(has_dep(d, "interrupt-parent", "/pcie@40000000"));
     assert_int_equal(d->nmmio, 2);
     assert_mmio(d, 0, 0x10001000, 0x1000);
     assert_mmio(d, 1, 0x8000001000ull, 0x1000);
@@ -216,6 +222,24 @@ static void test_board_irqs_parent_override_and_extended(void **state)
     unload(f);
 }
 
+static void test_board_irqs_nexus(void **state)
+{
+    (void)state;
+    struct bfx *f = load("irqs.dts");
+    struct board_node *b = node(f, "/behind@a000");
+    /* Two specifiers map (to the GIC and to the GPIO controller); the third
+     * matches no entry: a defect. */
+    assert_int_equal(b->nirqs, 2);
+    assert_true(b->irqs[0].gic);
+    assert_int_equal(b->irqs[0].intid, 72);
+    assert_ptr_equal(b->irqs[1].parent, node(f, "/gpio@2000"));
+    assert_int_equal(b->irqs[1].intid, 9);
+    assert_non_null(b->defect);
+    assert_non_null(strstr(b->defect, "no interrupt-map entry of /connector matches"));
+    assert_true(has_dep(b, "interrupt-parent", "/connector"));
+    unload(f);
+}
+
 static void test_board_irqs_bad_specifiers(void **state)
 {
     (void)state;
@@ -225,7 +249,7 @@ static void test_board_irqs_bad_specifiers(void **state)
     assert_non_null(node(f, "/badlen@8000")->defect);
     assert_non_null(node(f, "/badspi@9000")->defect);
     assert_null(node(f, "/uart@3000")->defect);
-    assert_int_equal(findings(f, "board-invalid", SEV_WARNING, NULL), 3);
+    assert_int_equal(findings(f, "board-invalid", SEV_WARNING, NULL), 4); /* and /behind@a000 */
     unload(f);
 }
 
@@ -556,6 +580,8 @@ static void *dup_phandle_blob(size_t *len)
     assert_int_equal(fdt_begin_node(fdt, "b"), 0);
     assert_int_equal(fdt_property_u32(fdt, "phandle", 5), 0);
     assert_int_equal(fdt_end_node(fdt), 0);
+    assert_int_equal(fdt_begin_node(fdt, "a"), 0); /* a second /a */
+    assert_int_equal(fdt_end_node(fdt), 0);
     assert_int_equal(fdt_begin_node(fdt, "c"), 0);
     assert_int_equal(fdt_property_u32(fdt, "#address-cells", 0xffffffff), 0);
     uint32_t reg[3] = {0};
@@ -581,6 +607,10 @@ static void test_board_bad_dtb(void **state)
     for (size_t i = 0; i < d.diags.n; i++)
         dup += d.diags.v[i]->sev == SEV_ERROR && strstr(d.diags.v[i]->msg, "duplicate phandle 0x5") != NULL;
     assert_int_equal(dup, 1);
+    size_t twice = 0;
+    for (size_t i = 0; i < d.diags.n; i++)
+        twice += d.diags.v[i]->sev == SEV_ERROR && strstr(d.diags.v[i]->msg, "two nodes have the path /a") != NULL;
+    assert_int_equal(twice, 1);
     diag_free(&d);
     unlink(path);
     free(path);
@@ -631,6 +661,7 @@ int main(void)
         cmocka_unit_test(test_board_translate_pci),
         cmocka_unit_test(test_board_irqs_inherit_and_decode),
         cmocka_unit_test(test_board_irqs_parent_override_and_extended),
+        cmocka_unit_test(test_board_irqs_nexus),
         cmocka_unit_test(test_board_irqs_bad_specifiers),
         cmocka_unit_test(test_board_irqs_gicv2),
         cmocka_unit_test(test_board_iommus),
