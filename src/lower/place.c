@@ -325,6 +325,59 @@ static void smmuv2_cover(struct placement *p, struct smmu_place *sp)
     free(cb_of);
 }
 
+static int cmp_smr(const void *a, const void *b)
+{
+    const struct smr_place *x = a, *y = b;
+    if (x->guest != y->guest)
+        return x->guest < y->guest ? -1 : 1;
+    if (x->mask != y->mask)
+        return x->mask < y->mask ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Fewer SMRs: two SMRs of one guest with the same mask whose IDs differ in
+ * exactly one bit outside the mask match, together, exactly the set of the
+ * SMR with that bit added to the mask (their disjoint union), so they merge
+ * ({0x10, 0x11} + {0x30, 0x31} -> id 0x10 mask 0x21). Repeated until
+ * nothing merges (at most sid-bits rounds, each a sort and a sweep with
+ * binary searches); exactness and disjointness are preserved. */
+static void smmuv2_merge(struct smmu_place *sp)
+{
+    uint32_t lim = sid_limit(sp->sid_bits);
+    for (bool changed = true; changed && sp->smrs.n > 1;) {
+        changed = false;
+        size_t n = sp->smrs.n;
+        struct smr_place *v = sp->smrs.v;
+        qsort(v, n, sizeof(*v), cmp_smr);
+        bool *dead = xcalloc(n, sizeof(*dead));
+        size_t out = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (dead[i])
+                continue;
+            struct smr_place m = v[i];
+            for (uint32_t bit = 1; bit && bit <= lim; bit <<= 1) {
+                if ((m.mask | m.id) & bit)
+                    continue;
+                struct smr_place key = m;
+                key.id = m.id | bit;
+                const struct smr_place *hit = bsearch(&key, v + i + 1, n - i - 1, sizeof(*v), cmp_smr);
+                if (!hit || dead[hit - v])
+                    continue;
+                dead[hit - v] = true;
+                m.mask |= bit;
+                changed = true;
+                break;
+            }
+            dead[i] = true;
+            v[out++] = m; /* out <= i: never overwrites an unread entry */
+        }
+        sp->smrs.n = out;
+        free(dead);
+    }
+    if (sp->smrs.n > 1)
+        qsort(sp->smrs.v, sp->smrs.n, sizeof(sp->smrs.v[0]), cmp_smr);
+}
+
 /* ------------------------------------------------------------------ */
 /* allocation */
 
@@ -580,6 +633,7 @@ int lower_place(struct dtpass_ctx *ctx)
             }
             free(has);
             smmuv2_cover(p, sp);
+            smmuv2_merge(sp);
             if (sp->smrs.n > sp->nsmrs_max || sp->cbs.n > sp->ncbs_max) {
                 struct diag *dg = diag_report(&ctx->diag, "smmu-capacity",
                     prm ? prm->pos : NOPOS,
