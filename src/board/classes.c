@@ -60,12 +60,25 @@ static char *own(struct cl_ctx *x, const char *s)
     return p;
 }
 
+/* Duplicate keys in a mapping are errors (libyaml accepts them). */
+static void check_dup_keys(struct cl_ctx *x, yaml_node_t *m)
+{
+    for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++)
+        for (yaml_node_pair_t *q = m->data.mapping.pairs.start; q < p; q++) {
+            const char *a = scalar(yaml_document_get_node(x->doc, p->key));
+            const char *b = scalar(yaml_document_get_node(x->doc, q->key));
+            if (a && b && !strcmp(a, b))
+                cl_error(x, yaml_document_get_node(x->doc, p->key), "duplicate key '%s'", a);
+        }
+}
+
 static void load_class(struct cl_ctx *x, yaml_node_t *m)
 {
     if (m->type != YAML_MAPPING_NODE) {
         cl_error(x, m, "a class is a mapping with name, dma-master and compatible");
         return;
     }
+    check_dup_keys(x, m);
     struct dev_class cl = {.dma_master = true};
     bool have_compat = false;
     for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
@@ -143,6 +156,7 @@ static int load_data(struct bload *c, const char *file, bool builtin, const char
         cl_error(&x, root, "expected a mapping with dtpass-device-classes: 1 and classes");
     } else {
         bool version = false;
+        check_dup_keys(&x, root);
         for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
             yaml_node_t *k = yaml_document_get_node(&doc, p->key);
             yaml_node_t *v = yaml_document_get_node(&doc, p->value);

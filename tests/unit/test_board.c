@@ -264,6 +264,16 @@ static void test_board_irqs_gicv2(void **state)
     unload(f);
 }
 
+static void test_board_irqs_gic_four_cells(void **state)
+{
+    (void)state;
+    struct bfx *f = load("gic4.dts");
+    assert_int_equal(node(f, "/pmu")->irqs[0].intid, 23);
+    assert_int_equal(node(f, "/uart@2000")->irqs[0].intid, 35);
+    assert_null(node(f, "/pmu")->defect);
+    unload(f);
+}
+
 /* ---- IOMMU ---- */
 
 static void test_board_iommus(void **state)
@@ -462,6 +472,7 @@ static void test_board_dma_bad_classes(void **state)
     struct bfx *f = load_opt("dma.dts", "classes-bad.yaml");
     assert_int_equal(f->rc, -1);
     assert_int_equal(findings(f, "schema", SEV_ERROR, "unknown key 'compatibles'"), 1);
+    assert_int_equal(findings(f, "schema", SEV_ERROR, "duplicate key 'name'"), 1);
     unload(f);
 }
 
@@ -664,6 +675,7 @@ int main(void)
         cmocka_unit_test(test_board_irqs_nexus),
         cmocka_unit_test(test_board_irqs_bad_specifiers),
         cmocka_unit_test(test_board_irqs_gicv2),
+        cmocka_unit_test(test_board_irqs_gic_four_cells),
         cmocka_unit_test(test_board_iommus),
         cmocka_unit_test(test_board_iommu_map),
         cmocka_unit_test(test_board_deps),
