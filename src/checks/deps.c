@@ -165,10 +165,12 @@ static void device_deps(struct walk *w, size_t g, const struct sys_device *dev)
         const struct board_node *p = v[i].provider;
         struct diag *d;
         if (v[i].memory) {
+            uint64_t rhi = p->mmio[0].base;
+            range_end(p->mmio[0].base, p->mmio[0].size, &rhi);
             d = ck_report(c, "dep-unowned", dev->ref.pos,
-                          "%s (guest %s) uses reserved memory %s [0x%" PRIx64 "-...] through %s, "
-                          "outside the memory of guest %s",
-                          n->path, gu->name, p->path, p->mmio[0].base, props.s, gu->name);
+                          "%s (guest %s) uses reserved memory %s [0x%" PRIx64 "-0x%" PRIx64
+                          "] through %s, outside the memory of guest %s",
+                          n->path, gu->name, p->path, p->mmio[0].base, rhi, props.s, gu->name);
             ck_node(d, n);
             ck_node(d, p);
             diag_fix(d, "give guest %s memory covering %s, or drop %s", gu->name, p->path, props.s);

@@ -298,6 +298,11 @@ case("dep-unowned-via", "the UART's clock is a fixed-factor divider (copied into
      body(TINY, linux="      - «dep-unowned»/soc/serial@9150000\n"))
 case("dep-unowned-via.ok", "twin of dep-unowned-via.yaml: Linux owns the clock controller",
      body(TINY, linux="      - /soc/serial@9150000\n      - /soc/clock-controller@9300000\n"))
+case("dep-unowned-memory-region", "the DSP's memory-region (a reserved buffer) is not in Linux's memory",
+     body(TINY, linux="      - «dep-unowned»/soc/dsp@9160000\n"))
+case("dep-unowned-memory-region.ok", "twin of dep-unowned-memory-region.yaml: Linux's memory includes the buffer",
+     body(TINY, linux="      - /soc/dsp@9160000\n",
+          subs=[("      - { base: 0x48000000, size: 256M }\n", "      - { base: 0x48000000, size: 256M }\n      - { base: 0x7c000000, size: 16M }\n")]))
 # ---- irq-parent
 case("irq-parent", "the sensor's interrupt goes through the PL061 GPIO controller, which Linux does not own",
      body(TINY, linux="      - «irq-parent»/soc/sensor@9140000\n", rtos="      - /soc/gpio@9130000\n"))
