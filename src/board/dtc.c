@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "board/internal.h"
@@ -21,11 +23,23 @@ extern char **environ;
 
 #define DTS_MAX_SIZE (64u << 20)
 #define LOG_MAX_SIZE (4u << 20)
+/* dtc or cpp running longer than this is killed (a 100k-node DTS takes
+ * ~5 s of CPU). */
+#define TOOL_TIMEOUT_S 300
 /* Node positions (a second dtc run) for DTS boards up to this size. */
 #define POSITIONS_MAX_INPUT (1u << 20)
 
+/* The deadline in seconds ($DTPASS_TOOL_TIMEOUT overrides, for tests). */
+static long tool_timeout(void)
+{
+    const char *e = getenv("DTPASS_TOOL_TIMEOUT");
+    long v = e ? strtol(e, NULL, 10) : 0;
+    return v > 0 ? v : TOOL_TIMEOUT_S;
+}
+
 /* Runs argv[0] (PATH search) with stdout and stderr to files; returns the
- * exit status, or -1 (errno) when it could not run. */
+ * exit status, or -1 (errno; ETIMEDOUT after the deadline) when it could
+ * not run. */
 static int run(char *const argv[], const char *out, const char *err)
 {
     posix_spawn_file_actions_t fa;
@@ -40,10 +54,29 @@ static int run(char *const argv[], const char *out, const char *err)
         errno = rc;
         return -1;
     }
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
+    /* A hostile source can make dtc read forever (/include/ "/dev/zero"):
+     * the child gets a deadline, then SIGKILL. */
+    int st = 0;
+    struct timespec start, now, nap = {0, 1000000};
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        pid_t r = waitpid(pid, &st, WNOHANG);
+        if (r == pid)
+            break;
+        if (r < 0 && errno != EINTR)
             return -1;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - start.tv_sec >= tool_timeout()) {
+            kill(pid, SIGKILL);
+            while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+                ;
+            errno = ETIMEDOUT;
+            return -1;
+        }
+        nanosleep(&nap, NULL);
+        if (nap.tv_nsec < 32000000)
+            nap.tv_nsec *= 2; /* 1, 2, 4 ... 32 ms: quick tools return quickly */
+    }
     if (WIFEXITED(st))
         return WEXITSTATUS(st);
     return 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
@@ -261,7 +294,10 @@ int board_compile_dts(struct bload *c, const char *file, void **blob, size_t *si
         VEC_PUSH(&argv, NULL);
         int st = run((char *const *)argv.v, NULL, log);
         if (st < 0) {
-            diag_fatal(c->d, NOPOS, "cannot run %s: %s", cpp_prog, strerror(errno));
+            if (errno == ETIMEDOUT)
+                board_invalid(c, NULL, "%s did not finish within %ld s on %s", cpp_prog, tool_timeout(), file);
+            else
+                diag_fatal(c->d, NOPOS, "cannot run %s: %s", cpp_prog, strerror(errno));
             goto out;
         }
         if (st != 0) {
@@ -290,7 +326,11 @@ int board_compile_dts(struct bload *c, const char *file, void **blob, size_t *si
     VEC_PUSH(&argv, NULL);
     int st = run((char *const *)argv.v, NULL, log);
     if (st < 0) {
-        diag_fatal(c->d, NOPOS, "cannot run %s: %s (install device-tree-compiler)", dtc_prog, strerror(errno));
+        if (errno == ETIMEDOUT)
+            board_invalid(c, NULL, "%s did not finish within %ld s on %s", dtc_prog, tool_timeout(), file);
+        else
+            diag_fatal(c->d, NOPOS, "cannot run %s: %s (install device-tree-compiler)", dtc_prog,
+                       strerror(errno));
         goto out;
     }
     if (st != 0) {

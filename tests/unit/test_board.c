@@ -536,6 +536,16 @@ static void test_board_bad_dts(void **state)
     assert_int_equal(findings(f, "board-invalid", SEV_ERROR, "MPIDR 0x0 also belongs"), 1);
     unload(f);
 
+    /* A dtc that hangs is killed at the deadline. */
+    setenv("DTPASS_DTC", FIXDIR "slow-dtc.sh", 1);
+    setenv("DTPASS_TOOL_TIMEOUT", "1", 1);
+    f = load_opt("deps.dts", NULL);
+    unsetenv("DTPASS_DTC");
+    unsetenv("DTPASS_TOOL_TIMEOUT");
+    assert_int_equal(f->rc, -1);
+    assert_int_equal(findings(f, "board-invalid", SEV_ERROR, "did not finish within 1 s"), 1);
+    unload(f);
+
     f = load_opt("no-such-board.dtb", NULL);
     assert_int_equal(f->rc, -1);
     assert_int_equal(f->d.nfatal, 1);
