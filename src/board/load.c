@@ -213,7 +213,7 @@ static int build_tree(struct bload *c)
     struct board *b = c->b;
     struct board_store *s = c->s;
     const void *fdt = b->fdt;
-    size_t nn = 0, np = 0;
+    size_t nn = 0, np = 0, path_bytes = 0, pathlen[BOARD_MAX_DEPTH + 1];
     int off, depth = 0, poff;
 
     /* fdt_next_node() returns a non-negative offset with depth -1 after
@@ -224,6 +224,16 @@ static int build_tree(struct bload *c)
          * quadratic in the blob size (a 1 MiB blob, 100k levels: 10 GB). */
         if (depth > BOARD_MAX_DEPTH) {
             board_invalid(c, NULL, "nodes nested deeper than %d levels (Linux's limit too)", BOARD_MAX_DEPTH);
+            return -1;
+        }
+        /* Long names nested 64 deep still multiply: bound the paths'
+         * total size by the blob's (real boards: well under 1x). */
+        int nl = 0;
+        (void)fdt_get_name(fdt, off, &nl);
+        pathlen[depth] = (depth ? pathlen[depth - 1] : 0) + 1 + (size_t)(nl > 0 ? nl : 0);
+        path_bytes += pathlen[depth] + 1;
+        if (path_bytes > 8 * b->fdt_size + (1u << 20)) {
+            board_invalid(c, NULL, "node paths add up to more than 8 times the blob: names too long");
             return -1;
         }
         fdt_for_each_property_offset(poff, fdt, off) np++;

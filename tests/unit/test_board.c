@@ -643,6 +643,28 @@ static void test_board_bad_dtb(void **state)
     assert_int_equal(load_blob(magic, 4), -1);
 }
 
+/* Long names nested deep: paths would be quadratic in the blob. */
+static void test_board_long_paths(void **state)
+{
+    (void)state;
+    size_t cap = 8u << 20, nl = 65536;
+    void *fdt = calloc(1, cap);
+    char *name = malloc(nl + 1);
+    memset(name, 'n', nl);
+    name[nl] = '\0';
+    assert_int_equal(fdt_create(fdt, (int)cap), 0);
+    assert_int_equal(fdt_finish_reservemap(fdt), 0);
+    assert_int_equal(fdt_begin_node(fdt, ""), 0);
+    for (int i = 0; i < 60; i++)
+        assert_int_equal(fdt_begin_node(fdt, name), 0);
+    for (int i = 0; i < 61; i++)
+        assert_int_equal(fdt_end_node(fdt), 0);
+    assert_int_equal(fdt_finish(fdt), 0);
+    assert_int_equal(load_blob(fdt, fdt_totalsize(fdt)), -1);
+    free(name);
+    free(fdt);
+}
+
 /* Every truncation and a few thousand byte corruptions of a real blob: each
  * is refused with a diagnostic or loads; none crashes or leaks. */
 static void test_board_mutations(void **state)
@@ -698,6 +720,7 @@ int main(void)
         cmocka_unit_test(test_board_dts_positions),
         cmocka_unit_test(test_board_bad_dts),
         cmocka_unit_test(test_board_bad_dtb),
+        cmocka_unit_test(test_board_long_paths),
         cmocka_unit_test(test_board_mutations),
     };
     return cmocka_run_group_tests_name("board", tests, NULL, NULL);
