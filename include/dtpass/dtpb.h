@@ -133,7 +133,7 @@ struct dtpb_memmap {
     uint32_t perm, ref; /* ref: device index (DEVICE), shared index (SHARED), else DTPB_NONE */
 };
 struct dtpb_device {
-    uint32_t guest, path, flags;
+    uint32_t guest, path, flags; /* guest DTPB_NONE: a device the hypervisor keeps */
 };
 struct dtpb_devreg {
     uint32_t device;

@@ -214,7 +214,7 @@ static int validate_records(const struct dtpb *b)
     for (i = 0; i < dtpb_count(b, DTPB_SEC_DEVICES); i++) {
         struct dtpb_device d;
         dtpb_device(b, i, &d);
-        CHECK_IDX(DTPB_SEC_GUESTS, d.guest);
+        CHECK_OPT(DTPB_SEC_GUESTS, d.guest); /* DTPB_NONE: kept by the hypervisor */
         CHECK_STR(d.path);
     }
     for (i = 0; i < dtpb_count(b, DTPB_SEC_DEVREGS); i++) {

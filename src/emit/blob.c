@@ -174,6 +174,26 @@ static void fill(struct writer *w, const struct dtpass_ctx *ctx)
             put_le32(v + 20, (uint32_t)d);
         }
     }
+    /* Devices the hypervisor keeps (its console...): guest DTPB_NONE, regs
+     * at their physical addresses, nothing mapped or routed. */
+    uint32_t ndev = (uint32_t)p->devices.n;
+    for (size_t i = 0; i < s->hyp_devices.n; i++) {
+        const struct board_node *n = s->hyp_devices.v[i].node;
+        if (!n)
+            continue;
+        uint8_t *r = new_rec(w, DTPB_SEC_DEVICES);
+        put_le32(r, DTPB_NONE);
+        put_le32(r + 4, str(w, n->path));
+        put_le32(r + 8, n->dma_master ? DTPB_DEV_DMA : 0);
+        for (uint32_t k = 0; k < n->nmmio; k++) {
+            uint8_t *v = new_rec(w, DTPB_SEC_DEVREGS);
+            put_le32(v, ndev);
+            put_le64(v + 8, n->mmio[k].base);
+            put_le64(v + 16, n->mmio[k].size);
+            put_le64(v + 24, n->mmio[k].base);
+        }
+        ndev++;
+    }
     for (size_t i = 0; i < p->nsmmus; i++) {
         const struct smmu_place *sp = &p->smmus[i];
         uint8_t *r = new_rec(w, DTPB_SEC_SMMUS);

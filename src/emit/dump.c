@@ -95,8 +95,10 @@ static void dump_blob_text(const struct dtpb *b, FILE *f)
         struct dtpb_device d;
         struct dtpb_guest g;
         dtpb_device(b, i, &d);
-        dtpb_guest(b, d.guest, &g);
-        fprintf(f, "device %u %s -> %s%s\n", i, dtpb_str(b, d.path), dtpb_str(b, g.name),
+        const char *owner = "hypervisor";
+        if (d.guest != DTPB_NONE && dtpb_guest(b, d.guest, &g) == 0)
+            owner = dtpb_str(b, g.name);
+        fprintf(f, "device %u %s -> %s%s\n", i, dtpb_str(b, d.path), owner,
                 d.flags & DTPB_DEV_DMA ? " (dma)" : "");
         for (uint32_t k = 0; k < dtpb_count(b, DTPB_SEC_DEVREGS); k++) {
             struct dtpb_devreg r;
@@ -237,7 +239,10 @@ static void dump_blob_json(const struct dtpb *b, FILE *f)
         dtpb_device(b, i, &d);
         sep = "";
         fputs(i ? ",{" : "{", f);
-        JU("guest", d.guest);
+        if (d.guest != DTPB_NONE)
+            JU("guest", d.guest);
+        else
+            fputs("\"hypervisor\":true", f), sep = ",";
         JS("path", dtpb_str(b, d.path));
         fprintf(f, ",\"dma\":%s,\"regs\":[", d.flags & DTPB_DEV_DMA ? "true" : "false");
         bool first = true;

@@ -190,10 +190,12 @@ static void fx_smmuv3_system(struct fx *f)
     fx_sid(dma, &f->smmus[0], 0x11, 0, 1);
     fx_sid(dma, &f->smmus[0], 0x300, 0, 1);
     fx_irq(dma, 80, 40);
+    struct sys_ref *hd = VEC_ADD(&s->hyp_devices); /* the hypervisor's own device */
+    hd->text = xstrdup(f->nodes[3].path);
+    hd->node = &f->nodes[3];
     struct sys_shared *sh = fx_shared(f, "ivc0", 0x74000000, 2ull << 20);
     fx_peer(f, sh, 0, 0x70000000, false, 48);
     fx_peer(f, sh, 1, 0x20000000, true, -1);
-    (void)s;
 }
 
 /* An MMU-500 (15 sid bits) with contiguous runs, a board mask and a

@@ -138,6 +138,23 @@ static unsigned rt_compare(const struct dtpass_ctx *ctx, const uint8_t *blob, si
             }
         }
     }
+    /* Then the devices the hypervisor keeps, with their board regs. */
+    for (size_t i = 0; i < s->hyp_devices.n; i++) {
+        const struct board_node *n = s->hyp_devices.v[i].node;
+        if (!n)
+            continue;
+        struct dtpb_device bdv;
+        RT(dtpb_device(&b, ndev, &bdv) == 0, "hypervisor device record");
+        RT(bdv.guest == DTPB_NONE && !strcmp(dtpb_str(&b, bdv.path), n->path),
+           "hypervisor device %s", n->path);
+        for (uint32_t k = 0; k < n->nmmio; k++, nreg++) {
+            struct dtpb_devreg br;
+            RT(dtpb_devreg(&b, nreg, &br) == 0, "hypervisor devreg record");
+            RT(br.device == ndev && br.pa == n->mmio[k].base && br.size == n->mmio[k].size,
+               "hypervisor device %s reg %u", n->path, k);
+        }
+        ndev++;
+    }
     RT(dtpb_count(&b, DTPB_SEC_DEVICES) == ndev, "device count");
     RT(dtpb_count(&b, DTPB_SEC_DEVREGS) == nreg, "devreg count");
     RT(dtpb_count(&b, DTPB_SEC_IRQS) == nirq, "irq count");
