@@ -628,6 +628,9 @@ static char *resolve_nexus(struct bload *c, const struct board_node *n, struct b
         }
         bool found = false;
         while (i < total && !found) {
+            if (c->nexus_budget == 0)
+                return xasprintf("interrupt-map of %s is too large to resolve for every specifier", (*p)->path);
+            c->nexus_budget--;
             if ((uint64_t)i + ac + ic + 1 > total)
                 return xasprintf("interrupt-map of %s is cut short", (*p)->path);
             bool match = true;
@@ -656,6 +659,17 @@ static char *resolve_nexus(struct bload *c, const struct board_node *n, struct b
             return xasprintf("no interrupt-map entry of %s matches", (*p)->path);
     }
     return xasprintf("interrupt-map nesting deeper than 16 levels");
+}
+
+static int cmp_irq(const void *x, const void *y)
+{
+    const struct board_irq *a = x, *b = y;
+    uint32_t pa = a->parent ? a->parent->index : 0, pb = b->parent ? b->parent->index : 0;
+    if (pa != pb)
+        return pa < pb ? -1 : 1;
+    if (a->intid != b->intid)
+        return a->intid < b->intid ? -1 : 1;
+    return a->flags < b->flags ? -1 : a->flags > b->flags;
 }
 
 static void node_irqs(struct bload *c, struct board_node *n, struct scratch *sc)
@@ -762,12 +776,17 @@ static void node_irqs(struct bload *c, struct board_node *n, struct scratch *sc)
                 free(why);
                 continue;
             }
-            bool dup = false;
-            for (size_t k = first; k < sc->irqs.n && !dup; k++) /* INTA..INTD: a few lines */
-                dup = sc->irqs.v[k].parent == irq.parent && sc->irqs.v[k].intid == irq.intid;
-            if (!dup && sc->irqs.n - first < 1024)
-                VEC_PUSH(&sc->irqs, irq);
+            VEC_PUSH(&sc->irqs, irq);
         }
+        /* One line per (controller, INTID): sorted, then unique. */
+        size_t cnt = sc->irqs.n - first, w = first;
+        if (cnt > 1)
+            qsort(sc->irqs.v + first, cnt, sizeof(*sc->irqs.v), cmp_irq);
+        for (size_t k = first; k < sc->irqs.n; k++)
+            if (w == first || sc->irqs.v[w - 1].parent != sc->irqs.v[k].parent ||
+                sc->irqs.v[w - 1].intid != sc->irqs.v[k].intid)
+                sc->irqs.v[w++] = sc->irqs.v[k];
+        sc->irqs.n = w;
     }
     ARENA_COPY(c, &sc->irqs, n->irqs, n->nirqs);
 }

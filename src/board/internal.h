@@ -49,6 +49,10 @@ struct bload {
     struct diag_sink *d;
     struct board_store *s;
     const struct board_options *opt;
+    /* interrupt-map entries that nexus resolution may still visit: a
+     * hostile board with a huge map and many specifiers is refused, not
+     * walked for hours. */
+    uint64_t nexus_budget;
 };
 
 /* A node-local defect: a board-invalid warning on n, remembered in

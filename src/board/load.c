@@ -492,7 +492,7 @@ int board_load(struct board *b, const char *file, const struct board_options *op
     strmap_init(&b->by_alias);
     strmap_init(&b->store->class_cache);
     VEC_PUSH(&b->inputs, xstrdup(file));
-    struct bload c = {.b = b, .d = d, .s = b->store, .opt = opt ? opt : &no_opt};
+    struct bload c = {.b = b, .d = d, .s = b->store, .opt = opt ? opt : &no_opt, .nexus_budget = 200000000};
     size_t errs = diag_errors(d);
 
     int rc = read_dtb(&c, file) || build_tree(&c);
