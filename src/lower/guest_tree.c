@@ -70,11 +70,28 @@ static char *gt_printf(struct guest_tree *t, const char *fmt, ...)
 
 /* --- nodes and properties --- */
 
+/* A sibling name not taken yet: name, else name-2, name-3 ... (two board
+ * nodes hoisted to the same parent can share a name). Registers it. */
+static char *unique_name(struct guest_tree *t, const struct gt_node *parent, const char *name)
+{
+    char *n = gt_strdup(t, name);
+    if (!parent)
+        return n;
+    for (unsigned k = 2;; k++) {
+        char *key = gt_printf(t, "%p/%s", (const void *)parent, n);
+        if (!strmap_get(&t->names, key)) {
+            strmap_put(&t->names, key, n);
+            return n;
+        }
+        n = gt_printf(t, "%s-%u", name, k);
+    }
+}
+
 struct gt_node *gt_node_add(struct guest_tree *t, struct gt_node *parent, const char *name,
                             enum gt_kind kind, const struct board_node *bn)
 {
     struct gt_node *n = gt_alloc(t, sizeof(*n));
-    n->name = gt_strdup(t, name);
+    n->name = unique_name(t, parent, name);
     n->parent = parent;
     n->kind = kind;
     n->bn = bn;
@@ -203,6 +220,9 @@ static void node_free(struct gt_node *n)
     VEC_FREE(&n->props);
 }
 
+static void build_irqmap(struct guest_tree *t);
+static void build_pawin(struct guest_tree *t);
+
 struct guest_tree *gt_new(const struct dtpass_ctx *ctx, uint32_t guest_index)
 {
     struct guest_tree *t = xcalloc(1, sizeof(*t));
@@ -210,6 +230,7 @@ struct guest_tree *gt_new(const struct dtpass_ctx *ctx, uint32_t guest_index)
     t->g = &ctx->sys.guests.v[guest_index];
     t->guest_index = guest_index;
     strmap_init(&t->by_board_path);
+    strmap_init(&t->names);
     /* Fresh phandles start above every board phandle, so the board's own
      * values can be kept on copied nodes without a clash. */
     const struct board *b = &ctx->board;
@@ -217,6 +238,8 @@ struct guest_tree *gt_new(const struct dtpass_ctx *ctx, uint32_t guest_index)
     if (t->next_phandle == 0 || t->next_phandle == UINT32_MAX)
         t->next_phandle = 1; /* a hostile maximum: wrap into the low range */
     t->root = gt_node_add(t, NULL, "", GT_SYNTH, NULL);
+    build_irqmap(t);
+    build_pawin(t);
     return t;
 }
 
@@ -226,7 +249,9 @@ void gt_free(struct guest_tree *t)
         return;
     node_free(t->root);
     strmap_free(&t->by_board_path);
+    strmap_free(&t->names);
     free(t->irqmap);
+    free(t->pawin);
     VEC_FREE(&t->pending);
     struct gt_arena_block *b = t->arena->head;
     while (b) {
@@ -352,6 +377,46 @@ static int irqmap_cmp(const void *a, const void *b)
 {
     const struct gt_irqmap *x = a, *y = b;
     return x->pintid < y->pintid ? -1 : x->pintid > y->pintid;
+}
+
+static int range_cmp(const void *a, const void *b)
+{
+    const struct board_range *x = a, *y = b;
+    return x->base < y->base ? -1 : x->base > y->base;
+}
+
+static void build_pawin(struct guest_tree *t)
+{
+    size_t n = 0;
+    for (size_t d = 0; d < t->g->devices.n; d++)
+        n += t->g->devices.v[d].regs.n;
+    t->pawin = xmalloc((n ? n : 1) * sizeof(*t->pawin));
+    n = 0;
+    for (size_t d = 0; d < t->g->devices.n; d++)
+        for (size_t r = 0; r < t->g->devices.v[d].regs.n; r++)
+            t->pawin[n++] = (struct board_range){t->g->devices.v[d].regs.v[r].pa,
+                                                 t->g->devices.v[d].regs.v[r].size};
+    if (n > 1)
+        qsort(t->pawin, n, sizeof(*t->pawin), range_cmp);
+    t->npawin = n;
+}
+
+/* Whether [base, base+size) lies inside one of the guest's device windows
+ * (the windows do not overlap: checked). */
+static bool guest_maps(const struct guest_tree *t, uint64_t base, uint64_t size)
+{
+    size_t lo = 0, hi = t->npawin;
+    while (lo < hi) { /* the last window starting at or below base */
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->pawin[mid].base <= base)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (!lo)
+        return false;
+    const struct board_range *w = &t->pawin[lo - 1];
+    return base - w->base < w->size && size <= w->size - (base - w->base);
 }
 
 static void build_irqmap(struct guest_tree *t)
@@ -577,6 +642,73 @@ static void push_u64(cellvec *v, uint64_t x)
     VEC_PUSH(v, (uint32_t)x);
 }
 
+/* A device's `ranges;` (its children use the parent's address space): kept
+ * when its cells match the new parent's 2+2; else an explicit window over
+ * its children's regs, translated to the guest address (dtc rejects an
+ * empty ranges between spaces of different cell counts). */
+static void empty_ranges(struct guest_tree *t, struct gt_node *gn, const struct board_node *bn,
+                         const struct sys_device *dev)
+{
+    uint32_t ca = addr_cells(bn), sc = size_cells(bn);
+    if (ca == 2 && sc == 2) {
+        gt_prop_empty(t, gn, "ranges");
+        return;
+    }
+    if (ca < 1 || ca > 2 || sc < 1 || sc > 2)
+        return;
+    uint64_t lo = UINT64_MAX, hi = 0, last;
+    for (const struct board_node *c = bn->first_child; c; c = c->next_sibling) {
+        const struct board_prop *r = board_prop(c, "reg");
+        if (!r || r->len % (4u * (ca + sc)))
+            continue;
+        for (size_t off = 0; off < r->len; off += 4u * (ca + sc)) {
+            uint64_t a = read_cells(r->val + off, ca), s = read_cells(r->val + off + 4 * ca, sc);
+            if (!range_end(a, s, &last))
+                continue;
+            lo = a < lo ? a : lo;
+            hi = last > hi ? last : hi;
+        }
+    }
+    uint64_t cpu, cpu_last;
+    if (lo > hi || !translate(bn->parent, lo, &cpu) || !translate(bn->parent, hi, &cpu_last) ||
+        cpu_last - cpu != hi - lo || (sc == 1 && hi - lo >= UINT32_MAX))
+        return; /* nothing addressed below, or no linear window: no ranges */
+    cellvec out = {0};
+    if (ca == 2)
+        VEC_PUSH(&out, (uint32_t)(lo >> 32));
+    VEC_PUSH(&out, (uint32_t)lo);
+    push_u64(&out, dev_pa2ipa(dev, cpu));
+    if (sc == 2)
+        VEC_PUSH(&out, (uint32_t)((hi - lo + 1) >> 32));
+    VEC_PUSH(&out, (uint32_t)(hi - lo + 1));
+    gt_prop_cells(t, gn, "ranges", out.v, out.n);
+    VEC_FREE(&out);
+}
+
+/* A device's own dma-ranges: the parent side re-encoded in the new
+ * parent's 2 cells, its value kept (the guest's buses translate DMA 1:1 and
+ * stage 2 makes DMA addresses IPAs). */
+static void rewrite_dma_ranges(struct guest_tree *t, struct gt_node *gn, const struct board_node *bn,
+                               const struct board_prop *r)
+{
+    uint32_t ca = addr_cells(bn), pa = addr_cells(bn->parent), sc = size_cells(bn);
+    size_t ent = 4u * (ca + pa + sc);
+    if (pa == 2 || ca > 4 || pa > 2 || sc > 2 || !ent || r->len % ent) {
+        prop_put(gn, "dma-ranges", r->val, r->len);
+        return;
+    }
+    cellvec out = {0};
+    for (size_t off = 0; off < r->len; off += ent) {
+        for (uint32_t i = 0; i < ca; i++)
+            VEC_PUSH(&out, get_be32(r->val + off + 4 * i));
+        push_u64(&out, read_cells(r->val + off + 4 * ca, pa));
+        for (uint32_t i = 0; i < sc; i++)
+            VEC_PUSH(&out, get_be32(r->val + off + 4 * (ca + pa + i)));
+    }
+    gt_prop_cells(t, gn, "dma-ranges", out.v, out.n);
+    VEC_FREE(&out);
+}
+
 /* A device's own non-empty `ranges`: the parent side is translated to a
  * CPU address and then to the guest address, in the new parent's 2 cells. */
 static void rewrite_device_ranges(struct guest_tree *t, struct gt_node *gn,
@@ -586,7 +718,7 @@ static void rewrite_device_ranges(struct guest_tree *t, struct gt_node *gn,
     if (!r)
         return;
     if (r->len == 0) {
-        gt_prop_empty(t, gn, "ranges");
+        empty_ranges(t, gn, bn, dev);
         return;
     }
     uint32_t ca = addr_cells(bn), pa = addr_cells(bn->parent), sc = size_cells(bn);
@@ -654,7 +786,31 @@ static void device_reg(const struct board_node *bn, const struct sys_device *dev
     }
 }
 
+/* A node copied without reg or ranges keeps its unit address as "-<unit>":
+ * a unit address without reg/ranges is a DT error (dtc warns), and the
+ * board's unit addresses keep sibling names unique. */
+static const char *regless_name(struct guest_tree *t, const char *name)
+{
+    const char *at = strchr(name, '@');
+    return at ? gt_printf(t, "%.*s-%s", (int)(at - name), name, at + 1) : name;
+}
+
 enum copy_mode { COPY_DEVICE_TOP, COPY_SUBTREE, COPY_NO_RESOURCES };
+
+/* A reg that is not MMIO (graph ports, CPU numbers: the parent has
+ * #size-cells = 0) is no resource: containers and providers keep it. */
+static bool keeps_reg(const struct board_node *bn)
+{
+    uint32_t sc;
+    return board_prop(bn, "reg") && bn->parent && bprop_u32(bn->parent, "#size-cells", &sc) && sc == 0;
+}
+
+/* The name of a container or provider: its board name, the unit address
+ * made a suffix when its reg does not come along. */
+static const char *copied_name(struct guest_tree *t, const struct board_node *bn)
+{
+    return keeps_reg(bn) ? bn->name : regless_name(t, bn->name);
+}
 
 /* Copies bn's properties into gn (board order), with the rewrites of the
  * mode. The top node of a device gets its reg and ranges from top_reg/
@@ -672,7 +828,8 @@ static void copy_props(const struct dtpass_ctx *ctx, struct guest_tree *t, struc
             !strcmp(name, "interrupt-parent"))
             continue;
         if (mode == COPY_NO_RESOURCES &&
-            in_list(name, resource_props, ARRAY_SIZE(resource_props)))
+            in_list(name, resource_props, ARRAY_SIZE(resource_props)) &&
+            !(keeps_reg(bn) && (!strcmp(name, "reg") || !strcmp(name, "reg-names"))))
             continue;
         if (mode == COPY_DEVICE_TOP && dev) {
             bool drop = false;
@@ -695,6 +852,10 @@ static void copy_props(const struct dtpass_ctx *ctx, struct guest_tree *t, struc
             VEC_FREE(&reg);
             continue;
         }
+        if (mode == COPY_DEVICE_TOP && dev && !strcmp(name, "dma-ranges") && p->len) {
+            rewrite_dma_ranges(t, gn, bn, p);
+            continue;
+        }
         if (mode == COPY_DEVICE_TOP && dev && !strcmp(name, "ranges")) {
             rewrite_device_ranges(t, gn, bn, dev);
             continue;
@@ -710,15 +871,6 @@ static void copy_props(const struct dtpass_ctx *ctx, struct guest_tree *t, struc
     if (gt_prop_get(gn, "interrupt-controller") && gt_prop_get(gn, "#interrupt-cells") &&
         !gt_prop_get(gn, "#address-cells"))
         gt_prop_u32(t, gn, "#address-cells", 0);
-}
-
-/* A node copied without reg or ranges keeps its unit address as "-<unit>":
- * a unit address without reg/ranges is a DT error (dtc warns), and the
- * board's unit addresses keep sibling names unique. */
-static const char *regless_name(struct guest_tree *t, const char *name)
-{
-    const char *at = strchr(name, '@');
-    return at ? gt_printf(t, "%.*s-%s", (int)(at - name), name, at + 1) : name;
 }
 
 /* The guest node under which board node bp's children go: the root, the
@@ -756,13 +908,25 @@ static struct gt_node *place_parent(const struct dtpass_ctx *ctx, struct guest_t
             gt_prop_u32(t, g, "#size-cells", 2);
             gt_prop_empty(t, g, "ranges");
         } else {
-            g = gt_node_add(t, g, regless_name(t, p->name), GT_CONTAINER, p);
+            g = gt_node_add(t, g, copied_name(t, p), GT_CONTAINER, p);
             copy_props(ctx, t, g, p, COPY_NO_RESOURCES, NULL);
             VEC_PUSH(&t->pending, g);
         }
     }
     VEC_FREE(&chain);
     return g;
+}
+
+/* A subtree node with MMIO of its own (a separate device nested in the
+ * assigned one, like SRAM regions inside a syscon) comes along only when
+ * the guest's windows cover it: a guest DT never describes registers the
+ * guest cannot reach. */
+static bool subtree_mapped(const struct guest_tree *t, const struct board_node *c)
+{
+    for (uint32_t i = 0; i < c->nmmio; i++)
+        if (!guest_maps(t, c->mmio[i].base, c->mmio[i].size))
+            return false;
+    return true;
 }
 
 static void copy_children(const struct dtpass_ctx *ctx, struct guest_tree *t,
@@ -773,6 +937,8 @@ static void copy_children(const struct dtpass_ctx *ctx, struct guest_tree *t,
         uintptr_t o = owner_of(owners, c);
         if (o && o != t->guest_index + 1)
             continue; /* a node someone else owns never rides along */
+        if (!o && !subtree_mapped(t, c))
+            continue; /* MMIO of its own the guest cannot reach: another device */
         struct gt_node *g = gt_node_add(t, gn, c->name, GT_DEVICE, c);
         copy_props(ctx, t, g, c, COPY_SUBTREE, NULL);
         VEC_PUSH(&t->pending, g);
@@ -813,30 +979,30 @@ struct gt_node *gt_copy_device(const struct dtpass_ctx *ctx, struct guest_tree *
  * are; keeping board phandle values means they still point at the same
  * node when it is in the guest. */
 static const struct gt_ref_info ref_props[] = {
-    {"clocks", GT_REF_SPEC, "#clock-cells", 0, "clock-names"},
-    {"assigned-clocks", GT_REF_SPEC, "#clock-cells", 0, NULL},
-    {"assigned-clock-parents", GT_REF_SPEC, "#clock-cells", 0, NULL},
-    {"resets", GT_REF_SPEC, "#reset-cells", 0, "reset-names"},
-    {"power-domains", GT_REF_SPEC, "#power-domain-cells", 0, "power-domain-names"},
-    {"phys", GT_REF_SPEC, "#phy-cells", 0, "phy-names"},
-    {"dmas", GT_REF_SPEC, "#dma-cells", 0, "dma-names"},
-    {"interconnects", GT_REF_SPEC, "#interconnect-cells", 0, "interconnect-names"},
-    {"mboxes", GT_REF_SPEC, "#mbox-cells", 0, "mbox-names"},
-    {"pwms", GT_REF_SPEC, "#pwm-cells", 0, "pwm-names"},
-    {"io-channels", GT_REF_SPEC, "#io-channel-cells", 0, "io-channel-names"},
-    {"sound-dai", GT_REF_SPEC, "#sound-dai-cells", 0, NULL},
-    {"thermal-sensors", GT_REF_SPEC, "#thermal-sensor-cells", 0, NULL},
-    {"cooling-device", GT_REF_SPEC, "#cooling-cells", 0, NULL},
-    {"hwlocks", GT_REF_SPEC, "#hwlock-cells", 0, "hwlock-names"},
-    {"mux-controls", GT_REF_SPEC, "#mux-control-cells", 0, "mux-control-names"},
-    {"nvmem-cells", GT_REF_LIST, NULL, 0, "nvmem-cell-names"},
-    {"nvmem", GT_REF_LIST, NULL, 0, "nvmem-names"},
-    {"memory-region", GT_REF_LIST, NULL, 0, "memory-region-names"},
-    {"phy-handle", GT_REF_LIST, NULL, 0, NULL},
-    {"sram", GT_REF_LIST, NULL, 0, NULL},
-    {"remote-endpoint", GT_REF_LIST, NULL, 0, NULL},
-    {"operating-points-v2", GT_REF_LIST, NULL, 0, NULL},
-    {"gpio-ranges", GT_REF_FIXED, NULL, 3, "gpio-ranges-group-names"},
+    {"clocks", GT_REF_SPEC, "#clock-cells", 0, "clock-names", false},
+    {"assigned-clocks", GT_REF_SPEC, "#clock-cells", 0, NULL, false},
+    {"assigned-clock-parents", GT_REF_SPEC, "#clock-cells", 0, NULL, false},
+    {"resets", GT_REF_SPEC, "#reset-cells", 0, "reset-names", false},
+    {"power-domains", GT_REF_SPEC, "#power-domain-cells", 0, "power-domain-names", false},
+    {"phys", GT_REF_SPEC, "#phy-cells", 0, "phy-names", false},
+    {"dmas", GT_REF_SPEC, "#dma-cells", 0, "dma-names", false},
+    {"interconnects", GT_REF_SPEC, "#interconnect-cells", 0, "interconnect-names", false},
+    {"mboxes", GT_REF_SPEC, "#mbox-cells", 0, "mbox-names", false},
+    {"pwms", GT_REF_SPEC, "#pwm-cells", 0, "pwm-names", false},
+    {"io-channels", GT_REF_SPEC, "#io-channel-cells", 0, "io-channel-names", false},
+    {"sound-dai", GT_REF_SPEC, "#sound-dai-cells", 0, NULL, false},
+    {"thermal-sensors", GT_REF_SPEC, "#thermal-sensor-cells", 0, NULL, false},
+    {"cooling-device", GT_REF_SPEC, "#cooling-cells", 0, NULL, false},
+    {"hwlocks", GT_REF_SPEC, "#hwlock-cells", 0, "hwlock-names", false},
+    {"mux-controls", GT_REF_SPEC, "#mux-control-cells", 0, "mux-control-names", false},
+    {"nvmem-cells", GT_REF_LIST, NULL, 0, "nvmem-cell-names", false},
+    {"nvmem", GT_REF_LIST, NULL, 0, "nvmem-names", false},
+    {"memory-region", GT_REF_LIST, NULL, 0, "memory-region-names", false},
+    {"phy-handle", GT_REF_LIST, NULL, 0, NULL, false},
+    {"sram", GT_REF_LIST, NULL, 0, NULL, false},
+    {"remote-endpoint", GT_REF_LIST, NULL, 0, NULL, true},
+    {"operating-points-v2", GT_REF_LIST, NULL, 0, NULL, false},
+    {"gpio-ranges", GT_REF_FIXED, NULL, 3, "gpio-ranges-group-names", false},
 };
 
 static bool has_suffix(const char *s, const char *suf)
@@ -877,7 +1043,7 @@ static struct gt_node *copy_provider(const struct dtpass_ctx *ctx, struct guest_
                                      const struct board_node *p)
 {
     struct gt_node *parent = place_parent(ctx, t, p->parent, true);
-    struct gt_node *g = gt_node_add(t, parent, regless_name(t, p->name), GT_PROVIDER, p);
+    struct gt_node *g = gt_node_add(t, parent, copied_name(t, p), GT_PROVIDER, p);
     copy_props(ctx, t, g, p, COPY_NO_RESOURCES, NULL);
     VEC_PUSH(&t->pending, g);
     return g;
@@ -912,6 +1078,8 @@ static bool follow_refs(const struct dtpass_ctx *ctx, struct guest_tree *t,
             continue; /* the vGIC keeps the GIC's phandle */
         if (present(t, prov))
             continue;
+        if (rk->link)
+            return false; /* the other end of a graph link is not in the guest */
         if (strmap_get(&t->by_board_path, prov->path))
             return false; /* only re-created as a bus: its properties are not there */
         if (!prov->resource_free || owner_of(owners, prov) || !prov->parent)
@@ -971,6 +1139,12 @@ static int dev_order_cmp(const void *a, const void *b)
     return x->ref.node->index < y->ref.node->index ? -1 : x->ref.node->index > y->ref.node->index;
 }
 
+static void bus_rename(struct guest_tree *t, struct gt_node *n, const char *name)
+{
+    if (strcmp(n->name, name))
+        n->name = unique_name(t, n->parent, name);
+}
+
 /* Bus windows, bottom-up: the span of the children's guest addresses. A bus
  * whose board name has a unit address is named after its window. */
 static bool finish_buses(struct guest_tree *t, struct gt_node *n, uint64_t *lo, uint64_t *hi)
@@ -1012,10 +1186,10 @@ static bool finish_buses(struct guest_tree *t, struct gt_node *n, uint64_t *lo, 
         push_u64(&r, h - l + 1);
         gt_prop_cells(t, n, "ranges", r.v, r.n);
         VEC_FREE(&r);
-        n->name = unit_name(t, n->bn->name, l);
+        bus_rename(t, n, unit_name(t, n->bn->name, l));
     } else if (unit) {
         /* Nothing with an address below: no unit address without reg/ranges. */
-        n->name = (char *)regless_name(t, n->bn->name);
+        bus_rename(t, n, regless_name(t, n->bn->name));
     }
     *lo = l, *hi = h;
     return any;
@@ -1256,7 +1430,6 @@ struct guest_tree *gt_build_guest(const struct dtpass_ctx *ctx, const struct gt_
     const struct board *b = &ctx->board;
     struct guest_tree *t = gt_new(ctx, gi);
     const struct sys_guest *g = t->g;
-    build_irqmap(t);
     t->opt.gic_phandle = b->gic.node && b->gic.node->phandle ? b->gic.node->phandle : t->next_phandle++;
 
     /* The root: identity of the board, 2+2 cells (every address below is a

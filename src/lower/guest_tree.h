@@ -61,9 +61,13 @@ struct guest_tree {
     struct gt_options opt;
     uint32_t next_phandle; /* for nodes without a board phandle */
     struct strmap by_board_path; /* board path -> gt_node (board nodes placed) */
+    struct strmap names;         /* "<parent>/<name>" of every node: unique names */
     /* pintid -> vintid of every interrupt routed to this guest, sorted. */
     struct gt_irqmap { uint32_t pintid, vintid; } *irqmap;
     size_t nirqmap;
+    /* CPU physical windows of the guest's devices (resolved regs), sorted. */
+    struct board_range *pawin;
+    size_t npawin;
     VEC(struct gt_node *) pending; /* nodes whose references are not scanned yet */
     struct gt_arena *arena;
     uint32_t nsynth; /* creation counter for synthesized nodes' order */
@@ -130,6 +134,7 @@ struct gt_ref_info {
     const char *cells;
     uint32_t fixed;
     const char *names;
+    bool link; /* a graph link, not a dependency: never copies its target */
 };
 const struct gt_ref_info *gt_ref_prop(const char *name, struct gt_ref_info *tmp);
 

@@ -16,8 +16,14 @@
  *   - describe exactly the guest's RAM in /memory and its shared windows in
  *     /reserved-memory (no-map, read-only for ro peers);
  *   - have /cpus with one node per vCPU, and aliases and stdout-path that
- *     resolve. */
+ *     resolve.
+ * And a sweep over every board of Debian's kernel package (the board cache):
+ * a guest given every top-level MMIO device of the board (the checks are
+ * bypassed: this is about the carving, not about isolation) gets a DTB that
+ * passes the same checks and draws no dtc warning the board itself does not
+ * draw. */
 #include <glob.h>
+#include <unistd.h>
 #include <libfdt.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -84,6 +90,14 @@ static void unbuild(struct built *b)
 
 /* --- the blob checker --- */
 
+struct ix_node {
+    int off, parent;
+};
+struct ix_ph {
+    uint32_t ph;
+    int off;
+};
+
 struct chk {
     const void *fdt;
     const char *what; /* "<system>:<guest>" for messages */
@@ -91,7 +105,67 @@ struct chk {
     const struct sys_guest *g;
     int gic;          /* offset of the vGIC */
     int failures;
+    /* One pass over the blob: every node's offset and parent (libfdt's
+     * fdt_parent_offset and fdt_node_offset_by_phandle walk the whole blob
+     * each time), and the phandles sorted. */
+    VEC(struct ix_node) nodes;
+    VEC(struct ix_ph) phs;
 };
+
+static int ph_cmp(const void *a, const void *b)
+{
+    const uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void index_blob(struct chk *c)
+{
+    int stack[256], depth = 0, node = 0;
+    for (; node >= 0 && depth >= 0; node = fdt_next_node(c->fdt, node, &depth)) {
+        assert_true(depth < 256);
+        stack[depth] = node;
+        VEC_ADD(&c->nodes)->off = node;
+        c->nodes.v[c->nodes.n - 1].parent = depth ? stack[depth - 1] : -1;
+        int len;
+        const fdt32_t *p = fdt_getprop(c->fdt, node, "phandle", &len);
+        if (p && len == 4) {
+            VEC_ADD(&c->phs)->ph = fdt32_to_cpu(*p);
+            c->phs.v[c->phs.n - 1].off = node;
+        }
+    }
+    if (c->phs.n > 1)
+        qsort(c->phs.v, c->phs.n, sizeof(c->phs.v[0]), ph_cmp);
+}
+
+static int par(const struct chk *c, int off)
+{
+    size_t lo = 0, hi = c->nodes.n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->nodes.v[mid].off == off)
+            return c->nodes.v[mid].parent;
+        if (c->nodes.v[mid].off < off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+static int byph(const struct chk *c, uint32_t ph)
+{
+    size_t lo = 0, hi = c->phs.n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->phs.v[mid].ph == ph)
+            return c->phs.v[mid].off;
+        if (c->phs.v[mid].ph < ph)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
 
 static void bad(struct chk *c, int node, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void bad(struct chk *c, int node, const char *fmt, ...)
@@ -161,7 +235,7 @@ static void check_refs(struct chk *c, int node, const char *name, const fdt32_t 
         uint32_t ph = fdt32_to_cpu(v[i++]);
         if (ph == 0)
             continue;
-        int prov = fdt_node_offset_by_phandle(c->fdt, ph);
+        int prov = byph(c, ph);
         if (prov < 0) {
             bad(c, node, "%s: phandle 0x%x does not resolve", name, ph);
             return;
@@ -180,14 +254,15 @@ static void check_refs(struct chk *c, int node, const char *name, const fdt32_t 
 }
 
 /* The effective interrupt parent (Linux's rules). */
-static int irq_parent(const void *fdt, int node)
+static int irq_parent(const struct chk *c, int node)
 {
+    const void *fdt = c->fdt;
     for (int guard = 0; node >= 0 && guard < 64; guard++) {
         uint32_t ph;
         if (u32prop(fdt, node, "interrupt-parent", &ph))
-            node = fdt_node_offset_by_phandle(fdt, ph);
+            node = byph(c, ph);
         else
-            node = fdt_parent_offset(fdt, node);
+            node = par(c, node);
         if (node >= 0 && fdt_getprop(fdt, node, "#interrupt-cells", NULL))
             return node;
     }
@@ -214,7 +289,7 @@ static void check_interrupts(struct chk *c, int node)
     int len;
     const fdt32_t *v = fdt_getprop(c->fdt, node, "interrupts", &len);
     if (v) {
-        int par = irq_parent(c->fdt, node);
+        int par = irq_parent(c, node);
         uint32_t ic;
         if (par < 0 || !u32prop(c->fdt, par, "#interrupt-cells", &ic) || !ic || len % (4 * ic)) {
             bad(c, node, "interrupts without a usable interrupt parent");
@@ -225,7 +300,7 @@ static void check_interrupts(struct chk *c, int node)
     }
     v = fdt_getprop(c->fdt, node, "interrupts-extended", &len);
     for (int i = 0; v && i < len / 4;) {
-        int par = fdt_node_offset_by_phandle(c->fdt, fdt32_to_cpu(v[i++]));
+        int par = byph(c, fdt32_to_cpu(v[i++]));
         uint32_t ic;
         if (par < 0 || !u32prop(c->fdt, par, "#interrupt-cells", &ic) || ic > (uint32_t)(len / 4 - i)) {
             bad(c, node, "interrupts-extended: bad entry");
@@ -250,9 +325,46 @@ static bool in_device_window(const struct sys_guest *g, uint64_t a, uint64_t s)
     return false;
 }
 
-static bool is_simple_bus(const void *fdt, int node)
+static uint64_t rdn(const fdt32_t *p, uint32_t n)
 {
-    return fdt_node_check_compatible(fdt, node, "simple-bus") == 0;
+    uint64_t v = 0;
+    for (uint32_t i = 0; i < n; i++)
+        v = (v << 32) | fdt32_to_cpu(p[i]);
+    return v;
+}
+
+/* An address in the child space of `bus`, translated to the root's through
+ * the guest DT's `ranges`; false when there is no translation (not MMIO). */
+static bool to_root(const struct chk *c, int bus, uint64_t addr, uint64_t *out)
+{
+    const void *fdt = c->fdt;
+    while (bus > 0) {
+        int len, up = par(c, bus);
+        const fdt32_t *r = fdt_getprop(fdt, bus, "ranges", &len);
+        if (!r || up < 0)
+            return false;
+        if (len) {
+            uint32_t ca = 2, pa = 2, sc = 1;
+            u32prop(fdt, bus, "#address-cells", &ca);
+            u32prop(fdt, bus, "#size-cells", &sc);
+            u32prop(fdt, up, "#address-cells", &pa);
+            if (ca < 1 || ca > 2 || pa < 1 || pa > 2 || sc < 1 || sc > 2 || len % (4 * (int)(ca + pa + sc)))
+                return false;
+            bool found = false;
+            for (int i = 0; i < len / 4 && !found; i += (int)(ca + pa + sc)) {
+                uint64_t ch = rdn(r + i, ca), pr = rdn(r + i + ca, pa), sz = rdn(r + i + ca + pa, sc);
+                if (addr >= ch && addr - ch < sz) {
+                    addr = pr + (addr - ch);
+                    found = true;
+                }
+            }
+            if (!found)
+                return false;
+        }
+        bus = up;
+    }
+    *out = addr;
+    return true;
 }
 
 static void check_node(struct chk *c, int node)
@@ -271,20 +383,31 @@ static void check_node(struct chk *c, int node)
     }
     check_interrupts(c, node);
 
-    /* Device regs: nodes in the root's 2+2-cell space (children of the
-     * root or of a re-created simple-bus), except what dtpass makes. */
-    int parent = fdt_parent_offset(c->fdt, node);
+    /* Device regs: every MMIO reg, translated through the guest DT's own
+     * `ranges` as Linux does, lies inside one of the guest's device windows
+     * (what dtpass makes itself is checked below). */
+    int parent = par(c, node);
     const char *nm = fdt_get_name(c->fdt, node, NULL);
     int len;
     const fdt32_t *reg = fdt_getprop(c->fdt, node, "reg", &len);
-    bool top = parent == 0 || (parent > 0 && is_simple_bus(c->fdt, parent));
-    if (reg && top && node != c->gic && strncmp(nm, "memory@", 7)) {
-        if (len % 16)
-            bad(c, node, "reg is not in 2+2 cells");
-        for (int i = 0; i + 4 <= len / 4; i += 4)
-            if (!in_device_window(c->g, rd64(reg + i), rd64(reg + i + 2)))
-                bad(c, node, "reg 0x%llx+0x%llx is outside every device window of the guest",
-                     (unsigned long long)rd64(reg + i), (unsigned long long)rd64(reg + i + 2));
+    uint32_t ac = 2, sc = 1;
+    if (parent >= 0) {
+        u32prop(c->fdt, parent, "#address-cells", &ac);
+        u32prop(c->fdt, parent, "#size-cells", &sc);
+    }
+    if (!reg || parent < 0 || node == c->gic || !strncmp(nm, "memory@", 7) || ac < 1 || ac > 2 ||
+        sc < 1 || sc > 2 || len % (4 * (int)(ac + sc)))
+        return;
+    const char *pn = fdt_get_name(c->fdt, parent, NULL);
+    if (!strcmp(pn, "reserved-memory") || !strcmp(pn, "cpus"))
+        return;
+    for (int i = 0; i < len / 4; i += (int)(ac + sc)) {
+        uint64_t a = rdn(reg + i, ac), s = rdn(reg + i + ac, sc), cpu;
+        if (!s || !to_root(c, parent, a, &cpu))
+            continue;
+        if (!in_device_window(c->g, cpu, s))
+            bad(c, node, "reg 0x%llx+0x%llx is outside every device window of the guest",
+                (unsigned long long)cpu, (unsigned long long)s);
     }
 }
 
@@ -293,11 +416,12 @@ static void check_blob(struct chk *c)
     const void *fdt = c->fdt;
     const struct sys_guest *g = c->g;
     assert_int_equal(fdt_check_full(fdt, fdt_totalsize(fdt)), 0);
+    index_blob(c);
 
     /* The vGIC: the root's interrupt parent, at the board GIC's address. */
     uint32_t ph = 0;
     assert_true(u32prop(fdt, 0, "interrupt-parent", &ph));
-    c->gic = fdt_node_offset_by_phandle(fdt, ph);
+    c->gic = byph(c, ph);
     assert_true(c->gic > 0);
     assert_non_null(fdt_getprop(fdt, c->gic, "interrupt-controller", NULL));
     int len;
@@ -311,18 +435,12 @@ static void check_blob(struct chk *c)
     }
 
     /* Unique phandles, and every node's rules. */
-    VEC(uint32_t) phs = {0};
+    for (size_t i = 1; i < c->phs.n; i++)
+        if (c->phs.v[i].ph == c->phs.v[i - 1].ph)
+            bad(c, c->phs.v[i].off, "phandle 0x%x used twice", c->phs.v[i].ph);
     int node;
-    for (node = 0; node >= 0; node = fdt_next_node(fdt, node, NULL)) {
-        if (u32prop(fdt, node, "phandle", &ph)) {
-            for (size_t i = 0; i < phs.n; i++)
-                if (phs.v[i] == ph)
-                    bad(c, node, "phandle 0x%x used twice", ph);
-            VEC_PUSH(&phs, ph);
-        }
-        check_node(c, node);
-    }
-    VEC_FREE(&phs);
+    for (size_t i = 0; i < c->nodes.n; i++)
+        check_node(c, c->nodes.v[i].off);
 
     /* Every device window holds a node: nothing assigned is missing. */
     for (size_t d = 0; d < g->devices.n; d++) {
@@ -330,8 +448,8 @@ static void check_blob(struct chk *c)
         if (!dev->regs.n)
             continue;
         bool found = false;
-        for (node = fdt_next_node(fdt, 0, NULL); node >= 0 && !found; node = fdt_next_node(fdt, node, NULL)) {
-            reg = fdt_getprop(fdt, node, "reg", &len);
+        for (size_t k = 1; k < c->nodes.n && !found; k++) {
+            reg = fdt_getprop(fdt, c->nodes.v[k].off, "reg", &len);
             found = reg && len >= 16 && rd64(reg) == dev->regs.v[0].ipa &&
                     rd64(reg + 2) == dev->regs.v[0].size;
         }
@@ -436,6 +554,8 @@ static int check_system(const char *sys, const char *board)
         snprintf(what, sizeof(what), "%s:%s", sys, b.ctx.sys.guests.v[i].name);
         struct chk c = {.fdt = blob, .what = what, .ctx = &b.ctx, .g = &b.ctx.sys.guests.v[i]};
         check_blob(&c);
+        VEC_FREE(&c.nodes);
+        VEC_FREE(&c.phs);
         failures += c.failures;
         free(blob);
     }
@@ -484,6 +604,8 @@ static void test_guest_dt_checker_catches(void **state)
     assert_int_equal(gt_to_dtb(t, &blob, &len), 0);
     struct chk c = {.fdt = blob, .what = "negative", .ctx = &b.ctx, .g = &b.ctx.sys.guests.v[0]};
     check_blob(&c);
+    VEC_FREE(&c.nodes);
+    VEC_FREE(&c.phs);
     assert_int_equal(c.failures, 2);
     free(blob);
     unbuild(&b);
@@ -541,6 +663,161 @@ static void test_guest_dt_rewrites(void **state)
     unbuild(&b);
 }
 
+struct wcount {
+    char name[64];
+    unsigned n;
+};
+typedef VEC(struct wcount) wcounts;
+
+/* dtc's warnings on a blob, counted per check name ("unique_unit_address"). */
+static void dtc_warnings(const void *blob, size_t len, const char *tmp, wcounts *counts)
+{
+    FILE *f = fopen(tmp, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(blob, 1, len, f), len);
+    fclose(f);
+    char *cmd = xasprintf("dtc -I dtb -O dtb -o /dev/null '%s' 2>&1", tmp);
+    FILE *p = popen(cmd, "r");
+    free(cmd);
+    assert_non_null(p);
+    char line[1024];
+    while (fgets(line, sizeof(line), p)) {
+        char *a = strstr(line, ": Warning ("), *e = a ? strchr(a + 11, ')') : NULL;
+        if (!a)
+            a = strstr(line, ": ERROR ("), e = a ? strchr(a + 9, ')') : NULL;
+        if (!a || !e)
+            continue;
+        char *open = strchr(a, '(') + 1;
+        size_t k = (size_t)(e - open);
+        if (k >= 64)
+            k = 63;
+        size_t i;
+        for (i = 0; i < counts->n; i++)
+            if (strlen(counts->v[i].name) == k && !strncmp(counts->v[i].name, open, k))
+                break;
+        if (i == counts->n) {
+            struct wcount *w = VEC_ADD(counts);
+            memcpy(w->name, open, k);
+        }
+        counts->v[i].n++;
+    }
+    pclose(p);
+}
+
+static unsigned wcount_of(const wcounts *c, const char *name)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (!strcmp(c->v[i].name, name))
+            return c->v[i].n;
+    return 0;
+}
+
+static int sweep_board(const char *file, const char *tmp, bool with_dtc)
+{
+    struct dtpass_ctx ctx;
+    memset(&ctx, 0, sizeof(ctx));
+    diag_init(&ctx.diag);
+    system_init(&ctx.sys);
+    struct board_options bo = {0};
+    int failures = 0;
+    if (board_load(&ctx.board, file, &bo, &ctx.diag)) {
+        diag_free(&ctx.diag);
+        system_free(&ctx.sys);
+        return 0; /* the board reader's business (its own tests) */
+    }
+    ctx.board_loaded = true;
+    const struct board *b = &ctx.board;
+    if (!b->gic.node || !b->gic.node->nmmio)
+        goto out; /* no GIC (Raspberry Pi 3): no guest DT to make */
+    struct sys_guest *g = VEC_ADD(&ctx.sys.guests);
+    g->name = xstrdup("all");
+    for (uint32_t c = 0; c < b->ncpus; c++)
+        VEC_ADD(&g->cpus)->index = c;
+    struct sys_mem *m = VEC_ADD(&g->memory);
+    m->base = m->ipa = b->nram ? b->ram[0].base : 0x40000000;
+    m->size = 0x1000000;
+    for (uint32_t i = 0; i < b->nnodes; i++) {
+        struct board_node *n = b->nodes[i];
+        if (!n->nmmio || n->untranslatable || n == b->gic.node || board_smmu_of(b, n))
+            continue;
+        const struct board_prop *dt = board_prop(n, "device_type");
+        if (dt && dt->len && !strcmp((const char *)dt->val, "memory"))
+            continue;
+        bool skip = false; /* only the top-most MMIO nodes, outside what dtpass makes */
+        for (struct board_node *p = n->parent; p && !skip; p = p->parent)
+            skip = p == b->gic.node || !strcmp(p->path, "/reserved-memory") ||
+                   !strcmp(p->path, "/cpus") || (p->nmmio && !p->untranslatable && p->parent);
+        if (skip)
+            continue;
+        struct sys_device *d = VEC_ADD(&g->devices);
+        d->ref.text = xstrdup(n->path);
+        d->dma = -1;
+    }
+    if (resolve(&ctx) || lower_guest_trees(&ctx)) {
+        fprintf(stderr, "%s: resolve or lowering failed\n", file);
+        diag_render_text(&ctx.diag, stderr, false);
+        failures++;
+        goto out;
+    }
+    void *blob;
+    size_t len;
+    assert_int_equal(gt_to_dtb(ctx.trees[0], &blob, &len), 0);
+    struct chk c = {.fdt = blob, .what = file, .ctx = &ctx, .g = g};
+    check_blob(&c);
+    VEC_FREE(&c.nodes);
+    VEC_FREE(&c.phs);
+    failures += c.failures;
+    /* dtc: nothing the board does not already draw. */
+    wcounts ours = {0}, theirs = {0};
+    if (with_dtc)
+        dtc_warnings(blob, len, tmp, &ours);
+    if (ours.n)
+        dtc_warnings(b->fdt, b->fdt_size, tmp, &theirs);
+    for (size_t i = 0; i < ours.n; i++) {
+        unsigned th = wcount_of(&theirs, ours.v[i].name);
+        if (ours.v[i].n > th && th == 0) {
+            fprintf(stderr, "%s: dtc warns (%s) %u times on the guest DT, never on the board\n", file,
+                    ours.v[i].name, ours.v[i].n);
+            failures++;
+        }
+    }
+    VEC_FREE(&ours);
+    VEC_FREE(&theirs);
+    free(blob);
+out:
+    lower_free(&ctx);
+    board_free(&ctx.board);
+    system_free(&ctx.sys);
+    diag_free(&ctx.diag);
+    return failures;
+}
+
+static void test_guest_dt_debian_boards(void **state)
+{
+    (void)state;
+    const char *cache = getenv("DTPASS_CACHE");
+    assert_non_null(cache);
+    char *pat = xasprintf("%s/debian/*/*.dtb", cache);
+    glob_t gl;
+    assert_int_equal(glob(pat, 0, NULL, &gl), 0);
+    free(pat);
+    assert_true(gl.gl_pathc > 500); /* the whole package, not a stray file */
+    char tmp[] = "/tmp/dtpass-sweep-XXXXXX";
+    int fd = mkstemp(tmp);
+    assert_true(fd >= 0);
+    close(fd);
+    /* Every board through the blob checks; dtc (a process per blob, the
+     * slow part) on every DTPASS_SWEEP_DTC-th board (default 8; 1 = all). */
+    const char *every = getenv("DTPASS_SWEEP_DTC");
+    size_t step = every && atoi(every) > 0 ? (size_t)atoi(every) : 8;
+    int failures = 0;
+    for (size_t i = 0; i < gl.gl_pathc; i++)
+        failures += sweep_board(gl.gl_pathv[i], tmp, i % step == 0);
+    unlink(tmp);
+    globfree(&gl);
+    assert_int_equal(failures, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -548,6 +825,7 @@ int main(void)
         cmocka_unit_test(test_guest_dt_qemu_boards),
         cmocka_unit_test(test_guest_dt_checker_catches),
         cmocka_unit_test(test_guest_dt_rewrites),
+        cmocka_unit_test(test_guest_dt_debian_boards),
     };
     return cmocka_run_group_tests_name("guest_dt", tests, NULL, NULL);
 }
