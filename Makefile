@@ -55,8 +55,8 @@ all: dtpass
 dtpass: $(BUILD)/dtpass
 	@if [ "$(BUILD)" = build ]; then ln -sf $(BUILD)/dtpass dtpass; fi
 
-# Objects are linked directly (not through an archive) so that the weak
-# placeholders of src/pending.c never shadow a real definition.
+# Objects are linked directly: no archive step, and a test binary sees the
+# same objects as dtpass.
 $(BUILD)/dtpass: $(BUILD)/src/main.o $(OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
