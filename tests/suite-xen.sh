@@ -302,6 +302,7 @@ base=
 for c in /sys/class/gpio/gpiochip*; do
     [ "$(cat "$c/label")" = 9030000.pl061 ] && base=$(cat "$c/base")
 done
+echo "dtpass-dt: $(ls /proc/device-tree/passthrough 2>/dev/null | tr '\n' ' ')"
 if [ -z "$base" ]; then
     echo "dtpass-iso: no PL061 here, reading its registers"
     devmem 0x09030fe0 32
@@ -400,6 +401,10 @@ kill "$qpid" 2>/dev/null
 wait "$qpid" 2>/dev/null
 qpid=
 echo "# Xen interrupt boot: $(($(date +%s) - start))s"
+check "Xen merged the passthrough DTB: the PL061 and its clock in the owner's tree" sh -c \
+    "grep 'DOM1: dtpass-dt:' irq.log | grep -q ' pl061@9030000 ' && grep 'DOM1: dtpass-dt:' irq.log | grep -q ' apb-pclk '"
+check "the other domU's tree has no /passthrough" sh -c \
+    "grep -q 'DOM2: dtpass-dt:' irq.log && ! grep 'DOM2: dtpass-dt:' irq.log | grep -q 'compatible'"
 check "the domU armed the PL061 line" grep -q 'DOM1: dtpass-irq: armed' irq.log
 check "one power-key press: the PL061 interrupt reached the domU through Xen" sh -c \
     "[ $presses -eq 1 ] && grep -q 'DOM1: dtpass-irq: seen [1-9]' irq.log"
