@@ -282,7 +282,9 @@ int check_dma_no_iommu(struct ck *c)
     for (size_t g = 0; g < s->guests.n; g++)
         for (size_t i = 0; i < s->guests.v[g].devices.n; i++) {
             const struct sys_device *dev = &s->guests.v[g].devices.v[i];
-            if (!dev->is_dma || dev->rsids.n || !dev->ref.node)
+            /* One finding per device: a second claim is dev-owner's. */
+            if (!dev->is_dma || dev->rsids.n || !dev->ref.node ||
+                c->owner_dev[dev->ref.node->index] != dev)
                 continue;
             const char *why = dev->dma_reason ? dev->dma_reason
                               : dev->ref.node->dma_reason ? dev->ref.node->dma_reason
@@ -334,7 +336,8 @@ int check_dma_reset(struct ck *c)
         for (size_t i = 0; i < s->guests.v[g].devices.n; i++) {
             const struct sys_device *dev = &s->guests.v[g].devices.v[i];
             const struct board_node *n = dev->ref.node;
-            if (!n || !dev->is_dma || dev->rsids.n || n->has_resets || n->has_power_domains)
+            if (!n || !dev->is_dma || dev->rsids.n || n->has_resets || n->has_power_domains ||
+                c->owner_dev[n->index] != dev)
                 continue;
             struct diag *d = ck_report(c, "dma-reset", dev->ref.pos,
                                        "nothing can stop the DMA of %s (guest %s): no `resets`, no "

@@ -10,8 +10,8 @@ int check_status_disabled(struct ck *c)
         for (size_t i = 0; i < s->guests.v[g].devices.n; i++) {
             const struct sys_device *dev = &s->guests.v[g].devices.v[i];
             const struct board_node *n = dev->ref.node;
-            if (!n || !n->disabled)
-                continue;
+            if (!n || !n->disabled || c->owner_dev[n->index] != dev)
+                continue; /* a second claim is dev-owner's */
             const struct board_prop *st = ck_prop(n, "status");
             struct diag *d = ck_report_sev(
                 c, "status-disabled", SEV_WARNING, dev->ref.pos,
