@@ -237,9 +237,11 @@ def report(results, growth, verdict):
             if "error" in c[op]:
                 print("%-44s   %s: %s" % ("", op, c[op]["error"].splitlines()[-1][:160]))
     for g in growth:
-        print("growth 10k -> 100k (G=%d): check %.2fx, build %.2fx" % (g["guests"], g["check"], g["build"]))
+        print("growth 10k -> 100k (G=%d): check %.2fx, build %.2fx (CPU); %.2fx, %.2fx (wall)"
+              % (g["guests"], g["check"], g["build"], g["check_wall"], g["build_wall"]))
+    print("load average during the run: %s" % " ".join("%.1f" % x for x in os.getloadavg()))
     for v in verdict:
-        print("target %-50s %s" % (v["target"], v["result"]))
+        print("target %-56s %s" % (v["target"], v["result"]))
 
 
 def main():
@@ -288,13 +290,18 @@ def main():
         results.append(case_ops(env, name, sysf, dtb, dts, w))
 
     by = {(n, g): results[i] for n, g, i in synth}
+    # Wall time is what a user waits; on a loaded machine it includes other
+    # processes' work, so every target is judged on CPU time (user + system,
+    # dtc included) and the wall figure is printed next to it.
     growth = []
     for g in guests:
         a, b = by.get((10000, g)), by.get((100000, g))
         if a and b and all("median_ms" in x[op] for x in (a, b) for op in ("check_dtb", "build_dtb")):
             growth.append({"guests": g,
-                           "check": b["check_dtb"]["median_ms"] / a["check_dtb"]["median_ms"],
-                           "build": b["build_dtb"]["median_ms"] / a["build_dtb"]["median_ms"]})
+                           "check": b["check_dtb"]["cpu_median_ms"] / a["check_dtb"]["cpu_median_ms"],
+                           "build": b["build_dtb"]["cpu_median_ms"] / a["build_dtb"]["cpu_median_ms"],
+                           "check_wall": b["check_dtb"]["median_ms"] / a["check_dtb"]["median_ms"],
+                           "build_wall": b["build_dtb"]["median_ms"] / a["build_dtb"]["median_ms"]})
     verdict = []
 
     def judge(target, ok, value):
@@ -303,11 +310,12 @@ def main():
 
     big = by.get((100000, 256))
     if big:
-        for op, key, lim in (("check_dtb", "check_ms", "ms"), ("build_dtb", "build_ms", "ms")):
+        for op, key in (("check_dtb", "check_ms"), ("build_dtb", "build_ms")):
             r = big[op]
             if "median_ms" in r:
-                judge("%s N=100k G=256 D=10k <= %g ms" % (op, TARGETS[key]),
-                      r["median_ms"] <= TARGETS[key], "%.1f ms" % r["median_ms"])
+                judge("%s N=100k G=256 D=10k <= %g ms (CPU)" % (op, TARGETS[key]),
+                      r["cpu_median_ms"] <= TARGETS[key],
+                      "%.1f ms CPU, %.1f ms wall" % (r["cpu_median_ms"], r["median_ms"]))
             else:
                 judge("%s N=100k G=256 D=10k" % op, False, "failed")
         r = big["build_dtb"]
@@ -316,11 +324,11 @@ def main():
                   r["peak_rss_kib"] / 1024 <= TARGETS["rss_mib"], "%.1f MiB" % (r["peak_rss_kib"] / 1024))
     for gr in growth:
         worst = max(gr["check"], gr["build"])
-        judge("growth 10k->100k G=%d <= %gx" % (gr["guests"], TARGETS["growth"]),
-              worst <= TARGETS["growth"], "%.2fx" % worst)
+        judge("growth 10k->100k G=%d <= %gx (CPU)" % (gr["guests"], TARGETS["growth"]),
+              worst <= TARGETS["growth"], "check %.2fx, build %.2fx CPU; %.2fx, %.2fx wall"
+              % (gr["check"], gr["build"], gr["check_wall"], gr["build_wall"]))
     # The DTS target is about big boards, where dtc's own work dominates; on
-    # small ones dtpass's fixed cost (a few ms) is as large as dtc's. Judged
-    # on CPU time (robust on a shared machine); wall time in the table.
+    # small ones dtpass's fixed cost (a few ms) is as large as dtc's.
     for (n, g), c in sorted(by.items()):
         if n == max(sizes) and "ratio_build_dts_vs_dtc_cpu" in c:
             r = c["ratio_build_dts_vs_dtc_cpu"]
@@ -332,7 +340,8 @@ def main():
            "dtpass": subprocess.run([dtpass, "--version"], capture_output=True, text=True).stdout.strip(),
            "dtc": subprocess.run(["dtc", "--version"], capture_output=True, text=True).stdout.strip(),
            "host": {"machine": platform.machine(), "cpus": os.cpu_count(),
-                    "system": platform.system() + " " + platform.release()},
+                    "system": platform.system() + " " + platform.release(),
+                    "loadavg_at_end": os.getloadavg()},
            "runs": env["runs"], "quick": quick, "targets": TARGETS,
            "cases": results, "growth_10k_100k": growth, "verdict": verdict}
     out = os.environ.get("BENCH_OUT") or os.path.join(build, "bench-quick.json" if quick else "bench.json")
