@@ -138,9 +138,9 @@ static void device_deps(struct walk *w, size_t g, const struct sys_device *dev)
             w->stamp[p->index] = w->serial;
             for (uint32_t k = 0; k < p->ndeps; k++) {
                 const struct board_dep *e = &p->deps[k];
-                if (e->provider && !dep_handled_elsewhere(e->prop))
-                    VEC_PUSH(&w->stack, ((struct edge){e->provider, it.prop,
-                                                                    it.via ? it.via : p}));
+                if (e->provider && !dep_handled_elsewhere(e->prop) &&
+                    strcmp(e->prop, "memory-region") != 0)
+                    VEC_PUSH(&w->stack, ((struct edge){e->provider, it.prop, it.via ? it.via : p}));
             }
             continue;
         }
