@@ -505,7 +505,8 @@ static void rewrite_interrupts(const struct dtpass_ctx *ctx, struct guest_tree *
     const struct board_prop *ints = ext ? ext : board_prop(bn, "interrupts");
     const struct board_node *common = NULL;
     bool dropped = false, mixed = false;
-    cellvec out = {0}; /* interrupts-extended form: phandle, cells... */
+    cellvec out = {0};    /* interrupts-extended form: phandle, cells... */
+    cellvec starts = {0}; /* where each specifier starts in out */
     uint32_t nspecs = 0;
     if (!ints)
         return;
@@ -536,7 +537,9 @@ static void rewrite_interrupts(const struct dtpass_ctx *ctx, struct guest_tree *
             ph = t->opt.gic_phandle, n = 3;
         } else {
             struct gt_node *g = present(t, par);
-            if (!g || !g->phandle) {
+            /* A nexus parent without a phandle (a PCI host above its
+             * children) is reached by inheritance: phandle 0 says so. */
+            if (!g || (!g->phandle && g != gn->parent)) {
                 dropped = true;
                 continue;
             }
@@ -549,6 +552,7 @@ static void rewrite_interrupts(const struct dtpass_ctx *ctx, struct guest_tree *
         if (!nspecs)
             common = par;
         nspecs++;
+        VEC_PUSH(&starts, (uint32_t)out.n);
         VEC_PUSH(&out, ph);
         for (uint32_t i = 0; i < n; i++)
             VEC_PUSH(&out, spec[i]);
@@ -560,12 +564,28 @@ static void rewrite_interrupts(const struct dtpass_ctx *ctx, struct guest_tree *
         for (size_t i = 0; i < out.n; i++)
             if (i % per)
                 VEC_PUSH(&plain, out.v[i]);
-        gt_prop_u32(t, gn, "interrupt-parent", ph);
+        if (ph)
+            gt_prop_u32(t, gn, "interrupt-parent", ph);
         gt_prop_cells(t, gn, "interrupts", plain.v, plain.n);
         VEC_FREE(&plain);
     } else if (nspecs) {
-        gt_prop_cells(t, gn, "interrupts-extended", out.v, out.n);
+        /* interrupts-extended names every parent: entries that relied on
+         * inheritance (phandle 0) cannot be written and go. */
+        cellvec xout = {0};
+        for (size_t i = 0; i < starts.n; i++) {
+            size_t from = starts.v[i], to = i + 1 < starts.n ? starts.v[i + 1] : out.n;
+            if (!out.v[from]) {
+                dropped = true;
+                continue;
+            }
+            for (size_t k = from; k < to; k++)
+                VEC_PUSH(&xout, out.v[k]);
+        }
+        if (xout.n)
+            gt_prop_cells(t, gn, "interrupts-extended", xout.v, xout.n);
+        VEC_FREE(&xout);
     }
+    VEC_FREE(&starts);
     if (dropped)
         gt_prop_del(gn, "interrupt-names");
     VEC_FREE(&out);
