@@ -112,6 +112,8 @@ install: dtpass
 	install -m 755 $(BUILD)/dtpass $(DESTDIR)$(PREFIX)/bin/dtpass
 	install -m 644 include/dtpass/*.h $(DESTDIR)$(PREFIX)/include/dtpass/
 	install -m 644 schemas/* $(DESTDIR)$(PREFIX)/share/dtpass/
+	install -d $(DESTDIR)$(PREFIX)/share/dtpass/dtpb
+	install -m 644 src/dtpb/*.c $(DESTDIR)$(PREFIX)/share/dtpass/dtpb/
 
 clean:
 	rm -rf build build-san dtpass

@@ -257,8 +257,15 @@ static void run_system(struct dtpass_ctx *ctx, bool build)
     if (checks_run(ctx) || diag_errors(&ctx->diag))
         return;
     stage_done(&clk, "checks");
-    if (!build)
+    if (!build) {
+        /* Capacity is part of the lint: placing the tables is what finds an
+         * SMMUv2 out of SMRs or hypervisor memory too small (smmu-capacity,
+         * hv-memory). A system without hypervisor memory builds only device
+         * trees, so there is nothing to place. */
+        if (ctx->sys.hyp_memory.n && lower_place(ctx) == 0)
+            stage_done(&clk, "lower-place");
         return;
+    }
 
     unsigned t = ctx->opt.targets;
     if (t & (T_DTS | T_DTB | T_XEN)) {
