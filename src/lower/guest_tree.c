@@ -959,6 +959,8 @@ static void copy_children(const struct dtpass_ctx *ctx, struct guest_tree *t,
             continue; /* a node someone else owns never rides along */
         if (!o && !subtree_mapped(t, c))
             continue; /* MMIO of its own the guest cannot reach: another device */
+        if (strmap_get(&t->by_board_path, c->path))
+            continue; /* already in the guest (a vCPU, the vGIC) */
         struct gt_node *g = gt_node_add(t, gn, c->name, GT_DEVICE, c);
         copy_props(ctx, t, g, c, COPY_SUBTREE, NULL);
         VEC_PUSH(&t->pending, g);
@@ -979,6 +981,13 @@ struct gt_node *gt_copy_device(const struct dtpass_ctx *ctx, struct guest_tree *
 {
     const struct board_node *bn = dev->ref.node;
     struct gt_node *parent = place_parent(ctx, t, bn->parent, false);
+    if (parent->kind == GT_SYNTH && parent->parent && !gt_prop_get(parent, "#address-cells")) {
+        /* A device in a node dtpass made (/chosen): the same 2+2 identity
+         * space as a re-created bus. */
+        gt_prop_u32(t, parent, "#address-cells", 2);
+        gt_prop_u32(t, parent, "#size-cells", 2);
+        gt_prop_empty(t, parent, "ranges");
+    }
     const char *name = bn->name;
     cellvec reg = {0};
     device_reg(bn, dev, &reg);
@@ -1151,6 +1160,31 @@ void gt_copy_providers(const struct dtpass_ctx *ctx, struct guest_tree *t,
 }
 
 /* --- the guest DT --- */
+
+/* Nodes that describe the machine rather than a device: dtpass writes its
+ * own for every guest (root, CPUs, memory, PSCI, chosen, aliases, reserved
+ * memory, the GIC and what is below it, the timer). */
+static bool machine_node(const struct dtpass_ctx *ctx, const struct board_node *n)
+{
+    const struct board *b = &ctx->board;
+    if (!n->parent || n == b->timer)
+        return true;
+    const struct board_prop *dt = board_prop(n, "device_type");
+    if (dt && dt->len == 7 && !memcmp(dt->val, "memory", 7))
+        return true;
+    if (n->compatible && !strncmp(n->compatible, "arm,psci", 8))
+        return true;
+    if (!n->parent->parent && !strcmp(n->name, "chosen"))
+        return true; /* its children (simple-framebuffer) are devices */
+    for (const struct board_node *p = n; p->parent; p = p->parent) {
+        if (p == b->gic.node)
+            return true;
+        if (!p->parent->parent && (!strcmp(p->name, "cpus") || !strcmp(p->name, "aliases") ||
+                                   !strcmp(p->name, "reserved-memory")))
+            return true;
+    }
+    return false;
+}
 
 static int dev_order_cmp(const void *a, const void *b)
 {
@@ -1466,6 +1500,11 @@ struct guest_tree *gt_build_guest(const struct dtpass_ctx *ctx, const struct gt_
     gt_prop_u32(t, root, "interrupt-parent", t->opt.gic_phandle);
 
     struct gt_node *chosen = gt_node_add(t, root, "chosen", GT_SYNTH, NULL);
+    /* Devices under the board's /chosen (a firmware framebuffer) go into
+     * this one. */
+    const struct board_node *bchosen = board_lookup(b, "/chosen");
+    if (bchosen)
+        strmap_put(&t->by_board_path, bchosen->path, chosen);
     struct gt_node *aliases = gt_node_add(t, root, "aliases", GT_SYNTH, NULL);
     add_cpus(ctx, t);
     struct gt_node *psci = gt_node_add(t, root, "psci", GT_SYNTH, NULL);
@@ -1486,7 +1525,8 @@ struct guest_tree *gt_build_guest(const struct dtpass_ctx *ctx, const struct gt_
             devs[nd++] = &g->devices.v[i];
     qsort(devs, nd, sizeof(*devs), dev_order_cmp);
     for (size_t i = 0; i < nd; i++)
-        if (!strmap_get(&t->by_board_path, devs[i]->ref.node->path))
+        if (!strmap_get(&t->by_board_path, devs[i]->ref.node->path) &&
+            !machine_node(ctx, devs[i]->ref.node))
             gt_copy_device(ctx, t, owners, devs[i]);
     free(devs);
     gt_copy_providers(ctx, t, owners);
@@ -1519,6 +1559,22 @@ int lower_guest_trees(struct dtpass_ctx *ctx)
                     "the board has no GIC: a guest device tree needs one to describe interrupts");
         return -1;
     }
+    /* A machine node given as a device would clash with what dtpass writes. */
+    for (size_t i = 0; i < n; i++) {
+        const struct sys_guest *g = &ctx->sys.guests.v[i];
+        for (size_t d = 0; d < g->devices.n; d++) {
+            const struct sys_device *dev = &g->devices.v[d];
+            if (dev->ref.node && machine_node(ctx, dev->ref.node)) {
+                struct diag *dg = diag_report(&ctx->diag, "schema", dev->ref.pos,
+                                              "%s describes the machine, not a device: dtpass "
+                                              "writes it for every guest",
+                                              dev->ref.node->path);
+                diag_node(dg, dev->ref.node->path);
+            }
+        }
+    }
+    if (diag_errors(&ctx->diag))
+        return -1;
     struct gt_owners owners;
     gt_owners_build(&owners, ctx);
     ctx->trees = xcalloc(n ? n : 1, sizeof(*ctx->trees));

@@ -611,6 +611,29 @@ static void test_guest_dt_checker_catches(void **state)
     unbuild(&b);
 }
 
+/* A machine node given as a device is refused (it would clash with what
+ * dtpass writes): /cpus, the timer, the GIC's children, the root. */
+static void test_guest_dt_machine_nodes(void **state)
+{
+    (void)state;
+    static const char *const refs[] = {"/", "/cpus", "/cpus/cpu@1", "/timer", "/chosen",
+                                       "/interrupt-controller@1000000"};
+    for (size_t i = 0; i < ARRAY_SIZE(refs); i++) {
+        struct built b;
+        assert_int_equal(build(&b, "tests/guest-dt/rewrites/system.yaml", NULL), 0);
+        lower_free(&b.ctx);
+        struct sys_device *d = VEC_ADD(&b.ctx.sys.guests.v[0].devices);
+        d->ref.text = xstrdup(refs[i]);
+        d->ref.node = board_lookup(&b.ctx.board, refs[i]);
+        assert_non_null(d->ref.node);
+        assert_int_equal(lower_guest_trees(&b.ctx), -1);
+        assert_int_equal(b.ctx.diag.nerrors, 1);
+        assert_string_equal(b.ctx.diag.diags.v[b.ctx.diag.diags.n - 1]->check, "schema");
+        b.ctx.diag.nerrors = 0; /* expected: keep unbuild quiet */
+        unbuild(&b);
+    }
+}
+
 /* Specific rewrites of the fixture (docs/guest-dt.md), read from the blob. */
 static void test_guest_dt_rewrites(void **state)
 {
@@ -825,6 +848,7 @@ int main(void)
         cmocka_unit_test(test_guest_dt_qemu_boards),
         cmocka_unit_test(test_guest_dt_checker_catches),
         cmocka_unit_test(test_guest_dt_rewrites),
+        cmocka_unit_test(test_guest_dt_machine_nodes),
         cmocka_unit_test(test_guest_dt_debian_boards),
     };
     return cmocka_run_group_tests_name("guest_dt", tests, NULL, NULL);
