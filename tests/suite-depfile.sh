@@ -2,7 +2,8 @@
 # tests/suite-depfile.sh — SPEC §1 `-M DEPFILE` in a real Makefile rule.
 # The ZCU102 DSL example (system.dtpass includes memory-map.dtpass) on a DTS
 # board that pulls in the real board through cpp (#include) and adds a
-# fragment through dtc's own /include/, with a C header for a constant: the
+# fragment through dtc's own /include/, with a C header for a constant, plus
+# user device-class data (--classes): the
 # depfile must list every one of those files (and nothing from dtpass's
 # private temporary directory), make must rebuild when any of them is
 # touched, and must do nothing when nothing changed. The build also runs
@@ -32,11 +33,14 @@ EOF
 printf '#define BENCH_MODEL "depfile test"\n' >"$w/board/include/bench-model.h"
 printf '/ {\n\tchosen {\n\t\tdtpass,depfile-test;\n\t};\n};\n' >"$w/board/extra.dtsi"
 
+# User device-class data (--classes) is an input too.
+printf 'dtpass-device-classes: 1\nclasses:\n  - name: test-masters\n    dma-master: true\n    compatible: [ "dtpass,test-*" ]\n' >"$w/classes.yaml"
+
 cat >"$w/Makefile" <<EOF
 DTPASS = $DTPASS
 out/system.dtpb: system.dtpass
 	@echo run >>runs.log
-	\$(DTPASS) build system.dtpass --board board/wrap.dts -I board/include -q -o out -M out/system.d
+	\$(DTPASS) build system.dtpass --board board/wrap.dts -I board/include --classes classes.yaml -q -o out -M out/system.d
 -include out/system.d
 EOF
 
@@ -59,7 +63,7 @@ d=$w/out/system.d
 
 # Every input read is listed, as the path dtpass was given or dtc/cpp used.
 for f in system.dtpass memory-map.dtpass board/wrap.dts board/zynqmp-zcu102-rev1.0.dts \
-         board/include/bench-model.h board/extra.dtsi; do
+         board/include/bench-model.h board/extra.dtsi classes.yaml; do
     if grep -q "\(^\|[ /]\)$f\( \|:\|\$\)" "$d"; then
         ok "depfile lists $f"
     else
@@ -84,7 +88,7 @@ mk
     { notok "make re-ran dtpass with nothing changed"; sed 's/^/    /' "$tmp/make.log"; }
 
 for f in memory-map.dtpass board/zynqmp-zcu102-rev1.0.dts board/include/bench-model.h board/extra.dtsi \
-         board/wrap.dts system.dtpass; do
+         board/wrap.dts classes.yaml system.dtpass; do
     n=$(runs)
     touch "$w/$f"
     mk
