@@ -96,6 +96,10 @@ for c in v3-linux v3-rtos v2-linux pci control; do
     has "$c" "end Kernel panic - not syncing: VFS: Unable to mount root fs" "reached the root-fs panic"
 done
 has control "Machine model: linux,dummy-virt$|Hardware name: linux,dummy-virt \(DT\)" "control: QEMU's own model"
+for c in v3-linux v3-rtos v2-linux pci; do
+    hasnt "$c" "OF: .*(could not|failed|missing|bad|not found)|no irq domain|irq: type mismatch|deferred probe pending|psci: failed" \
+        "no complaint from the kernel about the device tree"
+done
 
 # --- GICv3: the Linux guest of examples/qemu-virt ---
 has v3-linux "(Machine model|Hardware name): linux,dummy-virt \(linux\)" "machine model names the guest"
