@@ -275,6 +275,8 @@ int emit_guest_dt(struct dtpass_ctx *ctx)
             void *blob;
             size_t len;
             int err = gt_to_dtb(t, &blob, &len);
+            if (!err && (err = fdt_check_full(blob, len)))
+                free(blob); /* never stage a blob libfdt itself rejects */
             if (err) {
                 diag_fatal(&ctx->diag, NOPOS, "cannot build the device tree of guest %s: %s", name,
                            fdt_strerror(err));
