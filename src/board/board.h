@@ -128,6 +128,10 @@ struct board {
     uint32_t nram;
     struct board_range *nomap; /* no-map reserved regions, sorted */
     uint32_t nnomap;
+    /* The blob header's /memreserve/ entries (firmware, spin tables): RAM
+     * the OS maps but must not use; sorted, zero-size entries dropped. */
+    struct board_range *memrsv;
+    uint32_t nmemrsv;
     struct board_gic gic;
     struct board_node *timer; /* the architected timer node, or NULL */
     struct board_smmu *smmus;

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libfdt.h>
+
 #include "board/internal.h"
 
 /* ---- cells ---- */
@@ -475,6 +477,27 @@ static void find_ram(struct bload *c)
     b->ram = arena_alloc(&c->s->arena, out.n * sizeof(*out.v));
     if (out.n)
         memcpy(b->ram, out.v, out.n * sizeof(*out.v));
+    /* /memreserve/: checked by fdt_check_full, read with libfdt. */
+    VEC(struct board_range) rsv = {0};
+    int nrsv = fdt_num_mem_rsv(b->fdt);
+    for (int i = 0; i < nrsv; i++) {
+        uint64_t base, size, last;
+        if (fdt_get_mem_rsv(b->fdt, i, &base, &size) == 0 && size) {
+            if (range_end(base, size, &last))
+                VEC_PUSH(&rsv, ((struct board_range){base, size}));
+            else
+                board_invalid(c, NULL, "/memreserve/ 0x%llx + 0x%llx wraps around the address space",
+                              (unsigned long long)base, (unsigned long long)size);
+        }
+    }
+    if (rsv.n)
+        qsort(rsv.v, rsv.n, sizeof(*rsv.v), cmp_range);
+    b->nmemrsv = (uint32_t)rsv.n;
+    b->memrsv = arena_alloc(&c->s->arena, rsv.n * sizeof(*rsv.v));
+    if (rsv.n)
+        memcpy(b->memrsv, rsv.v, rsv.n * sizeof(*rsv.v));
+    VEC_FREE(&rsv);
+
     b->nnomap = (uint32_t)nomap.n;
     b->nomap = arena_alloc(&c->s->arena, nomap.n * sizeof(*nomap.v));
     if (nomap.n)

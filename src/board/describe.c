@@ -124,6 +124,23 @@ static void describe_json(const struct board *b, FILE *out)
     json_ranges(&sb, b->ram, b->nram);
     sb_puts(&sb, ",\n  \"reserved_nomap\": ");
     json_ranges(&sb, b->nomap, b->nnomap);
+    sb_puts(&sb, ",\n  \"memreserve\": ");
+    json_ranges(&sb, b->memrsv, b->nmemrsv);
+    /* Every /reserved-memory region, mapped or not: what firmware and
+     * drivers claim, to keep guests out of. */
+    sb_puts(&sb, ",\n  \"reserved\": [");
+    const struct board_node *rm = board_lookup(b, "/reserved-memory");
+    bool rfirst = true;
+    for (const struct board_node *r = rm ? rm->first_child : NULL; r; r = r->next_sibling)
+        for (uint32_t k = 0; k < r->nmmio; k++) {
+            sb_puts(&sb, rfirst ? "\n    {\"path\": " : ",\n    {\"path\": ");
+            rfirst = false;
+            sb_json_str(&sb, r->path);
+            sb_printf(&sb, ", \"base\": \"0x%llx\", \"size\": \"0x%llx\", \"no_map\": %s, \"status\": \"%s\"}",
+                      (unsigned long long)r->mmio[k].base, (unsigned long long)r->mmio[k].size,
+                      board_prop(r, "no-map") ? "true" : "false", r->disabled ? "disabled" : "okay");
+        }
+    sb_puts(&sb, rfirst ? "]" : "\n  ]");
     sb_puts(&sb, ",\n  \"gic\": ");
     if (b->gic.node) {
         sb_puts(&sb, "{\"path\": ");
@@ -248,6 +265,11 @@ static void describe_text(const struct board *b, FILE *out)
     if (b->nnomap) {
         fprintf(out, "reserved (no-map): ");
         text_ranges(out, b->nomap, b->nnomap);
+        fprintf(out, "\n");
+    }
+    if (b->nmemrsv) {
+        fprintf(out, "memreserve: ");
+        text_ranges(out, b->memrsv, b->nmemrsv);
         fprintf(out, "\n");
     }
     if (b->gic.node)

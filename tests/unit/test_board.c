@@ -429,6 +429,11 @@ static void test_board_cpus_and_ram(void **state)
     assert_int_equal(f->b.ram[2].base, 0x60000000);
     assert_int_equal(f->b.nnomap, 1);
     assert_int_equal(f->b.nomap[0].base, 0x30000000);
+    /* /memreserve/ entries, sorted; they stay RAM. */
+    assert_int_equal(f->b.nmemrsv, 2);
+    assert_int_equal(f->b.memrsv[0].base, 0x21000000);
+    assert_int_equal(f->b.memrsv[0].size, 0x2000);
+    assert_int_equal(f->b.memrsv[1].base, 0x3f000000);
     assert_int_equal(f->b.gic.version, 2);
     unload(f);
 }
