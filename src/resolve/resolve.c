@@ -172,29 +172,50 @@ static int irqmap_cmp(const void *a, const void *b)
     return x->phys < y->phys ? -1 : x->phys > y->phys;
 }
 
-/* The device's regs: identity, or moved as a block by `ipa:`. */
+/* Assigning a node assigns its subtree (a USB glue node and its DWC3 core,
+ * a bus with its devices): the nodes of the subtree are the contiguous run
+ * of board.nodes after n (depth-first order) deeper than n. */
+static uint32_t subtree_end(const struct board *b, const struct board_node *n)
+{
+    uint32_t i = n->index + 1;
+    while (i < b->nnodes && b->nodes[i]->depth > n->depth)
+        i++;
+    return i;
+}
+
+/* The regs of the device's subtree: identity, or moved as a block by
+ * `ipa:` (the first reg lands at ipa, the others keep their offsets). */
 static void resolve_regs(struct rctx *r, struct sys_device *dev, const struct board_node *n)
 {
-    for (uint32_t i = 0; i < n->nmmio; i++) {
-        struct res_reg rr = {.pa = n->mmio[i].base, .size = n->mmio[i].size, .ipa = n->mmio[i].base};
-        if (dev->has_ipa) {
-            uint64_t first = n->mmio[0].base;
-            bool ok;
-            if (rr.pa >= first)
-                ok = u64_add(dev->ipa, rr.pa - first, &rr.ipa);
-            else if ((ok = dev->ipa >= first - rr.pa))
-                rr.ipa = dev->ipa - (first - rr.pa);
-            if (!ok) {
-                diag_report(r->d, "range-wrap", dev->ipa_pos,
-                            "ipa 0x%" PRIx64 " moves reg %" PRIu32 " of %s (0x%" PRIx64
-                            ") outside the 64-bit address space",
-                            dev->ipa, i, n->path, rr.pa);
-                continue;
+    uint32_t end = subtree_end(r->b, n);
+    bool have_first = false;
+    uint64_t first = 0;
+    for (uint32_t k = n->index; k < end; k++) {
+        const struct board_node *c = r->b->nodes[k];
+        for (uint32_t i = 0; i < c->nmmio; i++) {
+            struct res_reg rr = {.pa = c->mmio[i].base, .size = c->mmio[i].size, .ipa = c->mmio[i].base};
+            if (!have_first) {
+                first = rr.pa;
+                have_first = true;
             }
+            if (dev->has_ipa) {
+                bool ok;
+                if (rr.pa >= first)
+                    ok = u64_add(dev->ipa, rr.pa - first, &rr.ipa);
+                else if ((ok = dev->ipa >= first - rr.pa))
+                    rr.ipa = dev->ipa - (first - rr.pa);
+                if (!ok) {
+                    diag_report(r->d, "range-wrap", dev->ipa_pos,
+                                "ipa 0x%" PRIx64 " moves reg %" PRIu32 " of %s (0x%" PRIx64
+                                ") outside the 64-bit address space",
+                                dev->ipa, i, c->path, rr.pa);
+                    continue;
+                }
+            }
+            VEC_PUSH(&dev->regs, rr);
         }
-        VEC_PUSH(&dev->regs, rr);
     }
-    if (dev->has_ipa && n->nmmio == 0)
+    if (dev->has_ipa && !have_first)
         diag_report(r->d, "schema", dev->ipa_pos, "ipa given for %s, which has no registers",
                     n->path);
 }
@@ -209,20 +230,23 @@ static void resolve_irqs(struct rctx *r, struct sys_device *dev, const struct bo
         memcpy(map, dev->irqs.v, nmap * sizeof(*map));
         qsort(map, nmap, sizeof(*map), irqmap_cmp);
     }
-    for (uint32_t i = 0; i < n->nirqs; i++) {
-        const struct board_irq *bi = &n->irqs[i];
-        if (!bi->gic)
-            continue;
-        struct res_irq ri = {.pintid = bi->intid, .vintid = bi->intid, .flags = bi->flags};
-        if (bi->intid >= 32 && nmap) {
-            struct sys_irqmap key = {.phys = bi->intid - 32};
-            struct sys_irqmap *m = bsearch(&key, map, nmap, sizeof(*map), irqmap_cmp);
-            if (m) {
-                ri.vintid = m->virt + 32;
-                used[m - map] = true;
+    uint32_t end = subtree_end(r->b, n);
+    for (uint32_t k = n->index; k < end; k++) {
+        for (uint32_t i = 0; i < r->b->nodes[k]->nirqs; i++) {
+            const struct board_irq *bi = &r->b->nodes[k]->irqs[i];
+            if (!bi->gic)
+                continue;
+            struct res_irq ri = {.pintid = bi->intid, .vintid = bi->intid, .flags = bi->flags};
+            if (bi->intid >= 32 && nmap) {
+                struct sys_irqmap key = {.phys = bi->intid - 32};
+                struct sys_irqmap *m = bsearch(&key, map, nmap, sizeof(*map), irqmap_cmp);
+                if (m) {
+                    ri.vintid = m->virt + 32;
+                    used[m - map] = true;
+                }
             }
+            VEC_PUSH(&dev->rirqs, ri);
         }
-        VEC_PUSH(&dev->rirqs, ri);
     }
     /* A line listed twice in `interrupts` (ZynqMP GEM: queue and wake-up on
      * one SPI) is one route: sort by INTID and keep the first of each. */
@@ -258,13 +282,16 @@ static void resolve_sids(struct rctx *r, struct sys_device *dev, const struct bo
         }
         return;
     }
-    for (uint32_t i = 0; i < n->nsids; i++) {
-        const struct board_sid *bs = &n->sids[i];
-        const struct board_smmu *s = bs->smmu ? board_smmu_of(r->b, bs->smmu) : NULL;
-        if (!s) /* an IOMMU dtpass cannot program: the device counts as unprotected */
-            continue;
-        struct res_sid rs = {.smmu = s, .sid = bs->sid, .mask = bs->mask, .count = bs->count};
-        VEC_PUSH(&dev->rsids, rs);
+    uint32_t end = subtree_end(r->b, n);
+    for (uint32_t k = n->index; k < end; k++) {
+        for (uint32_t i = 0; i < r->b->nodes[k]->nsids; i++) {
+            const struct board_sid *bs = &r->b->nodes[k]->sids[i];
+            const struct board_smmu *s = bs->smmu ? board_smmu_of(r->b, bs->smmu) : NULL;
+            if (!s) /* an IOMMU dtpass cannot program: the device counts as unprotected */
+                continue;
+            struct res_sid rs = {.smmu = s, .sid = bs->sid, .mask = bs->mask, .count = bs->count};
+            VEC_PUSH(&dev->rsids, rs);
+        }
     }
 }
 
@@ -275,6 +302,19 @@ static void resolve_device(struct rctx *r, struct sys_device *dev)
         bind_smmu(r, &dev->smmu, "smmu");
     if (!n)
         return;
+    /* A defect the board reader only warned about (real vendor DTBs carry
+     * some) matters once a guest owns the node: its resources would be
+     * guessed, so the assignment is an error. */
+    uint32_t end = subtree_end(r->b, n);
+    for (uint32_t k = n->index; k < end; k++) {
+        const struct board_node *c = r->b->nodes[k];
+        if (!c->defect)
+            continue;
+        struct diag *dg = diag_report(r->d, "board-invalid", dev->ref.pos,
+                                      "%s cannot be assigned: the board describes %s wrongly (%s)",
+                                      n->path, c->path, c->defect);
+        diag_node(dg, c->path);
+    }
     resolve_regs(r, dev, n);
     resolve_irqs(r, dev, n);
     resolve_sids(r, dev, n);
@@ -282,8 +322,11 @@ static void resolve_device(struct rctx *r, struct sys_device *dev)
         dev->is_dma = dev->dma;
         dev->dma_reason = dev->dma ? "dma: true in the system file" : "dma: false in the system file";
     } else {
-        dev->is_dma = n->dma_master;
-        dev->dma_reason = n->dma_reason;
+        /* The first DMA master of the subtree decides (a glue node's core). */
+        for (uint32_t k = n->index; k < end && !dev->is_dma; k++) {
+            dev->is_dma = r->b->nodes[k]->dma_master;
+            dev->dma_reason = r->b->nodes[k]->dma_reason;
+        }
     }
 }
 

@@ -770,6 +770,10 @@ static int sweep_board(const char *file, const char *tmp, bool with_dtc)
         for (struct board_node *p = n->parent; p && !skip; p = p->parent)
             skip = p == b->gic.node || !strcmp(p->path, "/reserved-memory") ||
                    !strcmp(p->path, "/cpus") || (p->nmmio && !p->untranslatable && p->parent);
+        /* A node whose subtree the board describes wrongly cannot be
+         * assigned (resolve says board-invalid): leave those out. */
+        for (uint32_t k = i; k < b->nnodes && !skip && (k == i || b->nodes[k]->depth > n->depth); k++)
+            skip = b->nodes[k]->defect != NULL;
         if (skip)
             continue;
         struct sys_device *d = VEC_ADD(&g->devices);

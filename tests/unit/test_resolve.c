@@ -110,10 +110,13 @@ static void test_resolve_ipa_moves_all_regs(void **state)
     assert_int_equal(flash->regs.v[0].ipa, 0x10000000);
     assert_int_equal(flash->regs.v[1].pa, 0x4000000);
     assert_int_equal(flash->regs.v[1].ipa, 0x14000000);
+    /* The subtree comes along: the GIC's ITS child moves with it. */
     struct sys_device *gic = &f->ctx.sys.guests.v[0].devices.v[1];
-    assert_int_equal(gic->regs.n, 2);
+    assert_int_equal(gic->regs.n, 3);
     assert_int_equal(gic->regs.v[1].pa, 0x80a0000);
     assert_int_equal(gic->regs.v[1].ipa, 0x30a0000);
+    assert_int_equal(gic->regs.v[2].pa, 0x8080000);
+    assert_int_equal(gic->regs.v[2].ipa, 0x3080000);
     done(f);
 }
 
@@ -203,6 +206,28 @@ static void test_resolve_zcu102_board_sids(void **state)
     done(f);
 }
 
+/* Assigning a glue node assigns its core: the ZynqMP USB wrapper's DWC3
+ * child brings its registers, interrupts, stream ID and DMA mastering. */
+static void test_resolve_subtree_resources(void **state)
+{
+    (void)state;
+    struct rfx *f = run(ZCU, "dtpass: 1\n"
+                             "guests:\n"
+                             "  - name: linux\n"
+                             "    devices: [ /axi/usb@ff9d0000 ]\n");
+    assert_int_equal(f->rc, 0);
+    struct sys_device *usb = &f->ctx.sys.guests.v[0].devices.v[0];
+    assert_int_equal(usb->regs.n, 2);
+    assert_int_equal(usb->regs.v[0].pa, 0xff9d0000);
+    assert_int_equal(usb->regs.v[1].pa, 0xfe200000);
+    assert_int_equal(usb->regs.v[1].size, 0x40000);
+    assert_int_equal(usb->rirqs.n, 2);
+    assert_int_equal(usb->rsids.n, 1);
+    assert_int_equal(usb->rsids.v[0].sid, 0x860);
+    assert_true(usb->is_dma);
+    done(f);
+}
+
 static void test_resolve_unknown_refs(void **state)
 {
     (void)state;
@@ -276,6 +301,7 @@ int main(void)
         cmocka_unit_test(test_resolve_irq_remap),
         cmocka_unit_test(test_resolve_stream_ids_and_dma_override),
         cmocka_unit_test(test_resolve_zcu102_board_sids),
+        cmocka_unit_test(test_resolve_subtree_resources),
         cmocka_unit_test(test_resolve_unknown_refs),
         cmocka_unit_test(test_resolve_peers_and_vmids),
     };
