@@ -323,9 +323,8 @@ int main(int argc, char **argv)
             run_system(&ctx, !strcmp(cmd, "build"));
         }
         outputs_abort(&ctx.out); /* removes temporaries left by a failed build */
-        /* -q silences warnings in text output; machine formats are always complete. */
-        if (!ctx.opt.quiet || diag_errors(&ctx.diag) || ctx.opt.format != DIAG_TEXT)
-            diag_render(&ctx.diag, stderr, ctx.opt.format, ctx.opt.color);
+        ctx.diag.quiet = ctx.opt.quiet;
+        diag_render(&ctx.diag, stderr, ctx.opt.format, ctx.opt.color);
         status = diag_exit_status(&ctx.diag);
     }
 

@@ -65,6 +65,8 @@ struct diag_sink {
     VEC(char *) owned;     /* interned names and source texts */
     /* Where rendered paths are relative to (SARIF uriBaseId): NULL = as given. */
     const char *srcroot;
+    /* -q: the text format shows errors only (JSON and SARIF stay complete). */
+    bool quiet;
 };
 
 void diag_init(struct diag_sink *s);

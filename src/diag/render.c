@@ -92,6 +92,8 @@ void diag_render_text(const struct diag_sink *s, FILE *out, bool color)
 {
     for (size_t i = 0; i < s->diags.n; i++) {
         const struct diag *d = s->diags.v[i];
+        if (s->quiet && d->sev != SEV_ERROR)
+            continue;
         if (color)
             fputs("\033[1m", out);
         put_pos(out, d->pos, color);
@@ -133,7 +135,7 @@ void diag_render_text(const struct diag_sink *s, FILE *out, bool color)
             fprintf(out, "%sfix:%s %s\n", color ? "\033[1;32m" : "", color ? "\033[0m" : "",
                     d->fix);
     }
-    if (s->nerrors + s->nwarnings + s->nfatal)
+    if (s->nerrors + s->nfatal || (!s->quiet && s->nwarnings))
         fprintf(out, "%zu error%s, %zu warning%s\n", s->nerrors + s->nfatal,
                 s->nerrors + s->nfatal == 1 ? "" : "s", s->nwarnings,
                 s->nwarnings == 1 ? "" : "s");

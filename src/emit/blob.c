@@ -345,11 +345,7 @@ int emit_blob(struct dtpass_ctx *ctx)
         diag_fatal(&ctx->diag, NOPOS, "system.dtpb would exceed 4 GiB");
         return -1;
     }
-    char *path = out_path(ctx, "system.dtpb");
-    int rc = outputs_add(&ctx->out, path, buf, n);
-    if (rc)
-        diag_fatal(&ctx->diag, NOPOS, "cannot stage %s: %s", path, strerror(errno));
-    free(path);
+    int rc = emit_file(ctx, "system.dtpb", buf, n);
     free(buf);
-    return rc ? -1 : 0;
+    return rc;
 }

@@ -13,6 +13,10 @@ int emit_blob(struct dtpass_ctx *ctx);       /* system.dtpb */
 int emit_xen(struct dtpass_ctx *ctx);        /* xen/ */
 int emit_report(struct dtpass_ctx *ctx);     /* report.html */
 
+/* Stages `name` (relative to the output directory, e.g. "xen/host.dtb");
+ * reports an I/O failure and returns -1. */
+int emit_file(struct dtpass_ctx *ctx, const char *name, const void *data, size_t len);
+
 /* `dtpass dump FILE`: decodes a .dtpb, a stream table or an hvdata image. */
 int dump_file(struct dtpass_ctx *ctx);
 

@@ -11,11 +11,6 @@
 #include "emit/emit.h"
 #include "emit/tables.h"
 
-char *out_path(const struct dtpass_ctx *ctx, const char *name)
-{
-    return path_join(ctx->opt.outdir ? ctx->opt.outdir : "out", name);
-}
-
 int hvdata_build(struct dtpass_ctx *ctx)
 {
     struct placement *p = ctx->place;
@@ -43,10 +38,5 @@ int emit_hvdata(struct dtpass_ctx *ctx)
 {
     if (hvdata_build(ctx))
         return -1;
-    char *path = out_path(ctx, "hvdata.bin");
-    int rc = outputs_add(&ctx->out, path, ctx->place->image, (size_t)ctx->place->size);
-    if (rc)
-        diag_fatal(&ctx->diag, NOPOS, "cannot stage %s: %s", path, strerror(errno));
-    free(path);
-    return rc ? -1 : 0;
+    return emit_file(ctx, "hvdata.bin", ctx->place->image, (size_t)ctx->place->size);
 }

@@ -300,11 +300,7 @@ int emit_report(struct dtpass_ctx *ctx)
         }
     sb_puts(&sb, "</table>\n</body></html>\n");
 
-    char *path = xasprintf("%s/report.html", ctx->opt.outdir);
-    int rc = outputs_add(&ctx->out, path, sb.s, sb.len);
-    if (rc)
-        diag_fatal(&ctx->diag, NOPOS, "cannot write %s", path);
-    free(path);
+    int rc = emit_file(ctx, "report.html", sb.s, sb.len);
     sb_free(&sb);
     VEC_FREE(&phys);
     return rc;

@@ -78,12 +78,8 @@ int smmuv2_emit(struct dtpass_ctx *ctx, const struct smmu_place *sp)
     uint8_t *buf;
     size_t n = smmuv2_program(sp, &buf);
     char *name = xasprintf("smmu-%s.bin", sp->smmu->name);
-    char *path = out_path(ctx, name);
-    int rc = outputs_add(&ctx->out, path, buf, n);
-    if (rc)
-        diag_fatal(&ctx->diag, NOPOS, "cannot stage %s: %s", path, strerror(errno));
+    int rc = emit_file(ctx, name, buf, n);
     free(buf);
     free(name);
-    free(path);
-    return rc ? -1 : 0;
+    return rc;
 }

@@ -92,13 +92,8 @@ int emit_smmu(struct dtpass_ctx *ctx)
             continue;
         }
         char *name = xasprintf("smmu-%s.bin", sp->smmu->name);
-        char *path = out_path(ctx, name);
-        int rc = outputs_add(&ctx->out, path, p->image + (sp->span_pa - p->load_pa),
-                             (size_t)sp->span_size);
-        if (rc)
-            diag_fatal(&ctx->diag, NOPOS, "cannot stage %s: %s", path, strerror(errno));
+        int rc = emit_file(ctx, name, p->image + (sp->span_pa - p->load_pa), (size_t)sp->span_size);
         free(name);
-        free(path);
         if (rc)
             return -1;
     }

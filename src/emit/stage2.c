@@ -25,12 +25,8 @@ int emit_stage2(struct dtpass_ctx *ctx)
     for (size_t i = 0; i < p->nguests; i++) {
         const struct guest_place *gp = &p->guests[i];
         char *name = xasprintf("s2-%s.bin", gp->g->name);
-        char *path = out_path(ctx, name);
-        int rc = outputs_add(&ctx->out, path, p->image + (gp->pa - p->load_pa), (size_t)gp->size);
-        if (rc)
-            diag_fatal(&ctx->diag, NOPOS, "cannot stage %s: %s", path, strerror(errno));
+        int rc = emit_file(ctx, name, p->image + (gp->pa - p->load_pa), (size_t)gp->size);
         free(name);
-        free(path);
         if (rc)
             return -1;
     }

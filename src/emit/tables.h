@@ -60,6 +60,5 @@ int smmuv2_emit(struct dtpass_ctx *ctx, const struct smmu_place *sp);
 /* Serialises system.dtpb; returns its size, *out allocated. */
 size_t blob_serialise(const struct dtpass_ctx *ctx, uint8_t **out);
 /* "<outdir>/<name>" (allocated). */
-char *out_path(const struct dtpass_ctx *ctx, const char *name);
 
 #endif

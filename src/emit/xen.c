@@ -180,10 +180,8 @@ static void fdt_to_dts(const void *fdt, struct strbuf *sb)
 
 static int stage(struct xen_ctx *x, const char *name, const void *data, size_t len)
 {
-    char *path = xasprintf("%s/xen/%s", x->ctx->opt.outdir, name);
-    int rc = outputs_add(&x->ctx->out, path, data, len);
-    if (rc)
-        diag_fatal(&x->ctx->diag, NOPOS, "cannot write %s: %s", path, strerror(errno));
+    char *path = xasprintf("xen/%s", name);
+    int rc = emit_file(x->ctx, path, data, len);
     free(path);
     return rc;
 }

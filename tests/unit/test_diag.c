@@ -136,12 +136,32 @@ static void test_diag_sarif_uri_and_rules(void **state)
     free(sarif);
 }
 
+static void test_diag_quiet_text_shows_errors_only(void **state)
+{
+    struct diag_sink *s = *state;
+    s->quiet = true;
+    diag_report(s, "status-disabled", NOPOS, "just a warning");
+    char *text = render(s, DIAG_TEXT);
+    assert_string_equal(text, ""); /* no warning, no summary line */
+    free(text);
+    diag_report(s, "cpu-owner", NOPOS, "an error");
+    text = render(s, DIAG_TEXT);
+    assert_null(strstr(text, "just a warning"));
+    assert_non_null(strstr(text, "an error [cpu-owner]"));
+    assert_non_null(strstr(text, "1 error, 1 warning"));
+    free(text);
+    char *json = render(s, DIAG_JSON); /* machine formats stay complete */
+    assert_non_null(strstr(json, "just a warning"));
+    free(json);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_diag_text_caret_and_notes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_diag_options, setup, teardown),
         cmocka_unit_test_setup_teardown(test_diag_json, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_diag_quiet_text_shows_errors_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_diag_sarif, setup, teardown),
         cmocka_unit_test_setup_teardown(test_diag_text_caret_utf8_tab, setup, teardown),
         cmocka_unit_test_setup_teardown(test_diag_sarif_uri_and_rules, setup, teardown),
