@@ -282,11 +282,9 @@ int emit_guest_dt(struct dtpass_ctx *ctx)
                            fdt_strerror(err));
                 return -1;
             }
-            char *path = xasprintf("%s/%s.dtb", ctx->opt.outdir, name);
-            int rc = outputs_add(&ctx->out, path, blob, len);
-            if (rc)
-                diag_fatal(&ctx->diag, NOPOS, "cannot write %s", path);
-            free(path);
+            char *file = xasprintf("%s.dtb", name);
+            int rc = emit_file(ctx, file, blob, len);
+            free(file);
             free(blob);
             if (rc)
                 return -1;
@@ -295,11 +293,9 @@ int emit_guest_dt(struct dtpass_ctx *ctx)
             struct strbuf sb;
             sb_init(&sb);
             gt_to_dts(t, &sb);
-            char *path = xasprintf("%s/%s.dts", ctx->opt.outdir, name);
-            int rc = outputs_add(&ctx->out, path, sb.s, sb.len);
-            if (rc)
-                diag_fatal(&ctx->diag, NOPOS, "cannot write %s", path);
-            free(path);
+            char *file = xasprintf("%s.dts", name);
+            int rc = emit_file(ctx, file, sb.s, sb.len);
+            free(file);
             sb_free(&sb);
             if (rc)
                 return -1;
