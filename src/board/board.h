@@ -166,6 +166,11 @@ struct board_node *board_by_phandle(const struct board *b, uint32_t phandle);
 const struct board_prop *board_prop(const struct board_node *n, const char *name);
 /* The SMMU entry of a node, or NULL when it is not an SMMU. */
 const struct board_smmu *board_smmu_of(const struct board *b, const struct board_node *n);
+/* Nodes that describe the machine rather than a device (root, CPUs,
+ * memory, PSCI, chosen, aliases, reserved memory, the GIC and what is below
+ * it, the timer): dtpass writes its own for every guest, so a guest cannot
+ * be given one. */
+bool board_machine_node(const struct board *b, const struct board_node *n);
 /* The CPU index of an MPIDR, or -1. */
 int board_cpu_index(const struct board *b, uint64_t mpidr);
 

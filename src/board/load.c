@@ -558,6 +558,27 @@ const struct board_smmu *board_smmu_of(const struct board *b, const struct board
     return NULL;
 }
 
+bool board_machine_node(const struct board *b, const struct board_node *n)
+{
+    if (!n->parent || n == b->timer)
+        return true;
+    const struct board_prop *dt = board_prop(n, "device_type");
+    if (dt && dt->len == 7 && !memcmp(dt->val, "memory", 7))
+        return true;
+    if (n->compatible && !strncmp(n->compatible, "arm,psci", 8))
+        return true;
+    if (!n->parent->parent && !strcmp(n->name, "chosen"))
+        return true; /* its children (simple-framebuffer) are devices */
+    for (const struct board_node *p = n; p->parent; p = p->parent) {
+        if (p == b->gic.node)
+            return true;
+        if (!p->parent->parent && (!strcmp(p->name, "cpus") || !strcmp(p->name, "aliases") ||
+                                   !strcmp(p->name, "reserved-memory")))
+            return true;
+    }
+    return false;
+}
+
 int board_cpu_index(const struct board *b, uint64_t mpidr)
 {
     for (uint32_t i = 0; i < b->ncpus; i++)

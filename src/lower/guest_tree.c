@@ -1161,31 +1161,6 @@ void gt_copy_providers(const struct dtpass_ctx *ctx, struct guest_tree *t,
 
 /* --- the guest DT --- */
 
-/* Nodes that describe the machine rather than a device: dtpass writes its
- * own for every guest (root, CPUs, memory, PSCI, chosen, aliases, reserved
- * memory, the GIC and what is below it, the timer). */
-static bool machine_node(const struct dtpass_ctx *ctx, const struct board_node *n)
-{
-    const struct board *b = &ctx->board;
-    if (!n->parent || n == b->timer)
-        return true;
-    const struct board_prop *dt = board_prop(n, "device_type");
-    if (dt && dt->len == 7 && !memcmp(dt->val, "memory", 7))
-        return true;
-    if (n->compatible && !strncmp(n->compatible, "arm,psci", 8))
-        return true;
-    if (!n->parent->parent && !strcmp(n->name, "chosen"))
-        return true; /* its children (simple-framebuffer) are devices */
-    for (const struct board_node *p = n; p->parent; p = p->parent) {
-        if (p == b->gic.node)
-            return true;
-        if (!p->parent->parent && (!strcmp(p->name, "cpus") || !strcmp(p->name, "aliases") ||
-                                   !strcmp(p->name, "reserved-memory")))
-            return true;
-    }
-    return false;
-}
-
 static int dev_order_cmp(const void *a, const void *b)
 {
     const struct sys_device *x = *(const struct sys_device *const *)a;
@@ -1526,7 +1501,7 @@ struct guest_tree *gt_build_guest(const struct dtpass_ctx *ctx, const struct gt_
     qsort(devs, nd, sizeof(*devs), dev_order_cmp);
     for (size_t i = 0; i < nd; i++)
         if (!strmap_get(&t->by_board_path, devs[i]->ref.node->path) &&
-            !machine_node(ctx, devs[i]->ref.node))
+            !board_machine_node(&ctx->board, devs[i]->ref.node))
             gt_copy_device(ctx, t, owners, devs[i]);
     free(devs);
     gt_copy_providers(ctx, t, owners);
@@ -1559,22 +1534,6 @@ int lower_guest_trees(struct dtpass_ctx *ctx)
                     "the board has no GIC: a guest device tree needs one to describe interrupts");
         return -1;
     }
-    /* A machine node given as a device would clash with what dtpass writes. */
-    for (size_t i = 0; i < n; i++) {
-        const struct sys_guest *g = &ctx->sys.guests.v[i];
-        for (size_t d = 0; d < g->devices.n; d++) {
-            const struct sys_device *dev = &g->devices.v[d];
-            if (dev->ref.node && machine_node(ctx, dev->ref.node)) {
-                struct diag *dg = diag_report(&ctx->diag, "schema", dev->ref.pos,
-                                              "%s describes the machine, not a device: dtpass "
-                                              "writes it for every guest",
-                                              dev->ref.node->path);
-                diag_node(dg, dev->ref.node->path);
-            }
-        }
-    }
-    if (diag_errors(&ctx->diag))
-        return -1;
     struct gt_owners owners;
     gt_owners_build(&owners, ctx);
     ctx->trees = xcalloc(n ? n : 1, sizeof(*ctx->trees));

@@ -302,6 +302,14 @@ static void resolve_device(struct rctx *r, struct sys_device *dev)
         bind_smmu(r, &dev->smmu, "smmu");
     if (!n)
         return;
+    if (board_machine_node(r->b, n)) {
+        struct diag *dg = diag_report(r->d, "schema", dev->ref.pos,
+                                      "%s describes the machine, not a device: dtpass writes it "
+                                      "for every guest",
+                                      n->path);
+        diag_node(dg, n->path);
+        return;
+    }
     /* A defect the board reader only warned about (real vendor DTBs carry
      * some) matters once a guest owns the node: its resources would be
      * guessed, so the assignment is an error. */
