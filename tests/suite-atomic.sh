@@ -91,4 +91,17 @@ sed -n '/^[0-9a-f]\{64\} /p' "$tmp/before" >"$tmp/sums1"
 cmp -s "$tmp/sums1" "$tmp/sums2" && ok "rebuilding after the failures gives the same bytes" ||
     notok "rebuild differs from the first build"
 [ -z "$(find "$out" -name '*.tmp-*')" ] && ok "no temporaries after the rebuild" || notok "temporaries after the rebuild"
+
+# A directory where an output goes: rename() cannot replace it, so the
+# build must fail before replacing any other output.
+# (inode numbers: a replaced file has a new one even with the same bytes)
+(cd "$out" && find . -type f ! -name system.dtpb -exec stat -c '%i %n' {} + | sort -k2) >"$tmp/sums3"
+rm "$out/system.dtpb" && mkdir "$out/system.dtpb"
+"$DTPASS" build "$tmp/ex/system.yaml" -q -o "$out" -M "$out/deps.d" >/dev/null 2>"$tmp/err"
+rc=$?
+(cd "$out" && find . -type f -exec stat -c '%i %n' {} + | sort -k2) >"$tmp/sums4"
+[ $rc -eq 2 ] && grep -q "Is a directory" "$tmp/err" && cmp -s "$tmp/sums3" "$tmp/sums4" &&
+    [ -z "$(find "$out" -name '*.tmp-*')" ] &&
+    ok "a directory in an output's place: exit 2, no output replaced" ||
+    notok "a directory in an output's place: exit $rc, outputs changed or temporaries left"
 [ $fails -eq 0 ]

@@ -84,6 +84,16 @@ int outputs_add(struct outputs *o, const char *path, const void *data, size_t le
 int outputs_commit(struct outputs *o)
 {
     int rc = 0;
+    /* A destination rename() cannot replace (a directory) would fail half
+     * way and leave old and new outputs mixed: refuse before renaming any. */
+    for (size_t i = 0; i < o->files.n; i++) {
+        struct stat st;
+        if (lstat(o->files.v[i].final, &st) == 0 && S_ISDIR(st.st_mode)) {
+            outputs_abort(o);
+            errno = EISDIR;
+            return -1;
+        }
+    }
     for (size_t i = 0; i < o->files.n; i++) {
         struct staged *st = &o->files.v[i];
         if (!rc && rename(st->tmp, st->final))

@@ -369,6 +369,7 @@ char *read_file(const char *path, size_t max, size_t *len)
     char buf[65536];
     size_t n;
     sb_init(&sb);
+    errno = 0;
     while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
         if (sb.len + n > max) {
             sb_free(&sb);
@@ -379,7 +380,7 @@ char *read_file(const char *path, size_t max, size_t *len)
         }
         sb_putn(&sb, buf, n);
     }
-    int err = ferror(f) ? EIO : 0;
+    int err = ferror(f) ? (errno ? errno : EIO) : 0; /* keep EISDIR and the like */
     if (f != stdin)
         fclose(f);
     if (err) {
