@@ -537,13 +537,7 @@ static struct guest_tree *build_passthrough(struct xen_ctx *x, const struct gt_o
             free(path);
         }
         if (aliases->props.n == 0)
-            for (size_t i = 0; i < root->children.n; i++)
-                if (root->children.v[i] == aliases) {
-                    memmove(&root->children.v[i], &root->children.v[i + 1],
-                            (root->children.n - i - 1) * sizeof(root->children.v[0]));
-                    root->children.n--;
-                    break;
-                }
+            gt_node_remove(aliases);
     }
     gt_sort(root);
     return t;

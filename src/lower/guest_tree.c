@@ -220,6 +220,19 @@ static void node_free(struct gt_node *n)
     VEC_FREE(&n->props);
 }
 
+void gt_node_remove(struct gt_node *n)
+{
+    struct gt_node *p = n->parent;
+    for (size_t i = 0; p && i < p->children.n; i++)
+        if (p->children.v[i] == n) {
+            memmove(&p->children.v[i], &p->children.v[i + 1],
+                    (p->children.n - i - 1) * sizeof(p->children.v[0]));
+            p->children.n--;
+            break;
+        }
+    node_free(n);
+}
+
 static void build_irqmap(struct guest_tree *t);
 static void build_pawin(struct guest_tree *t);
 
@@ -1510,17 +1523,8 @@ struct guest_tree *gt_build_guest(const struct dtpass_ctx *ctx, const struct gt_
     finish_buses(t, root, &lo, &hi);
     gt_sort(root);
     add_chosen_aliases(ctx, t, chosen, aliases);
-    if (!aliases->props.n) {
-        /* An empty /aliases says nothing: leave it out. */
-        for (size_t i = 0; i < root->children.n; i++)
-            if (root->children.v[i] == aliases) {
-                memmove(&root->children.v[i], &root->children.v[i + 1],
-                        (root->children.n - i - 1) * sizeof(root->children.v[0]));
-                root->children.n--;
-                break;
-            }
-        node_free(aliases);
-    }
+    if (!aliases->props.n)
+        gt_node_remove(aliases); /* an empty /aliases says nothing */
     return t;
 }
 

@@ -100,6 +100,8 @@ const struct gt_prop *gt_prop_get(const struct gt_node *n, const char *name);
 bool gt_prop_del(struct gt_node *n, const char *name);
 /* A node's path in the guest tree (allocated). */
 char *gt_path(const struct gt_node *n);
+/* Detaches n from its parent and frees it (and its subtree). */
+void gt_node_remove(struct gt_node *n);
 /* Stable order: sorts every node's children by (kind class, order). */
 void gt_sort(struct gt_node *n);
 
