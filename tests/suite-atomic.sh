@@ -7,14 +7,7 @@
 # each failed build must exit 1, leave every file byte-identical with the
 # same modification time, add no file, and leave no temporary (*.tmp-*)
 # behind. A failed build into a fresh directory must not create it.
-set -u
-cd "$(dirname "$0")/.."
-DTPASS=${DTPASS:-$PWD/build/dtpass}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
 
 # The example with its board, in a scratch copy we can break.
 ex=examples/qemu-virt

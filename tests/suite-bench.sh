@@ -4,14 +4,7 @@
 # second of dtpass) and checks that every dtpass and dtc command ran and the
 # JSON report is complete. It asserts nothing about speed: that is what
 # `make bench` and docs/performance.md are for.
-set -u
-cd "$(dirname "$0")/.."
-DTPASS=${DTPASS:-$PWD/build/dtpass}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
 
 if BUILD=$tmp BENCH_OUT=$tmp/bench.json DTPASS=$DTPASS sh tools/bench --quick >"$tmp/out" 2>&1; then
     ok "tools/bench --quick ran"

@@ -8,14 +8,7 @@
 # private temporary directory), make must rebuild when any of them is
 # touched, and must do nothing when nothing changed. The build also runs
 # from another directory with relative paths, the way Make invokes it.
-set -u
-cd "$(dirname "$0")/.."
-DTPASS=${DTPASS:-$PWD/build/dtpass}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
 
 w=$tmp/work
 mkdir -p "$w"

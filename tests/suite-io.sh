@@ -9,14 +9,7 @@
 # garbage DTB. Every failure names the file involved and leaves no output.
 # Runs as root in CI, so unwritable places are made with ENOTDIR (a regular
 # file where a directory is needed), not with permissions.
-set -u
-cd "$(dirname "$0")/.."
-DTPASS=${DTPASS:-$PWD/build/dtpass}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
 
 cp -r examples/qemu-virt "$tmp/ex"
 SYS=$tmp/ex/system.yaml

@@ -10,14 +10,7 @@
 #   include and blob).
 # Each run must end with exit 1 or 2, the expected message, within 60 s and,
 # outside ASan builds, below a peak RSS (GNU time).
-set -u
-cd "$(dirname "$0")/.."
-DTPASS=${DTPASS:-$PWD/build/dtpass}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
 asan=0
 nm "$DTPASS" 2>/dev/null | grep -q __asan_init && asan=1

@@ -9,14 +9,7 @@
 #      umask 077, output several directories deeper at another path
 # and every output file must be byte-identical, with none naming a host
 # path (the temporary directories, the repository or the output directory).
-set -u
-cd "$(dirname "$0")/.."
-DTPASS=${DTPASS:-$PWD/build/dtpass}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
 
 utf8=$(locale -a 2>/dev/null | grep -i -m1 'utf-\?8' || echo C.UTF-8)
 n=0

@@ -7,14 +7,7 @@
 # Under `make SANITIZE=1 check` the binary carries ASan, which valgrind cannot
 # run; there LeakSanitizer does the same job (tests/run enables it), so the
 # same commands run under it and must print no sanitizer report.
-set -u
-cd "$(dirname "$0")/.."
-DTPASS=${DTPASS:-$PWD/build/dtpass}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
 
 if nm -D "$DTPASS" 2>/dev/null | grep -q __asan_init || nm "$DTPASS" 2>/dev/null | grep -q __asan_init; then
     mode=asan
