@@ -157,6 +157,28 @@ static void read_depfile(struct board *b, const char *depfile, const char *tmpdi
 
 /* "FILE:LINE.COL-..." at the start of s: fills pos and returns the text
  * after the position (and its ':'), or NULL. */
+typedef VEC(const char *) argvec;
+
+/* One dtc command line: the program, its fixed options, the board's own
+ * directory and every -I directory as include paths, then the input. */
+static void dtc_argv(argvec *argv, const struct bload *c, const char *prog,
+                     const char *const *fixed, size_t nfixed, const char *boarddir,
+                     const char *input)
+{
+    argv->n = 0;
+    VEC_PUSH(argv, prog);
+    for (size_t i = 0; i < nfixed; i++)
+        VEC_PUSH(argv, fixed[i]);
+    VEC_PUSH(argv, "-i");
+    VEC_PUSH(argv, boarddir);
+    for (size_t i = 0; i < c->opt->nincdirs; i++) {
+        VEC_PUSH(argv, "-i");
+        VEC_PUSH(argv, c->opt->incdirs[i]);
+    }
+    VEC_PUSH(argv, input);
+    VEC_PUSH(argv, NULL);
+}
+
 static const char *parse_dtc_pos(struct bload *c, const char *s, struct srcpos *pos)
 {
     for (const char *q = s; (q = strchr(q, ':')) != NULL; q++) {
@@ -273,7 +295,7 @@ int board_compile_dts(struct bload *c, const char *file, void **blob, size_t *si
         dtc_prog = "dtc";
     if (!cpp_prog || !*cpp_prog)
         cpp_prog = "cpp";
-    VEC(const char *) argv = {0};
+    argvec argv = {0};
     int rc = -1;
     const char *input = file;
 
@@ -312,18 +334,8 @@ int board_compile_dts(struct bload *c, const char *file, void **blob, size_t *si
         argv.n = 0;
     }
 
-    VEC_PUSH(&argv, dtc_prog);
     const char *fixed[] = {"-@", "-q", "-I", "dts", "-O", "dtb", "-d", dtcdep, "-o", dtb};
-    for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
-        VEC_PUSH(&argv, fixed[i]);
-    VEC_PUSH(&argv, "-i");
-    VEC_PUSH(&argv, boarddir);
-    for (size_t i = 0; i < c->opt->nincdirs; i++) {
-        VEC_PUSH(&argv, "-i");
-        VEC_PUSH(&argv, c->opt->incdirs[i]);
-    }
-    VEC_PUSH(&argv, input);
-    VEC_PUSH(&argv, NULL);
+    dtc_argv(&argv, c, dtc_prog, fixed, ARRAY_SIZE(fixed), boarddir, input);
     int st = run((char *const *)argv.v, NULL, log);
     if (st < 0) {
         if (errno == ETIMEDOUT)
@@ -349,19 +361,8 @@ int board_compile_dts(struct bload *c, const char *file, void **blob, size_t *si
      * the file:line of every node, in the blob's order. It is a second dtc
      * run, so only for boards of hand-written size. */
     if (in_size <= POSITIONS_MAX_INPUT) {
-        argv.n = 0;
-        VEC_PUSH(&argv, dtc_prog);
         const char *ann[] = {"-@", "-q", "-T", "-I", "dts", "-O", "dts", "-o", annfile};
-        for (size_t i = 0; i < ARRAY_SIZE(ann); i++)
-            VEC_PUSH(&argv, ann[i]);
-        VEC_PUSH(&argv, "-i");
-        VEC_PUSH(&argv, boarddir);
-        for (size_t i = 0; i < c->opt->nincdirs; i++) {
-            VEC_PUSH(&argv, "-i");
-            VEC_PUSH(&argv, c->opt->incdirs[i]);
-        }
-        VEC_PUSH(&argv, input);
-        VEC_PUSH(&argv, NULL);
+        dtc_argv(&argv, c, dtc_prog, ann, ARRAY_SIZE(ann), boarddir, input);
         size_t alen;
         if (run((char *const *)argv.v, NULL, log) == 0)
             c->s->annotated = read_file(annfile, DTS_MAX_SIZE, &alen);
