@@ -87,4 +87,31 @@ static inline void fx_reset(struct fx *f)
     system_init(&f->s);
 }
 
+/* One invalid snippet: the check id and position it must produce. */
+struct bad {
+    const char *text;
+    const char *check;
+    uint32_t line, col;
+};
+
+/* Runs every row through parse; returns how many did not fail with their
+ * finding (each one printed). */
+static inline int fx_run_bad(struct fx *f, const struct bad *cases, size_t n,
+                             int (*parse)(struct fx *, const char *))
+{
+    int failures = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct bad *b = &cases[i];
+        fx_reset(f);
+        int rc = parse(f, b->text);
+        if (rc != -1 || !fx_find(f, b->check, b->line, b->col)) {
+            fprintf(stderr, "case %zu: expected [%s] at %u:%u in:\n%s--- got rc %d:\n", i,
+                    b->check, b->line, b->col, b->text, rc);
+            fx_print(f);
+            failures++;
+        }
+    }
+    return failures;
+}
+
 #endif

@@ -202,12 +202,6 @@ static void test_dsl_expressions(void **state)
     assert_non_null(fx_find(f, "syntax", 4, 11));
 }
 
-struct bad {
-    const char *text;
-    const char *check;
-    uint32_t line, col;
-};
-
 #define V "/dtpass-v1/;\n"
 static const struct bad bad_cases[] = {
     /* scanner */
@@ -274,20 +268,7 @@ static const struct bad bad_cases[] = {
 
 static void test_dsl_invalid(void **state)
 {
-    struct fx *f = *state;
-    int failures = 0;
-    for (size_t i = 0; i < ARRAY_SIZE(bad_cases); i++) {
-        const struct bad *b = &bad_cases[i];
-        fx_reset(f);
-        int rc = parse(f, b->text);
-        if (rc != -1 || !fx_find(f, b->check, b->line, b->col)) {
-            fprintf(stderr, "case %zu: expected [%s] at %u:%u in:\n%s--- got rc %d:\n", i,
-                    b->check, b->line, b->col, b->text, rc);
-            fx_print(f);
-            failures++;
-        }
-    }
-    assert_int_equal(failures, 0);
+    assert_int_equal(fx_run_bad(*state, bad_cases, ARRAY_SIZE(bad_cases), parse), 0);
 }
 
 /* Error recovery: one run reports the errors of several statements, and

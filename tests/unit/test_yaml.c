@@ -157,12 +157,6 @@ static void test_yaml_defaults(void **state)
 }
 
 /* One invalid snippet per handler: check id and position. */
-struct bad {
-    const char *text;
-    const char *check;
-    uint32_t line, col;
-};
-
 #define G "dtpass: 1\nguests:\n  - name: g\n"
 static const struct bad bad_cases[] = {
     /* structure */
@@ -258,20 +252,7 @@ static const struct bad bad_cases[] = {
 
 static void test_yaml_invalid(void **state)
 {
-    struct fx *f = *state;
-    int failures = 0;
-    for (size_t i = 0; i < ARRAY_SIZE(bad_cases); i++) {
-        const struct bad *b = &bad_cases[i];
-        fx_reset(f);
-        int rc = parse(f, b->text);
-        if (rc != -1 || !fx_find(f, b->check, b->line, b->col)) {
-            fprintf(stderr, "case %zu: expected [%s] at %u:%u in:\n%s--- got rc %d:\n", i,
-                    b->check, b->line, b->col, b->text, rc);
-            fx_print(f);
-            failures++;
-        }
-    }
-    assert_int_equal(failures, 0);
+    assert_int_equal(fx_run_bad(*state, bad_cases, ARRAY_SIZE(bad_cases), parse), 0);
 }
 
 /* Every error is reported, not just the first. */
