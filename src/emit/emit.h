@@ -17,6 +17,21 @@ int emit_report(struct dtpass_ctx *ctx);     /* report.html */
  * reports an I/O failure and returns -1. */
 int emit_file(struct dtpass_ctx *ctx, const char *name, const void *data, size_t len);
 
+/* The same for a file written in pieces, so an emitter need not hold the
+ * whole file in memory: emit_open, emit_write / emit_zeros..., emit_close.
+ * Each returns 0 or -1, reporting the first I/O failure once; after a
+ * successful emit_open, emit_close must be called, even after a failure
+ * (it then releases the file and returns -1). */
+struct emit_out {
+    struct dtpass_ctx *ctx;
+    char *path;
+    struct outfile f;
+};
+int emit_open(struct dtpass_ctx *ctx, struct emit_out *e, const char *name);
+int emit_write(struct emit_out *e, const void *data, size_t len);
+int emit_zeros(struct emit_out *e, uint64_t len); /* len zero bytes */
+int emit_close(struct emit_out *e);
+
 /* `dtpass dump FILE`: decodes a .dtpb, a stream table or an hvdata image. */
 int dump_file(struct dtpass_ctx *ctx);
 

@@ -53,8 +53,9 @@ static int write_all(int fd, const void *data, size_t len)
     return 0;
 }
 
-int outputs_add(struct outputs *o, const char *path, const void *data, size_t len)
+int outputs_open(struct outputs *o, const char *path, struct outfile *f)
 {
+    memset(f, 0, sizeof(*f));
     char *dir = path_dirname(path);
     int rc = mkdir_p(dir);
     free(dir);
@@ -68,22 +69,98 @@ int outputs_add(struct outputs *o, const char *path, const void *data, size_t le
         free(tmp);
         return -1;
     }
-    if (write_all(fd, data, len) || fchmod(fd, 0644) || close(fd)) {
-        int e = errno;
-        unlink(tmp);
-        free(tmp);
-        errno = e;
-        return -1;
-    }
+    /* Registered now, so outputs_abort removes it whatever happens next. */
     struct staged *st = VEC_ADD(&o->files);
     st->final = xstrdup(path);
     st->tmp = tmp;
+    st->fd = fd;
+    st->bad = false;
+    f->o = o;
+    f->idx = o->files.n - 1;
+    f->buf = xmalloc(OUTFILE_BUF);
     return 0;
+}
+
+static int flush(struct outfile *f)
+{
+    if (f->n && write_all(f->o->files.v[f->idx].fd, f->buf, f->n))
+        return -1;
+    f->n = 0;
+    return 0;
+}
+
+static int fail(struct outfile *f)
+{
+    if (!f->err)
+        f->err = errno ? errno : EIO;
+    f->o->files.v[f->idx].bad = true;
+    errno = f->err;
+    return -1;
+}
+
+int outputs_write(struct outfile *f, const void *data, size_t len)
+{
+    if (f->err) {
+        errno = f->err;
+        return -1;
+    }
+    if (!len)
+        return 0;
+    if (len < OUTFILE_BUF - f->n) {
+        memcpy(f->buf + f->n, data, len);
+        f->n += len;
+        return 0;
+    }
+    if (flush(f))
+        return fail(f);
+    if (len >= OUTFILE_BUF) {
+        if (write_all(f->o->files.v[f->idx].fd, data, len))
+            return fail(f);
+        return 0;
+    }
+    memcpy(f->buf, data, len);
+    f->n = len;
+    return 0;
+}
+
+int outputs_close(struct outfile *f)
+{
+    struct staged *st = &f->o->files.v[f->idx];
+    if (!f->err && (flush(f) || fchmod(st->fd, 0644)))
+        fail(f);
+    if (close(st->fd) && !f->err)
+        fail(f);
+    st->fd = -1;
+    free(f->buf);
+    f->buf = NULL;
+    if (f->err) {
+        st->bad = true;
+        errno = f->err;
+        return -1;
+    }
+    return 0;
+}
+
+int outputs_add(struct outputs *o, const char *path, const void *data, size_t len)
+{
+    struct outfile f;
+    if (outputs_open(o, path, &f))
+        return -1;
+    outputs_write(&f, data, len);
+    return outputs_close(&f);
 }
 
 int outputs_commit(struct outputs *o)
 {
     int rc = 0;
+    /* A file left open or failed is a build that did not succeed. */
+    for (size_t i = 0; i < o->files.n; i++) {
+        if (o->files.v[i].fd >= 0 || o->files.v[i].bad) {
+            outputs_abort(o);
+            errno = EIO;
+            return -1;
+        }
+    }
     /* A destination rename() cannot replace (a directory) would fail half
      * way and leave old and new outputs mixed: refuse before renaming any. */
     for (size_t i = 0; i < o->files.n; i++) {
@@ -108,6 +185,8 @@ int outputs_commit(struct outputs *o)
 void outputs_abort(struct outputs *o)
 {
     for (size_t i = 0; i < o->files.n; i++) {
+        if (o->files.v[i].fd >= 0)
+            close(o->files.v[i].fd);
         unlink(o->files.v[i].tmp); /* already renamed ones are gone: ENOENT */
         free(o->files.v[i].tmp);
         free(o->files.v[i].final);

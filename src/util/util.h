@@ -105,11 +105,33 @@ char *path_join(const char *dir, const char *rel);
  * whole build succeeded; outputs_abort() removes the temporaries, leaving the
  * previous outputs untouched. */
 struct outputs {
-    VEC(struct staged { char *final; char *tmp; }) files;
+    /* fd >= 0 while the file is being written; bad once a write failed. */
+    VEC(struct staged { char *final; char *tmp; int fd; bool bad; }) files;
+};
+/* One output written in pieces: outputs_open, outputs_write..., then
+ * outputs_close. Writes go through a buffer of OUTFILE_BUF bytes, so a
+ * stream of small pieces costs few system calls; pieces of at least that
+ * size go straight to the file. */
+#define OUTFILE_BUF (64u * 1024u)
+struct outfile {
+    struct outputs *o;
+    size_t idx;          /* its entry in o->files */
+    int err;             /* errno of the first failure, 0 while all is well */
+    size_t n;            /* bytes waiting in buf */
+    unsigned char *buf;
 };
 void outputs_init(struct outputs *o);
-/* Writes data as the future content of path (directories are created). */
+/* Writes data as the future content of path (directories are created):
+ * outputs_open + outputs_write + outputs_close. */
 int outputs_add(struct outputs *o, const char *path, const void *data, size_t len);
+/* Each returns 0, or -1 with errno set. A failure is sticky: later writes
+ * return -1 and outputs_close reports it (with the first errno) and
+ * releases the file all the same; the temporary is removed by
+ * outputs_abort, and outputs_commit refuses a set holding a failed or
+ * unclosed file. */
+int outputs_open(struct outputs *o, const char *path, struct outfile *f);
+int outputs_write(struct outfile *f, const void *data, size_t len);
+int outputs_close(struct outfile *f);
 int outputs_commit(struct outputs *o);
 void outputs_abort(struct outputs *o);
 /* Creates a directory and its parents; 0 or -errno. */

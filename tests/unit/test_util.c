@@ -167,6 +167,57 @@ static void test_util_outputs_atomic(void **state)
     free(path);
 }
 
+/* A file written in pieces is exactly their concatenation, across the
+ * buffer boundary and with pieces larger than the buffer; a build that
+ * commits with a file still open fails and leaves the old outputs. */
+static void test_util_outputs_stream(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/dtpass-test-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *path = xasprintf("%s/s.bin", dir);
+    size_t total = 3 * OUTFILE_BUF + 12345;
+    unsigned char *want = xmalloc(total);
+    for (size_t i = 0; i < total; i++)
+        want[i] = (unsigned char)(i * 7 + i / 251);
+    struct outputs o;
+    struct outfile f;
+    outputs_init(&o);
+    assert_int_equal(outputs_open(&o, path, &f), 0);
+    size_t at = 0, piece = 1;
+    while (at < total) { /* 1, 2, 4, ... bytes: small, then over OUTFILE_BUF */
+        size_t n = piece < total - at ? piece : total - at;
+        assert_int_equal(outputs_write(&f, want + at, n), 0);
+        at += n;
+        piece *= 2;
+    }
+    assert_int_equal(outputs_write(&f, want, 0), 0);
+    assert_int_equal(outputs_close(&f), 0);
+    assert_int_equal(outputs_commit(&o), 0);
+    size_t len;
+    char *got = read_file(path, total + 1, &len);
+    assert_int_equal(len, total);
+    assert_memory_equal(got, want, total);
+    free(got);
+
+    outputs_init(&o);
+    assert_int_equal(outputs_open(&o, path, &f), 0);
+    assert_int_equal(outputs_write(&f, "new", 3), 0);
+    assert_int_not_equal(outputs_commit(&o), 0); /* still open: not a finished build */
+    free(f.buf);
+    got = read_file(path, total + 1, &len);
+    assert_int_equal(len, total);
+    free(got);
+    char *cmd = xasprintf("test $(ls %s | wc -l) -eq 1", dir);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+    cmd = xasprintf("rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+    free(want);
+    free(path);
+}
+
 static void test_util_paths(void **state)
 {
     (void)state;
@@ -194,6 +245,7 @@ int main(void)
         cmocka_unit_test(test_util_strmap),
         cmocka_unit_test(test_util_vec_strbuf),
         cmocka_unit_test(test_util_outputs_atomic),
+        cmocka_unit_test(test_util_outputs_stream),
         cmocka_unit_test(test_util_paths),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
