@@ -27,9 +27,9 @@ static const struct target_info {
 } targets[] = {
     {"dts", T_DTS, NULL}, /* dts and dtb come from one emitter */
     {"dtb", T_DTB, NULL},
-    {"smmu", T_SMMU, emit_smmu},
-    {"s2", T_S2, emit_stage2},
-    {"hvdata", T_HVDATA, emit_hvdata},
+    {"smmu", T_SMMU, NULL}, /* smmu, s2 and hvdata come from one pass over the tables */
+    {"s2", T_S2, NULL},
+    {"hvdata", T_HVDATA, NULL},
     {"blob", T_BLOB, emit_blob},
     {"xen", T_XEN, emit_xen},
     {"report", T_REPORT, emit_report},
@@ -281,6 +281,9 @@ static void run_system(struct dtpass_ctx *ctx, bool build)
     if ((t & (T_DTS | T_DTB)) && emit_guest_dt(ctx))
         return;
     stage_done(&clk, "emit-dt");
+    if ((t & (T_SMMU | T_S2 | T_HVDATA)) && emit_tables(ctx, t))
+        return;
+    stage_done(&clk, "emit-tables");
     for (size_t i = 0; i < ARRAY_SIZE(targets); i++) {
         if (!(t & targets[i].bit) || !targets[i].emit)
             continue;

@@ -1,14 +1,15 @@
-/* emit/emit.h — one function per output. Each stages its files in
- * ctx->out (written only when the whole build succeeded). */
+/* emit/emit.h — one function per output (the three table outputs share
+ * one pass). Each stages its files in ctx->out (written only when the
+ * whole build succeeded). */
 #ifndef DTPASS_EMIT_H
 #define DTPASS_EMIT_H
 
 #include "dtpass.h"
 
 int emit_guest_dt(struct dtpass_ctx *ctx);   /* <guest>.dts, <guest>.dtb */
-int emit_smmu(struct dtpass_ctx *ctx);       /* smmu-<name>.bin */
-int emit_stage2(struct dtpass_ctx *ctx);     /* s2-<guest>.bin */
-int emit_hvdata(struct dtpass_ctx *ctx);     /* hvdata.bin */
+/* smmu-<name>.bin, s2-<guest>.bin, hvdata.bin: those of `targets`
+ * (T_SMMU, T_S2, T_HVDATA), in one pass over the tables (hvdata.c). */
+int emit_tables(struct dtpass_ctx *ctx, unsigned targets);
 int emit_blob(struct dtpass_ctx *ctx);       /* system.dtpb */
 int emit_xen(struct dtpass_ctx *ctx);        /* xen/ */
 int emit_report(struct dtpass_ctx *ctx);     /* report.html */

@@ -1,5 +1,5 @@
-/* emit/smmuv3.c — SMMUv3 stream tables (Arm IHI 0070) and emit_smmu, the
- * smmu-<name>.bin output of every SMMU (SMMUv2 ones are smmuv2.c's).
+/* emit/smmuv3.c — SMMUv3 stream tables (Arm IHI 0070), the span of
+ * hvdata.bin that is also smmu-<name>.bin (SMMUv2 ones are smmuv2.c's).
  *
  * Every STE is valid. An assigned stream ID gets Config = 0b110 (stage 1
  * bypass, stage 2 translate) with its guest's VMID, VTCR fields and S2TTB;
@@ -10,7 +10,8 @@
  *
  * smmu-<name>.bin is this SMMU's span of hvdata.bin: the linear table, or
  * the L1 table (padded to 16 KiB) followed by the L2 tables in increasing
- * L1 index order, as placed in memory (docs/tables.md). */
+ * L1 index order, as placed in memory (docs/tables.md). Both are written by
+ * emit_tables (hvdata.c) as the span is generated. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,41 +62,44 @@ static void fill_stes(const struct placement *p, const struct smmu_place *sp, ui
     }
 }
 
-void smmuv3_write(const struct placement *p, const struct smmu_place *sp, uint8_t *image)
+int smmuv3_stream(const struct placement *p, const struct smmu_place *sp, struct tab_writer *w)
 {
-    uint8_t *base = image + (sp->span_pa - p->load_pa);
+    /* Generated a piece at a time (at most one L2 table, 16 KiB), never
+     * the whole table: a 100k-SID SMMU has megabytes of them. */
+    const uint64_t per = 1ull << STRTAB_SPLIT;
+    const uint64_t base = sp->span_pa - p->load_pa;
+    uint8_t *buf = xmalloc((size_t)(per * STE_SIZE));
+    int rc = 0;
     if (!sp->two_level) {
-        fill_stes(p, sp, base, 0, sp->strtab_size / STE_SIZE);
-        return;
-    }
-    /* L1: all invalid (Span 0), then one valid descriptor per L2 table. */
-    memset(base, 0, (size_t)sp->strtab_size);
-    uint64_t per = 1ull << STRTAB_SPLIT;
-    for (size_t i = 0; i < sp->l2.n; i++) {
-        const struct l2_place *l2 = &sp->l2.v[i];
-        put_le64(base + (size_t)l2->l1_index * 8,
-                 (l2->pa & L1STD_L2PTR_MASK) | L1STD_SPAN(STRTAB_SPLIT + 1));
-        fill_stes(p, sp, image + (l2->pa - p->load_pa), (uint64_t)l2->l1_index * per, per);
-    }
-}
-
-int emit_smmu(struct dtpass_ctx *ctx)
-{
-    if (hvdata_build(ctx))
-        return -1;
-    const struct placement *p = ctx->place;
-    for (size_t i = 0; i < p->nsmmus; i++) {
-        const struct smmu_place *sp = &p->smmus[i];
-        if (sp->version == 2) {
-            if (smmuv2_emit(ctx, sp))
-                return -1;
-            continue;
+        uint64_t n = sp->strtab_size / STE_SIZE;
+        for (uint64_t first = 0; first < n && !rc; first += per) {
+            uint64_t k = n - first < per ? n - first : per;
+            fill_stes(p, sp, buf, first, k);
+            rc = tab_write(w, buf, (size_t)(k * STE_SIZE));
         }
-        char *name = xasprintf("smmu-%s.bin", sp->smmu->name);
-        int rc = emit_file(ctx, name, p->image + (sp->span_pa - p->load_pa), (size_t)sp->span_size);
-        free(name);
-        if (rc)
-            return -1;
+    } else {
+        /* L1: all invalid (Span 0) but one valid descriptor per L2 table. */
+        const uint64_t chunk = per * STE_SIZE / 8;
+        uint64_t nl1 = sp->strtab_size / 8;
+        size_t j = 0;
+        for (uint64_t first = 0; first < nl1 && !rc; first += chunk) {
+            uint64_t k = nl1 - first < chunk ? nl1 - first : chunk;
+            memset(buf, 0, (size_t)(k * 8));
+            for (; j < sp->l2.n && sp->l2.v[j].l1_index < first + k; j++)
+                put_le64(buf + (size_t)(sp->l2.v[j].l1_index - first) * 8,
+                         (sp->l2.v[j].pa & L1STD_L2PTR_MASK) | L1STD_SPAN(STRTAB_SPLIT + 1));
+            rc = tab_write(w, buf, (size_t)(k * 8));
+        }
+        /* Then each L2 table at its place (the L1 is padded to 16 KiB). */
+        for (size_t i = 0; i < sp->l2.n && !rc; i++) {
+            const struct l2_place *l2 = &sp->l2.v[i];
+            rc = tab_zeros(w, l2->pa - p->load_pa - w->at);
+            fill_stes(p, sp, buf, (uint64_t)l2->l1_index * per, per);
+            rc = rc ? rc : tab_write(w, buf, (size_t)(per * STE_SIZE));
+        }
     }
-    return 0;
+    if (!rc)
+        rc = tab_zeros(w, base + sp->span_size - w->at);
+    free(buf);
+    return rc;
 }

@@ -1,6 +1,6 @@
 /* emit/tables.h — shared by the table emitters (smmuv3.c, smmuv2.c,
- * stage2.c, hvdata.c, blob.c, dump.c): the hvdata image builder and the
- * encoders of SMMU structures. The placement itself is lower/place.h. */
+ * stage2.c, hvdata.c, blob.c, dump.c): the writer that streams hvdata.bin
+ * and the span files, and the encoders of SMMU structures. The placement itself is lower/place.h. */
 #ifndef DTPASS_EMIT_TABLES_H
 #define DTPASS_EMIT_TABLES_H
 
@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "dtpass.h"
+#include "emit/emit.h"
 #include "lower/place.h"
 
 /* SMMUv3 STE fields (Arm IHI 0070, "Stream Table Entry"; the same
@@ -44,18 +45,34 @@ enum s2pl_space { S2PL_GR0 = 0, S2PL_GR1 = 1, S2PL_CB = 2 };
 #define SMMU_CB_TCR 0x30u
 #define SMR_VALID (1u << 31)
 
-/* Builds place->image (hvdata.bin) once; 0 or -1 (reported). */
-int hvdata_build(struct dtpass_ctx *ctx);
-/* Writes one SMMUv3's stream table(s) into the image. */
-void smmuv3_write(const struct placement *p, const struct smmu_place *sp, uint8_t *image);
-/* Writes one guest's stage-2 tables into the image. */
-void stage2_write(const struct placement *p, const struct guest_place *gp, uint8_t *image);
+/* Where table bytes go while the spans of hvdata.bin are generated in
+ * address order (hvdata.c): hvdata.bin (a staged file, or an in-memory
+ * image for hvdata_image), and the file of the span being written
+ * (s2-<guest>.bin, smmu-<name>.bin). Any of them may be absent. */
+struct tab_writer {
+    struct emit_out *hv;   /* hvdata.bin */
+    uint8_t *mem;          /* or all of it in memory (place->size bytes) */
+    struct emit_out *span; /* the current span's own file */
+    uint64_t at;           /* offset in hvdata.bin, counted even when not written */
+};
+/* 0, or -1 after an I/O failure (reported). */
+int tab_write(struct tab_writer *w, const void *data, size_t len);
+int tab_zeros(struct tab_writer *w, uint64_t len);
+/* Writes one SMMUv3's span (sp->span_size bytes at sp->span_pa). */
+int smmuv3_stream(const struct placement *p, const struct smmu_place *sp, struct tab_writer *w);
+/* Builds one guest's stage-2 tables again into t (at most one guest's
+ * tables exist at a time), finalises them at gp->pa and writes its span. */
+int stage2_stream(struct dtpass_ctx *ctx, const struct guest_place *gp, struct s2_tables *t,
+                  struct tab_writer *w);
+/* All of hvdata.bin in memory (*out, place->size bytes, allocated): for
+ * the unit tests' walker; a build streams it instead. 0 or -1 (reported). */
+int hvdata_image(struct dtpass_ctx *ctx, uint8_t **out);
 /* SMMUv2 register values of an SMR. */
 uint32_t smmuv2_smr_value(const struct smr_place *s);
 uint32_t smmuv2_s2cr_value(const struct smr_place *s);
 /* The SMMUv2 programming list; returns its size, *out allocated. */
 size_t smmuv2_program(const struct smmu_place *sp, uint8_t **out);
-/* Emits smmu-<name>.bin for SMMUv2 entries (called by emit_smmu). */
+/* Emits smmu-<name>.bin for SMMUv2 entries (called by emit_tables). */
 int smmuv2_emit(struct dtpass_ctx *ctx, const struct smmu_place *sp);
 /* Serialises system.dtpb; returns its size, *out allocated. */
 size_t blob_serialise(const struct dtpass_ctx *ctx, uint8_t **out);

@@ -459,8 +459,6 @@ void place_free(struct placement *p)
         return;
     for (size_t i = 0; i < p->nguests; i++) {
         VEC_FREE(&p->guests[i].maps);
-        free(p->guests[i].tables);
-        free(p->guests[i].levels);
     }
     for (size_t i = 0; i < p->nsmmus; i++) {
         VEC_FREE(&p->smmus[i].sids);
@@ -471,7 +469,6 @@ void place_free(struct placement *p)
     free(p->guests);
     free(p->smmus);
     VEC_FREE(&p->devices);
-    free(p->image);
     free(p);
 }
 
@@ -577,11 +574,16 @@ int lower_place(struct dtpass_ctx *ctx)
     }
     int mapbad = guest_maps(ctx, p);
     bad |= mapbad;
+    /* Placement needs only each guest's table count: build, count, and let
+     * the next guest reuse the memory (the emitter builds them again). */
+    struct s2_tables tabs = {0};
     for (size_t gi = 0; gi < s->guests.n; gi++) {
         struct guest_place *gp = &p->guests[gi];
         const char *why = NULL;
         uint64_t where = 0;
-        int rc = mapbad ? 0 : s2_build(gp, &why, &where);
+        int rc = mapbad ? 0 : s2_build(gp, &tabs, &why, &where);
+        gp->ntables = rc || mapbad ? 0 : tabs.n;
+        gp->size = (uint64_t)gp->ntables * 4096;
         if (rc) {
             diag_report(&ctx->diag,
                         rc == -2 ? "range-wrap" : rc == -3 ? "hv-memory" : "ipa-overlap", gp->g->pos,
@@ -591,6 +593,7 @@ int lower_place(struct dtpass_ctx *ctx)
         }
         guest_dtb(gp);
     }
+    s2_tables_free(&tabs);
 
     /* SMMUs, in board order. */
     p->nsmmus = b->nsmmus;
@@ -729,8 +732,6 @@ int lower_place(struct dtpass_ctx *ctx)
     p->load_pa = base;
     p->size = need;
 
-    for (size_t gi = 0; gi < p->nguests; gi++)
-        s2_finalize(&p->guests[gi]);
     for (size_t i = 0; i < p->nsmmus; i++) {
         if (p->smmus[i].version == 3)
             smmuv3_registers(&p->smmus[i]);

@@ -61,11 +61,11 @@ struct guest_place {
     uint32_t nroot;       /* concatenated root tables (1..16) */
     uint64_t vtcr;        /* VTCR_EL2 value (also SMMUv2 CB TCR, SMMUv3 STE VTCR) */
     VEC(struct s2_map) maps; /* sorted by IPA */
-    /* The tables: ntables 4 KiB tables, root first (nroot of them), at
-     * pa..pa+ntables*4K. Table descriptors are final once placed. */
-    uint64_t *tables;     /* ntables * 512 descriptors */
-    uint8_t *levels;      /* level of each table */
-    size_t ntables, cap;
+    /* The tables are not kept: lower_place builds them once to count them
+     * and the emitter builds them again, one guest at a time (s2_build is
+     * deterministic). ntables 4 KiB tables, root first (nroot of them), at
+     * pa..pa+ntables*4K. */
+    size_t ntables;
     uint64_t pa, size;    /* the span in hvdata; pa is the root (VTTBR/S2TTB) */
     uint64_t dtb_ipa, dtb_pa, dtb_size; /* where the guest DTB goes */
 };
@@ -116,7 +116,6 @@ struct smmu_place {
 
 struct placement {
     uint64_t load_pa, size; /* hvdata.bin */
-    uint8_t *image;         /* built lazily by hvdata_build (emit/tables.h) */
     uint32_t ipa_bits, pa_bits;
     struct guest_place *guests;
     size_t nguests;
@@ -148,13 +147,26 @@ uint32_t s2_ps(uint32_t pa_bits);
 #define S2_MAX_TABLES (1u << 15)
 #define HVDATA_MAX (1ull << 30)
 
-/* Builds a guest's tables from its maps (table descriptors hold table
+/* One guest's stage-2 tables while they exist: n 4 KiB tables of 512
+ * descriptors, root first. Reusable from guest to guest (s2_build resets
+ * n and keeps the allocation); grown by doubling unless reserved. */
+struct s2_tables {
+    uint64_t *desc;  /* n * 512 descriptors */
+    uint8_t *levels; /* level of each table */
+    size_t n, cap;
+};
+
+/* Builds gp's tables from its maps into t (table descriptors hold table
  * indices until s2_finalize). Returns 0; -1 with *why set when two maps
  * disagree about the same IPA; -2 when a map lies beyond the IPA space or
  * 48-bit PAs; -3 when the tables would exceed S2_MAX_TABLES. */
-int s2_build(struct guest_place *gp, const char **why, uint64_t *where);
+int s2_build(const struct guest_place *gp, struct s2_tables *t, const char **why,
+             uint64_t *where);
+/* Makes room for exactly n tables (when the count is known in advance). */
+void s2_reserve(struct s2_tables *t, size_t n);
 /* Rewrites table descriptors to physical addresses once gp->pa is known. */
-void s2_finalize(struct guest_place *gp);
+void s2_finalize(const struct guest_place *gp, struct s2_tables *t);
+void s2_tables_free(struct s2_tables *t);
 
 void place_free(struct placement *p);
 

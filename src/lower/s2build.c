@@ -7,7 +7,9 @@
  *
  * Tables are numbered within the guest's span (root tables first); a table
  * descriptor holds its child's number until s2_finalize() turns it into a
- * physical address, once lower_place has put the span in hypervisor memory. */
+ * physical address, once lower_place has put the span in hypervisor memory.
+ * The build is deterministic, so the tables need not be kept: lower_place
+ * builds them to count them, the emitter builds them again to write them. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,34 +75,45 @@ static uint64_t leaf_attrs(const struct s2_map *m)
     return a;
 }
 
-/* A new zeroed 4 KiB table at `level`; returns its number. */
-static size_t new_table(struct guest_place *gp, int level)
+void s2_reserve(struct s2_tables *t, size_t n)
 {
-    if (gp->ntables == gp->cap) {
-        size_t c = gp->cap ? gp->cap * 2 : 16;
-        gp->tables = xrealloc(gp->tables, c * 512 * sizeof(uint64_t));
-        gp->levels = xrealloc(gp->levels, c);
-        gp->cap = c;
-    }
-    memset(&gp->tables[gp->ntables * 512], 0, 512 * sizeof(uint64_t));
-    gp->levels[gp->ntables] = (uint8_t)level;
-    return gp->ntables++;
+    if (t->cap >= n)
+        return;
+    t->desc = xrealloc(t->desc, n * 512 * sizeof(uint64_t));
+    t->levels = xrealloc(t->levels, n);
+    t->cap = n;
+}
+
+void s2_tables_free(struct s2_tables *t)
+{
+    free(t->desc);
+    free(t->levels);
+    memset(t, 0, sizeof(*t));
+}
+
+/* A new zeroed 4 KiB table at `level`; returns its number. */
+static size_t new_table(struct s2_tables *t, int level)
+{
+    if (t->n == t->cap)
+        s2_reserve(t, t->cap ? t->cap * 2 : 16);
+    memset(&t->desc[t->n * 512], 0, 512 * sizeof(uint64_t));
+    t->levels[t->n] = (uint8_t)level;
+    return t->n++;
 }
 
 struct mapper {
     bool limit; /* failed on S2_MAX_TABLES rather than a conflict */
-    struct guest_place *gp;
+    struct s2_tables *t;
     uint64_t attrs;
     const char *why;
     uint64_t where;
 };
-
 /* Maps [ipa, ipa+size) -> pa into the table(s) starting at descriptor
  * `first` (nent descriptors) at `level`. */
 static int map_level(struct mapper *mp, size_t first, size_t nent, int level, uint64_t ipa,
                      uint64_t pa, uint64_t size)
 {
-    struct guest_place *gp = mp->gp;
+    struct s2_tables *t = mp->t;
     unsigned shift = level_shift(level);
     uint64_t bsz = 1ull << shift;
     while (size) {
@@ -108,7 +121,7 @@ static int map_level(struct mapper *mp, size_t first, size_t nent, int level, ui
         uint64_t chunk = bsz - (ipa & (bsz - 1));
         if (chunk > size)
             chunk = size;
-        uint64_t cur = gp->tables[first + idx];
+        uint64_t cur = t->desc[first + idx];
         if (level == 3) {
             uint64_t d = (pa & S2_OA_MASK) | mp->attrs | S2_TABLE | S2_VALID;
             if (cur && cur != d) {
@@ -116,7 +129,7 @@ static int map_level(struct mapper *mp, size_t first, size_t nent, int level, ui
                 mp->where = ipa;
                 return -1;
             }
-            gp->tables[first + idx] = d;
+            t->desc[first + idx] = d;
         } else if (level >= 1 && chunk == bsz && !(pa & (bsz - 1)) &&
                    (!cur || (cur & (S2_TABLE | S2_VALID)) == S2_VALID)) {
             uint64_t d = (pa & S2_OA_MASK) | mp->attrs | S2_VALID;
@@ -125,18 +138,18 @@ static int map_level(struct mapper *mp, size_t first, size_t nent, int level, ui
                 mp->where = ipa;
                 return -1;
             }
-            gp->tables[first + idx] = d;
+            t->desc[first + idx] = d;
         } else {
             if (!cur) {
-                if (gp->ntables >= S2_MAX_TABLES) {
+                if (t->n >= S2_MAX_TABLES) {
                     mp->why = "the stage-2 tables would exceed 128 MiB (S2_MAX_TABLES)";
                     mp->where = ipa;
                     mp->limit = true;
                     return -1;
                 }
-                size_t t = new_table(gp, level + 1);
-                cur = ((uint64_t)t << 12) | S2_TABLE | S2_VALID;
-                gp->tables[first + idx] = cur;
+                size_t nt = new_table(t, level + 1);
+                cur = ((uint64_t)nt << 12) | S2_TABLE | S2_VALID;
+                t->desc[first + idx] = cur;
             } else if ((cur & (S2_TABLE | S2_VALID)) != (S2_TABLE | S2_VALID)) {
                 mp->why = "a mapping overlaps a block of another mapping";
                 mp->where = ipa;
@@ -153,12 +166,13 @@ static int map_level(struct mapper *mp, size_t first, size_t nent, int level, ui
     return 0;
 }
 
-int s2_build(struct guest_place *gp, const char **why, uint64_t *where)
+int s2_build(const struct guest_place *gp, struct s2_tables *t, const char **why,
+             uint64_t *where)
 {
-    gp->ntables = 0;
+    t->n = 0;
     for (uint32_t i = 0; i < gp->nroot; i++)
-        new_table(gp, gp->start_level);
-    struct mapper mp = {.gp = gp};
+        new_table(t, gp->start_level);
+    struct mapper mp = {.t = t};
     uint64_t ipa_limit = ((uint64_t)gp->nroot * 512) << level_shift(gp->start_level);
     for (size_t i = 0; i < gp->maps.n; i++) {
         const struct s2_map *m = &gp->maps.v[i];
@@ -181,16 +195,15 @@ int s2_build(struct guest_place *gp, const char **why, uint64_t *where)
             return mp.limit ? -3 : -1;
         }
     }
-    gp->size = (uint64_t)gp->ntables * 4096;
     return 0;
 }
 
-void s2_finalize(struct guest_place *gp)
+void s2_finalize(const struct guest_place *gp, struct s2_tables *t)
 {
-    for (size_t t = 0; t < gp->ntables; t++) {
-        if (gp->levels[t] == 3)
+    for (size_t k = 0; k < t->n; k++) {
+        if (t->levels[k] == 3)
             continue;
-        uint64_t *e = &gp->tables[t * 512];
+        uint64_t *e = &t->desc[k * 512];
         for (size_t i = 0; i < 512; i++) {
             if ((e[i] & (S2_TABLE | S2_VALID)) != (S2_TABLE | S2_VALID))
                 continue;

@@ -29,8 +29,9 @@ static void pipeline(struct dtpass_ctx *ctx, const char *text)
         return;
     if (lower_guest_trees(ctx) || lower_place(ctx) || emit_guest_dt(ctx))
         return;
-    int (*const emitters[])(struct dtpass_ctx *) = {emit_smmu, emit_stage2, emit_hvdata,
-                                                     emit_blob, emit_xen, emit_report};
+    if (emit_tables(ctx, T_SMMU | T_S2 | T_HVDATA))
+        return;
+    int (*const emitters[])(struct dtpass_ctx *) = {emit_blob, emit_xen, emit_report};
     for (size_t i = 0; i < ARRAY_SIZE(emitters); i++)
         if (emitters[i](ctx))
             return;

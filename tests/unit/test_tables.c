@@ -22,22 +22,29 @@
 #include "fixture.h"
 #include "walker.h"
 
-/* Places, builds hvdata and the blob, and walks them; returns failures. */
-static unsigned place_and_walk(struct fx *f, uint8_t **blob_out, size_t *blob_len)
+/* Places, builds hvdata and the blob, and walks them; returns failures.
+ * The hvdata image is handed back in *img_out, or freed. */
+static unsigned place_and_walk(struct fx *f, uint8_t **blob_out, size_t *blob_len,
+                               uint8_t **img_out)
 {
     int rc = lower_place(&f->ctx);
     if (rc)
         diag_render_text(&f->ctx.diag, stderr, false);
     assert_int_equal(rc, 0);
     assert_int_equal(diag_errors(&f->ctx.diag), 0);
-    assert_int_equal(hvdata_build(&f->ctx), 0);
+    uint8_t *img;
+    assert_int_equal(hvdata_image(&f->ctx, &img), 0);
     uint8_t *blob;
     size_t n = blob_serialise(&f->ctx, &blob);
     struct dtpb b;
     assert_int_equal(dtpb_open(&b, blob, n), 0);
     unsigned long checks = 0;
-    unsigned fails = walk_all(&b, f->ctx.place->image, (size_t)f->ctx.place->size, &checks);
+    unsigned fails = walk_all(&b, img, (size_t)f->ctx.place->size, &checks);
     assert_true(checks > 1000);
+    if (img_out)
+        *img_out = img;
+    else
+        free(img);
     if (blob_out) {
         *blob_out = blob;
         *blob_len = n;
@@ -91,7 +98,8 @@ static void test_tables_smmuv3_walk(void **state)
     (void)state;
     struct fx f;
     fx_smmuv3_system(&f);
-    assert_int_equal(place_and_walk(&f, NULL, NULL), 0);
+    uint8_t *img;
+    assert_int_equal(place_and_walk(&f, NULL, NULL, &img), 0);
     const struct placement *p = f.ctx.place;
     const struct smmu_place *sp = &p->smmus[0];
     assert_true(sp->two_level);
@@ -105,7 +113,7 @@ static void test_tables_smmuv3_walk(void **state)
     for (size_t i = 0; i < p->nguests; i++)
         assert_int_equal(p->guests[i].pa % ((uint64_t)p->guests[i].nroot * 4096), 0);
     /* The 1 GiB region at a 1 GiB aligned IPA/PA is one level-1 block. */
-    struct wk w = {.img = p->image, .pa = p->load_pa, .len = p->size};
+    struct wk w = {.img = img, .pa = p->load_pa, .len = p->size};
     struct wk_xlat x;
     assert_int_equal(wk_s2(&w, p->guests[0].pa, p->guests[0].vtcr, 0x80000000 + 12345, &x), 0);
     assert_int_equal(x.level, 1);
@@ -127,6 +135,7 @@ static void test_tables_smmuv3_walk(void **state)
     assert_int_equal(wk_s2(&w, p->guests[1].pa, p->guests[1].vtcr, 1ull << 40, &x), -1);
     /* Few tables: linear in blocks, not pages. */
     assert_true(p->guests[0].ntables < 12);
+    free(img);
     fx_free(&f);
 }
 
@@ -140,7 +149,7 @@ static void test_tables_smmuv3_linear(void **state)
     prm->node.node = &f.nodes[0];
     prm->sid_bits = 10; /* 1024 * 64 = 64 KiB: the largest linear table */
     prm->has_sid_bits = true;
-    assert_int_equal(place_and_walk(&f, NULL, NULL), 0);
+    assert_int_equal(place_and_walk(&f, NULL, NULL, NULL), 0);
     const struct smmu_place *sp = &f.ctx.place->smmus[0];
     assert_false(sp->two_level);
     assert_int_equal(sp->span_size, 65536);
@@ -153,14 +162,16 @@ static void test_tables_deterministic(void **state)
 {
     (void)state;
     struct fx a, b;
-    uint8_t *ba, *bb;
+    uint8_t *ba, *bb, *ia, *ib;
     size_t na, nb;
     fx_smmuv3_system(&a);
     fx_smmuv3_system(&b);
-    assert_int_equal(place_and_walk(&a, &ba, &na), 0);
-    assert_int_equal(place_and_walk(&b, &bb, &nb), 0);
+    assert_int_equal(place_and_walk(&a, &ba, &na, &ia), 0);
+    assert_int_equal(place_and_walk(&b, &bb, &nb, &ib), 0);
     assert_int_equal(a.ctx.place->size, b.ctx.place->size);
-    assert_memory_equal(a.ctx.place->image, b.ctx.place->image, (size_t)a.ctx.place->size);
+    assert_memory_equal(ia, ib, (size_t)a.ctx.place->size);
+    free(ia);
+    free(ib);
     assert_int_equal(na, nb);
     assert_memory_equal(ba, bb, na);
     free(ba);
@@ -174,7 +185,7 @@ static void test_tables_smmuv2_walk(void **state)
     (void)state;
     struct fx f;
     fx_smmuv2_system(&f);
-    assert_int_equal(place_and_walk(&f, NULL, NULL), 0);
+    assert_int_equal(place_and_walk(&f, NULL, NULL, NULL), 0);
     const struct smmu_place *sp = &f.ctx.place->smmus[0];
     /* 0x860-0x863, 0x865, 0x866-0x867, {0x870,0xc70} for linux; 0x864 and
      * 0x100 for rtos: six SMRs, two context banks. */
@@ -203,7 +214,7 @@ static void test_tables_smmuv2_merge(void **state)
     static const uint32_t ids[] = {0x10, 0x11, 0x30, 0x31, 0x50, 0x51, 0x70, 0x71};
     for (size_t i = 0; i < ARRAY_SIZE(ids); i++)
         fx_sid(eth, &f.smmus[0], ids[i], 0, 1);
-    assert_int_equal(place_and_walk(&f, NULL, NULL), 0);
+    assert_int_equal(place_and_walk(&f, NULL, NULL, NULL), 0);
     const struct smmu_place *sp = &f.ctx.place->smmus[0];
     assert_int_equal(sp->smrs.n, 7);
     bool found = false;
@@ -240,7 +251,7 @@ static void test_tables_smmuv2_random(void **state)
             int g = (int)((seed >> 20) & 1);
             fx_sid(&f.ctx.sys.guests.v[g].devices.v[0], &f.smmus[0], id, 0, 1);
         }
-        assert_int_equal(place_and_walk(&f, NULL, NULL), 0);
+        assert_int_equal(place_and_walk(&f, NULL, NULL, NULL), 0);
         assert_true(f.ctx.place->smmus[0].smrs.n <= nids + 6);
         fx_free(&f);
     }
@@ -298,7 +309,7 @@ static void test_tables_ipa_widths(void **state)
         if (widths[i] < 36) { /* the 1 GiB window at 0x80000000 needs 34 bits */
             f.ctx.sys.guests.v[0].memory.v[1].ipa = 0xc0000000;
         }
-        assert_int_equal(place_and_walk(&f, NULL, NULL), 0);
+        assert_int_equal(place_and_walk(&f, NULL, NULL, NULL), 0);
         fx_free(&f);
     }
 }
@@ -352,7 +363,9 @@ static void test_tables_scale(void **state)
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     assert_int_equal(lower_place(&f.ctx), 0);
-    assert_int_equal(hvdata_build(&f.ctx), 0);
+    uint8_t *img;
+    assert_int_equal(hvdata_image(&f.ctx, &img), 0);
+    free(img);
     uint8_t *blob;
     size_t n = blob_serialise(&f.ctx, &blob);
     clock_gettime(CLOCK_MONOTONIC, &t1);
