@@ -280,9 +280,10 @@ static void test_checks_run_vmid_cpu(void **state)
 {
     (void)state;
     struct dtpass_ctx *ctx = ctx_new();
-    struct sys_guest *a = guest(ctx, "a", 3), *b = guest(ctx, "b", 3);
-    VEC_ADD(&a->cpus)->index = 1;
-    VEC_ADD(&b->cpus)->index = 1;
+    guest(ctx, "a", 3);
+    guest(ctx, "b", 3); /* may move guest a: take both pointers after */
+    VEC_ADD(&ctx->sys.guests.v[0].cpus)->index = 1;
+    VEC_ADD(&ctx->sys.guests.v[1].cpus)->index = 1;
     checks_run(ctx);
     assert_int_equal(count(&ctx->diag, "vmid"), 1);
     assert_int_equal(count(&ctx->diag, "cpu-owner"), 1);
