@@ -17,12 +17,16 @@
 #include "diag/diag.h"
 #include "util/util.h"
 
+struct board;
 struct board_node;
 
+/* A property, read from the blob when asked for (the board keeps no copy
+ * of its properties: the blob is their store). Absent: name == NULL. */
 struct board_prop {
     const char *name;
     const uint8_t *val; /* big-endian cells, inside the board's blob */
     uint32_t len;
+    uint32_t next;      /* private: where the following property is */
 };
 
 /* A CPU physical address range. */
@@ -56,43 +60,40 @@ struct board_dep {
 };
 
 struct board_node {
+    const struct board *board; /* the board the node belongs to */
     const char *name; /* "serial@9000000"; "" for the root */
     const char *path; /* "/pl011@9000000" */
     struct board_node *parent, *first_child, *next_sibling;
-    uint32_t index;   /* position in board.nodes (depth-first, blob order) */
-    int depth;
-    int offset;       /* offset in the board's blob */
-    struct board_prop *props;
-    uint32_t nprops;
-    uint32_t phandle; /* 0 when none */
     const char *compatible; /* first compatible string, or NULL */
-    bool disabled;          /* status is neither absent, "okay" nor "ok" */
     const char *label;      /* first label, when the board has __symbols__ */
     struct srcpos src;      /* DTS file:line of the node when known */
 
     /* Derived from the DT rules. */
     struct board_range *mmio; /* every reg entry, translated to CPU physical */
-    uint32_t nmmio;
     struct board_irq *irqs;
-    uint32_t nirqs;
     struct board_sid *sids;
-    uint32_t nsids;
     struct board_dep *deps;
-    uint32_t ndeps;
-    bool dma_master;
     const char *dma_reason;  /* "iommus", "dma-coherent", "device class usb (snps,dwc3)" ... */
-    bool resource_free;      /* no reg and no interrupts: copied freely as a provider */
-    bool interrupt_controller;
-    bool has_resets;         /* `resets` present */
-    bool has_power_domains;  /* `power-domains` present */
-    bool pci_host;           /* device_type = "pci" */
-    bool untranslatable;     /* a reg could not be translated (reported) */
     /* The first DT rule this node breaks (bad cells, an untranslatable reg,
      * an interrupt or IOMMU specifier that does not decode...), or NULL.
      * Node-local defects are board-invalid *warnings* at load time — real
      * vendor DTBs carry a few in nodes nobody assigns — and resolve turns
      * them into errors when the system uses the node. */
     const char *defect;
+    uint32_t nmmio, nirqs, nsids, ndeps;
+
+    uint32_t index;   /* position in board.nodes (depth-first, blob order) */
+    uint32_t prop_off; /* private: the node's first property in the blob's structure block */
+    uint32_t phandle; /* 0 when none */
+    int depth;
+    bool disabled;           /* status is neither absent, "okay" nor "ok" */
+    bool dma_master;
+    bool resource_free;      /* no reg and no interrupts: copied freely as a provider */
+    bool interrupt_controller;
+    bool has_resets;         /* `resets` present */
+    bool has_power_domains;  /* `power-domains` present */
+    bool pci_host;           /* device_type = "pci" */
+    bool untranslatable;     /* a reg could not be translated (reported) */
 };
 
 struct board_cpu {
@@ -119,6 +120,8 @@ struct board {
     bool from_dts;
     void *fdt;          /* the blob, owned */
     size_t fdt_size;
+    const uint8_t *dt_struct;  /* its structure block */
+    const char *dt_strings;    /* its strings block */
     struct board_node *root;
     struct board_node **nodes;
     uint32_t nnodes;
@@ -139,7 +142,13 @@ struct board {
     VEC(char *) inputs; /* every file read (board, files dtc/cpp opened): for -M */
 
     /* lookups */
-    struct strmap by_path, by_label, by_alias;
+    struct pathmap { uint32_t *slots; size_t cap; } by_path; /* node index + 1 by path hash */
+    struct strmap by_label, by_alias;
+    /* Property names -> their offset in the strings block, when every
+     * property names its string by one offset (dtc's blobs): a lookup
+     * then compares offsets, not strings. */
+    struct strmap prop_names;
+    bool names_unique;
     struct board_node **by_phandle_sorted; /* sorted by phandle, for bsearch */
     uint32_t nphandles;
 
@@ -163,7 +172,19 @@ void board_free(struct board *b);
 /* "/abs/path", "&label" or "alias" -> node, or NULL. */
 struct board_node *board_lookup(const struct board *b, const char *ref);
 struct board_node *board_by_phandle(const struct board *b, uint32_t phandle);
-const struct board_prop *board_prop(const struct board_node *n, const char *name);
+/* A property of n (name NULL when absent), and the iteration over all of
+ * a node's properties in blob order:
+ *   for (struct board_prop p = board_prop_first(n); p.name; p = board_prop_next(n, p)) */
+struct board_prop board_prop(const struct board_node *n, const char *name);
+bool board_has_prop(const struct board_node *n, const char *name);
+struct board_prop board_prop_first(const struct board_node *n);
+struct board_prop board_prop_next(const struct board_node *n, struct board_prop p);
+/* A 4-byte property as u32. */
+bool board_prop_u32(const struct board_node *n, const char *name, uint32_t *out);
+/* A NUL-terminated string property, or NULL. */
+const char *board_prop_str(const struct board_node *n, const char *name);
+/* Whether a string-list property contains s. */
+bool board_prop_has_str(const struct board_node *n, const char *name, const char *s);
 /* The SMMU entry of a node, or NULL when it is not an SMMU. */
 const struct board_smmu *board_smmu_of(const struct board *b, const struct board_node *n);
 /* Nodes that describe the machine rather than a device (root, CPUs,

@@ -239,10 +239,10 @@ static const struct dev_class *match_one(struct bload *c, const char *compat)
 
 const struct dev_class *board_class_match(struct bload *c, const struct board_node *n, const char **matched)
 {
-    const struct board_prop *p = board_prop(n, "compatible");
-    if (!p || !n->compatible)
+    struct board_prop p = board_prop(n, "compatible");
+    if (!p.name || !n->compatible)
         return NULL;
-    const char *v = (const char *)p->val, *end = v + p->len;
+    const char *v = (const char *)p.val, *end = v + p.len;
     while (v < end) {
         const struct dev_class *cl = match_one(c, v);
         if (cl) {

@@ -88,8 +88,8 @@ static enum xlate translate(struct bload *c, const struct board_node *bus, uint3
                             struct busaddr *a, bool lenient, char **why)
 {
     for (int level = 0; bus && bus->parent; level++, bus = bus->parent) {
-        const struct board_prop *r = board_prop(bus, "ranges");
-        if (!r) {
+        struct board_prop r = board_prop(bus, "ranges");
+        if (!r.name) {
             if (level == 0 && lenient && !is_mmio_bus(bus))
                 return X_NOT_MMIO;
             *why = xasprintf("%s has no `ranges`, so the address 0x%llx does not reach the CPU", bus->path,
@@ -97,7 +97,7 @@ static enum xlate translate(struct bload *c, const struct board_node *bus, uint3
             return X_FAIL;
         }
         uint32_t pac = bus_acells(c, bus->parent), rsc = bus_scells(c, bus);
-        if (r->len == 0) { /* identity */
+        if (r.len == 0) { /* identity */
             if (pac < 3)
                 a->hi = 0;
             if (pac < 2 && a->addr > UINT32_MAX) {
@@ -115,16 +115,16 @@ static enum xlate translate(struct bload *c, const struct board_node *bus, uint3
             return X_FAIL;
         }
         size_t ent = (size_t)(ac + pac + rsc) * 4;
-        if (r->len % ent) {
-            *why = xasprintf("`ranges` of %s is %u bytes, not a multiple of %zu", bus->path, r->len, ent);
+        if (r.len % ent) {
+            *why = xasprintf("`ranges` of %s is %u bytes, not a multiple of %zu", bus->path, r.len, ent);
             return X_FAIL;
         }
         bool found = false;
-        for (size_t off = 0; off < r->len; off += ent) {
+        for (size_t off = 0; off < r.len; off += ent) {
             struct busaddr cb, pb;
-            read_addr(r->val + off, ac, &cb);
-            read_addr(r->val + off + 4 * ac, pac, &pb);
-            uint64_t len = read_size(r->val + off + 4 * (ac + pac), rsc);
+            read_addr(r.val + off, ac, &cb);
+            read_addr(r.val + off + 4 * ac, pac, &pb);
+            uint64_t len = read_size(r.val + off + 4 * (ac + pac), rsc);
             if (ac == 3 && pci_space(cb.hi) != pci_space(a->hi))
                 continue;
             if (a->addr < cb.addr || a->addr - cb.addr >= len)
@@ -156,6 +156,7 @@ struct scratch {
     VEC(struct board_irq) irqs;
     VEC(struct board_sid) sids;
     VEC(struct board_dep) deps;
+    struct strmap dep_rules; /* property name -> its dep_rule (dep_rule_cached) */
 };
 
 #define ARENA_COPY(c, vec, outp, outn)                                                \
@@ -191,8 +192,8 @@ static void push_range(struct bload *c, struct board_node *n, struct scratch *sc
 static void node_mmio(struct bload *c, struct board_node *n, struct scratch *sc)
 {
     sc->ranges.n = 0;
-    const struct board_prop *reg = board_prop(n, "reg");
-    if (reg && n->parent) {
+    struct board_prop reg = board_prop(n, "reg");
+    if (reg.name && n->parent) {
         struct board_node *bus = n->parent;
         uint32_t ac = bus_acells(c, bus), szc = bus_scells(c, bus);
         if (szc == 0) {
@@ -201,16 +202,16 @@ static void node_mmio(struct bload *c, struct board_node *n, struct scratch *sc)
             node_defect(c, n, "reg cannot be decoded with #address-cells %u and #size-cells %u of %s", ac,
                           szc, bus->path);
             n->untranslatable = true;
-        } else if (reg->len % ((ac + szc) * 4)) {
+        } else if (reg.len % ((ac + szc) * 4)) {
             node_defect(c, n, "reg is %u bytes, not a multiple of %u (#address-cells %u + #size-cells %u of %s)",
-                          reg->len, (ac + szc) * 4, ac, szc, bus->path);
+                          reg.len, (ac + szc) * 4, ac, szc, bus->path);
             n->untranslatable = true;
         } else {
             size_t ent = (size_t)(ac + szc) * 4;
-            for (size_t off = 0; off < reg->len; off += ent) {
+            for (size_t off = 0; off < reg.len; off += ent) {
                 struct busaddr a;
-                read_addr(reg->val + off, ac, &a);
-                uint64_t size = read_size(reg->val + off + 4 * ac, szc);
+                read_addr(reg.val + off, ac, &a);
+                uint64_t size = read_size(reg.val + off + 4 * ac, szc);
                 if (size == 0)
                     continue; /* nothing mapped (PCI config-space entries, placeholders) */
                 if (ac == 3 && (pci_space(a.hi) == 0 || !(a.hi & 0x80000000u)))
@@ -233,8 +234,9 @@ static void node_mmio(struct bload *c, struct board_node *n, struct scratch *sc)
     }
 
     /* A PCI host's outbound windows are CPU addresses it decodes. */
-    const struct board_prop *r;
-    if (n->pci_host && n->parent && (r = board_prop(n, "ranges")) && r->len) {
+    struct board_prop rv = n->pci_host && n->parent ? board_prop(n, "ranges") : (struct board_prop){0};
+    const struct board_prop *r = &rv;
+    if (r->name && r->len) {
         uint32_t ac = bus_acells(c, n), pac = bus_acells(c, n->parent), rsc = bus_scells(c, n);
         size_t ent = (size_t)(ac + pac + rsc) * 4;
         if (ac < 1 || ac > 3 || pac < 1 || pac > 3 || rsc < 1 || rsc > 2 || r->len % ent) {
@@ -377,17 +379,17 @@ static void find_cpus(struct bload *c)
             continue;
         if (dt && strcmp(dt, "cpu"))
             continue;
-        const struct board_prop *reg = board_prop(n, "reg");
+        struct board_prop reg = board_prop(n, "reg");
         if (ac < 1 || ac > 2) {
             board_invalid(c, n, "/cpus has #address-cells %u; an MPIDR needs 1 or 2", ac);
             break;
         }
-        if (!reg || reg->len < ac * 4) {
+        if (!reg.name || reg.len < ac * 4) {
             board_invalid(c, n, "CPU without a reg (its MPIDR)");
             continue;
         }
         struct busaddr a;
-        read_addr(reg->val, ac, &a);
+        read_addr(reg.val, ac, &a);
         int dup = -1;
         for (size_t i = 0; i < v.n; i++) /* a handful of CPUs */
             if (v.v[i].mpidr == a.addr)
@@ -426,7 +428,7 @@ static void find_ram(struct bload *c)
                 VEC_PUSH(&ram, n->mmio[i]);
         if (!strcmp(n->name, "reserved-memory"))
             for (struct board_node *r = n->first_child; r; r = r->next_sibling)
-                if (board_prop(r, "no-map") && !r->disabled)
+                if (board_has_prop(r, "no-map") && !r->disabled)
                     for (uint32_t i = 0; i < r->nmmio; i++)
                         VEC_PUSH(&nomap, r->mmio[i]);
     }
@@ -529,7 +531,7 @@ static struct board_node *irq_parent(struct bload *c, struct board_node *n)
         VEC_PUSH(&chain, cur);
         struct board_node *p;
         uint32_t ph;
-        if (board_prop(cur, "interrupt-parent"))
+        if (board_has_prop(cur, "interrupt-parent"))
             p = board_prop_u32(cur, "interrupt-parent", &ph) ? board_by_phandle(c->b, ph) : NULL;
         else
             p = cur->parent;
@@ -612,10 +614,10 @@ static char *resolve_nexus(struct bload *c, const struct board_node *n, struct b
 {
     const uint8_t *addr = NULL;
     uint32_t naddr = 0;
-    const struct board_prop *reg = board_prop(n, "reg");
-    if (reg) {
-        addr = reg->val;
-        naddr = reg->len / 4;
+    struct board_prop reg = board_prop(n, "reg");
+    if (reg.name) {
+        addr = reg.val;
+        naddr = reg.len / 4;
     }
     /* Controllers whose drivers parse their own interrupt-map (Linux's
      * of_irq_imap_abusers): the map is not a nexus for the generic rules. */
@@ -624,8 +626,8 @@ static char *resolve_nexus(struct bload *c, const struct board_node *n, struct b
         "fsl,ls1043a-extirq",       "fsl,ls1088a-extirq",      "renesas,rza1-irqc",
     };
     for (int depth = 0; depth < 16; depth++) {
-        const struct board_prop *map = board_prop(*p, "interrupt-map");
-        if (!map || ((*p)->interrupt_controller && COMPAT_ANY(*p, imap_abusers)))
+        struct board_prop map = board_prop(*p, "interrupt-map");
+        if (!map.name || ((*p)->interrupt_controller && COMPAT_ANY(*p, imap_abusers)))
             return NULL;
         /* The nexus's #address-cells, inherited as Linux does, default 2. */
         uint32_t ac = 2;
@@ -641,13 +643,13 @@ static char *resolve_nexus(struct bload *c, const struct board_node *n, struct b
         if (naddr < ac)
             return xasprintf("routing through the interrupt nexus %s needs a %u-cell unit address (reg)",
                              (*p)->path, ac);
-        const struct board_prop *mp = board_prop(*p, "interrupt-map-mask");
-        if (mp && mp->len != 4 * (ac + ic))
-            return xasprintf("interrupt-map-mask of %s is %u bytes, not %u", (*p)->path, mp->len, 4 * (ac + ic));
-        uint32_t key[6], total = map->len / 4, i = 0;
+        struct board_prop mp = board_prop(*p, "interrupt-map-mask");
+        if (mp.name && mp.len != 4 * (ac + ic))
+            return xasprintf("interrupt-map-mask of %s is %u bytes, not %u", (*p)->path, mp.len, 4 * (ac + ic));
+        uint32_t key[6], total = map.len / 4, i = 0;
         for (uint32_t k = 0; k < ac + ic; k++) {
             uint32_t v = k < ac ? get_be32(addr + 4 * k) : get_be32(*spec + 4 * (k - ac));
-            key[k] = mp ? v & prop_cell(mp, k) : v;
+            key[k] = mp.name ? v & prop_cell(&mp, k) : v;
         }
         bool found = false;
         while (i < total && !found) {
@@ -658,8 +660,8 @@ static char *resolve_nexus(struct bload *c, const struct board_node *n, struct b
                 return xasprintf("interrupt-map of %s is cut short", (*p)->path);
             bool match = true;
             for (uint32_t k = 0; k < ac + ic; k++)
-                match &= prop_cell(map, i + k) == key[k];
-            uint32_t ph = prop_cell(map, i + ac + ic);
+                match &= prop_cell(&map, i + k) == key[k];
+            uint32_t ph = prop_cell(&map, i + ac + ic);
             struct board_node *np = board_by_phandle(c->b, ph);
             if (!np || c->s->icells[np->index] == CELLS_ABSENT)
                 return xasprintf("interrupt-map of %s: phandle 0x%x is not an interrupt controller", (*p)->path, ph);
@@ -669,9 +671,9 @@ static char *resolve_nexus(struct bload *c, const struct board_node *n, struct b
             if ((uint64_t)at + pac + pic > total || pac > 3)
                 return xasprintf("interrupt-map of %s is cut short", (*p)->path);
             if (match) {
-                addr = map->val + 4 * (size_t)at;
+                addr = map.val + 4 * (size_t)at;
                 naddr = pac;
-                *spec = map->val + 4 * (size_t)(at + pac);
+                *spec = map.val + 4 * (size_t)(at + pac);
                 *ncells = pic;
                 *p = np;
                 found = true;
@@ -698,14 +700,14 @@ static int cmp_irq(const void *x, const void *y)
 static void node_irqs(struct bload *c, struct board_node *n, struct scratch *sc)
 {
     sc->irqs.n = 0;
-    const struct board_prop *ext = board_prop(n, "interrupts-extended");
-    const struct board_prop *ints = board_prop(n, "interrupts");
-    if (ext) { /* takes precedence, as in Linux */
-        uint32_t total = ext->len / 4, i = 0;
-        if (ext->len % 4)
+    struct board_prop ext = board_prop(n, "interrupts-extended");
+    struct board_prop ints = board_prop(n, "interrupts");
+    if (ext.name) { /* takes precedence, as in Linux */
+        uint32_t total = ext.len / 4, i = 0;
+        if (ext.len % 4)
             node_defect(c, n, "interrupts-extended is not a list of cells");
         while (i < total) {
-            uint32_t ph = prop_cell(ext, i);
+            uint32_t ph = prop_cell(&ext, i);
             struct board_node *p = board_by_phandle(c->b, ph);
             if (!p) {
                 node_defect(c, n, "interrupts-extended: phandle 0x%x is not a node", ph);
@@ -719,7 +721,7 @@ static void node_irqs(struct bload *c, struct board_node *n, struct scratch *sc)
             }
             struct board_irq irq;
             struct board_node *ctl = p;
-            const uint8_t *spec = ext->val + 4 * (i + 1);
+            const uint8_t *spec = ext.val + 4 * (i + 1);
             uint32_t nc = ic;
             char *why = resolve_nexus(c, n, &ctl, &spec, &nc);
             if (!why)
@@ -733,20 +735,20 @@ static void node_irqs(struct bload *c, struct board_node *n, struct scratch *sc)
             push_dep(sc, "interrupts-extended", p);
             i += 1 + ic;
         }
-    } else if (ints && ints->len) {
+    } else if (ints.name && ints.len) {
         struct board_node *p = irq_parent(c, n);
         uint32_t ic = p ? c->s->icells[p->index] : 0;
         if (!p) {
             node_defect(c, n, "interrupts without an interrupt controller (no interrupt-parent leads to a "
                                 "node with #interrupt-cells)");
-        } else if (ic == 0 || ints->len % (4 * (size_t)ic)) {
+        } else if (ic == 0 || ints.len % (4 * (size_t)ic)) {
             node_defect(c, n, "interrupts is %u bytes, not a multiple of #interrupt-cells = <%u> of %s",
-                          ints->len, ic, p->path);
+                          ints.len, ic, p->path);
         } else {
-            for (uint32_t off = 0; off < ints->len; off += 4 * ic) {
+            for (uint32_t off = 0; off < ints.len; off += 4 * ic) {
                 struct board_irq irq;
                 struct board_node *ctl = p;
-                const uint8_t *spec = ints->val + off;
+                const uint8_t *spec = ints.val + off;
                 uint32_t nc = ic;
                 char *why = resolve_nexus(c, n, &ctl, &spec, &nc);
                 if (!why)
@@ -763,12 +765,12 @@ static void node_irqs(struct bload *c, struct board_node *n, struct scratch *sc)
     }
 
     /* A PCI host's legacy INTx lines are the SPIs its interrupt-map names. */
-    const struct board_prop *map = n->pci_host ? board_prop(n, "interrupt-map") : NULL;
-    if (map && map->len) {
+    struct board_prop map = n->pci_host ? board_prop(n, "interrupt-map") : (struct board_prop){0};
+    if (map.name && map.len) {
         uint32_t cac = bus_acells(c, n), cic = c->s->icells[n->index];
-        uint32_t total = map->len / 4, i = 0;
+        uint32_t total = map.len / 4, i = 0;
         size_t first = sc->irqs.n;
-        if (cic == CELLS_ABSENT || map->len % 4) {
+        if (cic == CELLS_ABSENT || map.len % 4) {
             node_defect(c, n, "interrupt-map without #interrupt-cells, or not a list of cells");
             total = 0;
         }
@@ -778,7 +780,7 @@ static void node_irqs(struct bload *c, struct board_node *n, struct scratch *sc)
                 break;
             }
             i += cac + cic;
-            uint32_t ph = prop_cell(map, i++);
+            uint32_t ph = prop_cell(&map, i++);
             struct board_node *p = board_by_phandle(c->b, ph);
             if (!p || c->s->icells[p->index] == CELLS_ABSENT) {
                 node_defect(c, n, "interrupt-map: phandle 0x%x is not an interrupt controller", ph);
@@ -791,7 +793,7 @@ static void node_irqs(struct bload *c, struct board_node *n, struct scratch *sc)
                 break;
             }
             struct board_irq irq;
-            char *why = decode_irq(c, p, map->val + 4 * (size_t)(i + pac), pic, &irq);
+            char *why = decode_irq(c, p, map.val + 4 * (size_t)(i + pac), pic, &irq);
             i += pac + pic;
             push_dep(sc, "interrupt-map", p);
             if (why) {
@@ -819,13 +821,13 @@ static void node_irqs(struct bload *c, struct board_node *n, struct scratch *sc)
 static void node_sids(struct bload *c, struct board_node *n, struct scratch *sc)
 {
     sc->sids.n = 0;
-    const struct board_prop *p = board_prop(n, "iommus");
-    if (p) {
-        uint32_t total = p->len / 4, i = 0;
-        if (p->len % 4 || !p->len)
+    struct board_prop p = board_prop(n, "iommus");
+    if (p.name) {
+        uint32_t total = p.len / 4, i = 0;
+        if (p.len % 4 || !p.len)
             node_defect(c, n, "iommus is not a list of cells");
         while (i < total) {
-            uint32_t ph = prop_cell(p, i), ic;
+            uint32_t ph = prop_cell(&p, i), ic;
             struct board_node *t = board_by_phandle(c->b, ph);
             if (!t) {
                 node_defect(c, n, "iommus: phandle 0x%x is not a node", ph);
@@ -833,14 +835,14 @@ static void node_sids(struct bload *c, struct board_node *n, struct scratch *sc)
             }
             if (!board_prop_u32(t, "#iommu-cells", &ic) || ic > total - i - 1) {
                 node_defect(c, n, "iommus: %s %s", t->path,
-                              board_prop(t, "#iommu-cells") ? "specifier is cut short" : "has no #iommu-cells");
+                              board_has_prop(t, "#iommu-cells") ? "specifier is cut short" : "has no #iommu-cells");
                 break;
             }
             push_dep(sc, "iommus", t);
             const struct board_smmu *sm = board_smmu_of(c->b, t);
             if (sm && ic >= 1) {
                 struct board_sid s = {.smmu = t, .count = 1};
-                uint32_t a0 = prop_cell(p, i + 1);
+                uint32_t a0 = prop_cell(&p, i + 1);
                 if (sm->version == SMMU_V3) {
                     s.sid = a0;
                 } else {
@@ -849,7 +851,7 @@ static void node_sids(struct bload *c, struct board_node *n, struct scratch *sc)
                     uint32_t m = 0;
                     s.sid = a0 & 0xffff;
                     if (ic >= 2)
-                        m = prop_cell(p, i + 2);
+                        m = prop_cell(&p, i + 2);
                     else
                         board_prop_u32(t, "stream-match-mask", &m);
                     s.mask = m & 0xffff;
@@ -860,20 +862,20 @@ static void node_sids(struct bload *c, struct board_node *n, struct scratch *sc)
         }
     }
     p = board_prop(n, "iommu-map");
-    if (p) {
+    if (p.name) {
         /* Entries are always (rid-base, phandle, iommu-base, length): four
          * cells whatever the IOMMU's #iommu-cells (Linux of_map_id). */
         uint32_t mask = UINT32_MAX;
-        if (board_prop(n, "iommu-map-mask") && !board_prop_u32(n, "iommu-map-mask", &mask))
+        if (board_has_prop(n, "iommu-map-mask") && !board_prop_u32(n, "iommu-map-mask", &mask))
             node_defect(c, n, "iommu-map-mask must be one cell");
-        if (p->len % 16 || !p->len)
+        if (p.len % 16 || !p.len)
             node_defect(c, n, "iommu-map is %u bytes, not a list of (rid-base, iommu, iommu-base, length)",
-                        p->len);
-        for (uint32_t i = 0; i + 4 <= p->len / 4; i += 4) {
-            uint32_t rid = prop_cell(p, i), ph = prop_cell(p, i + 1);
-            uint32_t base = prop_cell(p, i + 2), len = prop_cell(p, i + 3);
+                        p.len);
+        for (uint32_t i = 0; i + 4 <= p.len / 4; i += 4) {
+            uint32_t rid = prop_cell(&p, i), ph = prop_cell(&p, i + 1);
+            uint32_t base = prop_cell(&p, i + 2), len = prop_cell(&p, i + 3);
             struct board_node *t = board_by_phandle(c->b, ph);
-            if (!t || !board_prop(t, "#iommu-cells")) {
+            if (!t || !board_has_prop(t, "#iommu-cells")) {
                 node_defect(c, n, "iommu-map: phandle 0x%x is not an IOMMU", ph);
                 break;
             }
@@ -953,6 +955,19 @@ static const struct dep_rule *dep_rule_of(const char *name)
     return NULL;
 }
 
+/* dep_rule_of, remembered per property name (a board has a few dozen
+ * distinct names and every node asks). */
+static const struct dep_rule *dep_rule_cached(struct scratch *sc, const char *name)
+{
+    static const struct dep_rule none;
+    const struct dep_rule *r = strmap_get(&sc->dep_rules, name);
+    if (!r) {
+        r = dep_rule_of(name);
+        strmap_put(&sc->dep_rules, name, (void *)(r ? r : &none));
+    }
+    return r == &none ? NULL : r;
+}
+
 /* The device behind a pin configuration or nvmem cell node: the nearest
  * node from n upwards with a reg (the pin controller's registers), else the
  * nearest with a compatible (a firmware-driven controller), else n. */
@@ -960,7 +975,7 @@ static struct board_node *device_above(struct board_node *n)
 {
     struct board_node *compat = NULL;
     for (struct board_node *p = n; p && p->parent; p = p->parent) {
-        if (board_prop(p, "reg"))
+        if (board_has_prop(p, "reg"))
             return p;
         if (!compat && p->compatible)
             compat = p;
@@ -970,12 +985,12 @@ static struct board_node *device_above(struct board_node *n)
 
 static void node_deps(struct bload *c, struct board_node *n, struct scratch *sc)
 {
-    for (uint32_t k = 0; k < n->nprops; k++) {
-        const struct board_prop *p = &n->props[k];
-        const struct dep_rule *r = dep_rule_of(p->name);
+    for (struct board_prop pv = board_prop_first(n); pv.name; pv = board_prop_next(n, pv)) {
+        const struct board_prop *p = &pv;
+        const struct dep_rule *r = dep_rule_cached(sc, p->name);
         if (!r)
             continue;
-        if (r->kind == DEP_ARGS && !strcmp(r->cells, "#gpio-cells") && board_prop(n, "gpio-hog"))
+        if (r->kind == DEP_ARGS && !strcmp(r->cells, "#gpio-cells") && board_has_prop(n, "gpio-hog"))
             continue; /* a hog's gpios are line numbers of its parent, not phandles */
         if (p->len % 4 || !p->len) {
             if (!r->lenient)
@@ -1035,13 +1050,13 @@ static void node_deps(struct bload *c, struct board_node *n, struct scratch *sc)
 static void node_dma(struct bload *c, struct board_node *n)
 {
     const char *why = NULL;
-    if (board_prop(n, "iommus"))
+    if (board_has_prop(n, "iommus"))
         why = "iommus";
-    else if (board_prop(n, "iommu-map"))
+    else if (board_has_prop(n, "iommu-map"))
         why = "iommu-map";
-    else if (board_prop(n, "dma-coherent"))
+    else if (board_has_prop(n, "dma-coherent"))
         why = "dma-coherent";
-    else if (board_prop(n, "#dma-cells"))
+    else if (board_has_prop(n, "#dma-cells"))
         why = "#dma-cells (a DMA controller)";
     if (why) {
         n->dma_master = true;
@@ -1077,12 +1092,13 @@ void board_derive(struct bload *c)
         node_sids(c, n, &sc); /* adds iommus / iommu-map deps */
         node_deps(c, n, &sc);
         ARENA_COPY(c, &sc.deps, n->deps, n->ndeps);
-        n->resource_free = !board_prop(n, "reg") && !board_prop(n, "interrupts") &&
-                           !board_prop(n, "interrupts-extended");
+        n->resource_free = !board_has_prop(n, "reg") && !board_has_prop(n, "interrupts") &&
+                           !board_has_prop(n, "interrupts-extended");
         node_dma(c, n);
     }
     VEC_FREE(&sc.ranges);
     VEC_FREE(&sc.irqs);
     VEC_FREE(&sc.sids);
     VEC_FREE(&sc.deps);
+    strmap_free(&sc.dep_rules);
 }

@@ -84,10 +84,10 @@ static void json_str_or_null(struct strbuf *sb, const char *s)
 
 static void json_compat(struct strbuf *sb, const struct board_node *n)
 {
-    const struct board_prop *p = board_prop(n, "compatible");
+    struct board_prop p = board_prop(n, "compatible");
     sb_puts(sb, "[");
-    if (p && n->compatible) {
-        const char *v = (const char *)p->val, *end = v + p->len;
+    if (p.name && n->compatible) {
+        const char *v = (const char *)p.val, *end = v + p.len;
         for (bool first = true; v < end; v += strlen(v) + 1, first = false) {
             if (!first)
                 sb_puts(sb, ", ");
@@ -138,7 +138,7 @@ static void describe_json(const struct board *b, FILE *out)
             sb_json_str(&sb, r->path);
             sb_printf(&sb, ", \"base\": \"0x%llx\", \"size\": \"0x%llx\", \"no_map\": %s, \"status\": \"%s\"}",
                       (unsigned long long)r->mmio[k].base, (unsigned long long)r->mmio[k].size,
-                      board_prop(r, "no-map") ? "true" : "false", r->disabled ? "disabled" : "okay");
+                      board_has_prop(r, "no-map") ? "true" : "false", r->disabled ? "disabled" : "okay");
         }
     sb_puts(&sb, rfirst ? "]" : "\n  ]");
     sb_puts(&sb, ",\n  \"gic\": ");

@@ -30,7 +30,6 @@ struct dev_class {
 struct board_store {
     struct arena arena;
     struct board_node *node_array; /* b->nodes[i] == &node_array[i] */
-    struct board_prop *prop_array;
     /* Own #address-cells / #size-cells / #interrupt-cells of each node
      * (CELLS_ABSENT when the property is missing), by node index. */
     uint32_t *acells, *scells, *icells;
@@ -85,16 +84,10 @@ void board_classes_free(struct board_store *s);
 const struct dev_class *board_class_match(struct bload *c, const struct board_node *n,
                                           const char **matched);
 
-/* Property helpers (big-endian cells; all bounds-checked). */
+/* Cell i of a property (big-endian; the caller checks the length). */
 static inline uint32_t prop_cell(const struct board_prop *p, uint32_t i)
 {
     return get_be32(p->val + 4 * (size_t)i);
 }
-/* A 4-byte property as u32. */
-bool board_prop_u32(const struct board_node *n, const char *name, uint32_t *out);
-/* A NUL-terminated string property, or NULL. */
-const char *board_prop_str(const struct board_node *n, const char *name);
-/* Whether a string-list property contains s. */
-bool board_prop_has_str(const struct board_node *n, const char *name, const char *s);
 
 #endif

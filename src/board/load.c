@@ -30,7 +30,7 @@ void *arena_alloc(struct arena *a, size_t n)
         return NULL;
     if (n > SIZE_MAX - 64)
         n = SIZE_MAX; /* xmalloc reports it */
-    n = (n + 15) & ~(size_t)15;
+    n = (n + 7) & ~(size_t)7; /* 8: the widest member of anything stored here */
     struct arena_block *blk = a->head;
     if (!blk || blk->cap - blk->used < n) {
         size_t cap = n > (256u << 10) ? n : (256u << 10);
@@ -113,46 +113,99 @@ struct diag *node_defect(struct bload *c, struct board_node *n, const char *fmt,
     return dg;
 }
 
-/* ---- property helpers ---- */
+/* ---- properties, read from the blob ---- */
 
-const struct board_prop *board_prop(const struct board_node *n, const char *name)
+#define ALIGN4(x) (((x) + 3u) & ~3u)
+
+/* The property at structure-block offset off (NOPs skipped), or name NULL
+ * when the node's properties end there. fdt_check_full has proven the
+ * structure block well formed, so tags, lengths and name offsets are
+ * trusted here. */
+static struct board_prop prop_at(const struct board *b, uint32_t off)
 {
+    struct board_prop p = {0};
+    uint32_t tag;
+    while ((tag = get_be32(b->dt_struct + off)) == FDT_NOP)
+        off += 4;
+    if (tag != FDT_PROP)
+        return p;
+    p.len = get_be32(b->dt_struct + off + 4);
+    p.name = b->dt_strings + get_be32(b->dt_struct + off + 8);
+    p.val = b->dt_struct + off + 12;
+    p.next = off + 12 + ALIGN4(p.len);
+    return p;
+}
+
+struct board_prop board_prop_first(const struct board_node *n)
+{
+    return prop_at(n->board, n->prop_off);
+}
+
+struct board_prop board_prop_next(const struct board_node *n, struct board_prop p)
+{
+    return prop_at(n->board, p.next);
+}
+
+struct board_prop board_prop(const struct board_node *n, const char *name)
+{
+    struct board_prop none = {0};
     if (!n)
-        return NULL;
-    for (uint32_t i = 0; i < n->nprops; i++)
-        if (!strcmp(n->props[i].name, name))
-            return &n->props[i];
-    return NULL;
+        return none;
+    const struct board *b = n->board;
+    if (b->names_unique) {
+        /* Every property names its string by one offset: compare pointers,
+         * and a name no property has is answered at once. */
+        const char *want = strmap_get(&b->prop_names, name);
+        if (!want)
+            return none;
+        for (struct board_prop p = board_prop_first(n); p.name; p = board_prop_next(n, p))
+            if (p.name == want)
+                return p;
+        return none;
+    }
+    for (struct board_prop p = board_prop_first(n); p.name; p = board_prop_next(n, p))
+        if (!strcmp(p.name, name))
+            return p;
+    return none;
+}
+
+bool board_has_prop(const struct board_node *n, const char *name)
+{
+    return board_prop(n, name).name != NULL;
 }
 
 bool board_prop_u32(const struct board_node *n, const char *name, uint32_t *out)
 {
-    const struct board_prop *p = board_prop(n, name);
-    if (!p || p->len != 4)
+    struct board_prop p = board_prop(n, name);
+    if (!p.name || p.len != 4)
         return false;
-    *out = prop_cell(p, 0);
+    *out = prop_cell(&p, 0);
     return true;
 }
 
 static bool is_string(const struct board_prop *p)
 {
-    return p && p->len > 0 && p->val[p->len - 1] == '\0';
+    return p->name && p->len > 0 && p->val[p->len - 1] == '\0';
+}
+
+static const char *prop_string(const struct board_prop *p)
+{
+    return is_string(p) && memchr(p->val, '\0', p->len) == p->val + p->len - 1 ? (const char *)p->val
+                                                                                : NULL;
 }
 
 const char *board_prop_str(const struct board_node *n, const char *name)
 {
-    const struct board_prop *p = board_prop(n, name);
-    return is_string(p) && memchr(p->val, '\0', p->len) == p->val + p->len - 1
-               ? (const char *)p->val
-               : NULL;
+    struct board_prop p = board_prop(n, name);
+    return prop_string(&p);
 }
 
 bool board_prop_has_str(const struct board_node *n, const char *name, const char *s)
 {
-    const struct board_prop *p = board_prop(n, name);
-    if (!is_string(p))
+    struct board_prop p = board_prop(n, name);
+    if (!is_string(&p))
         return false;
-    const char *v = (const char *)p->val, *end = v + p->len;
+    const char *v = (const char *)p.val, *end = v + p.len;
     while (v < end) {
         if (!strcmp(v, s))
             return true;
@@ -189,175 +242,247 @@ static char *child_path(struct arena *a, const char *parent, const char *name)
     return p;
 }
 
-static uint32_t cells_prop(struct bload *c, struct board_node *n, const char *name)
+static uint32_t cells_prop(struct bload *c, struct board_node *n, const struct board_prop *p)
 {
-    const struct board_prop *p = board_prop(n, name);
-    if (!p)
+    if (!p->name)
         return CELLS_ABSENT;
     if (p->len != 4) {
-        node_defect(c, n, "%s must be one cell, not %u bytes", name, p->len);
+        node_defect(c, n, "%s must be one cell, not %u bytes", p->name, p->len);
         return CELLS_ABSENT;
     }
     uint32_t v = prop_cell(p, 0);
     if (v == CELLS_ABSENT) {
-        node_defect(c, n, "%s = <0x%x> is not a cell count", name, v);
+        node_defect(c, n, "%s = <0x%x> is not a cell count", p->name, v);
         return CELLS_ABSENT;
     }
     return v;
 }
 
-/* Walks the blob twice: once to size the arrays, once to fill them, so the
- * nodes and properties each live in one allocation. */
+/* The properties every node's fields come from, read in one pass over the
+ * node's properties. */
+enum { K_PHANDLE, K_LINUX_PHANDLE, K_COMPATIBLE, K_STATUS, K_INTC, K_RESETS, K_POWER_DOMAINS,
+       K_ACELLS, K_SCELLS, K_ICELLS, K_COUNT };
+static const char *const known_names[K_COUNT] = {
+    "phandle", "linux,phandle", "compatible", "status", "interrupt-controller", "resets",
+    "power-domains", "#address-cells", "#size-cells", "#interrupt-cells"};
+
+static int known_id(const struct board *b, const char *const *known, const char *name)
+{
+    for (int k = 0; k < K_COUNT; k++)
+        if (b->names_unique ? name == known[k] : !strcmp(name, known_names[k]))
+            return k;
+    return -1;
+}
+
+static void node_fields(struct bload *c, struct board_node *n, const char *const *known)
+{
+    struct board *b = c->b;
+    struct board_store *s = c->s;
+    struct board_prop k[K_COUNT] = {{0}};
+    for (struct board_prop p = board_prop_first(n); p.name; p = board_prop_next(n, p)) {
+        int id = known_id(b, known, p.name);
+        if (id >= 0 && !k[id].name) /* a repeated property: the first counts, as in libfdt */
+            k[id] = p;
+    }
+    /* phandle, or the old linux,phandle, when one cell */
+    struct board_prop *ph = k[K_PHANDLE].name && k[K_PHANDLE].len == 4 ? &k[K_PHANDLE] : &k[K_LINUX_PHANDLE];
+    if (ph->name && ph->len == 4) {
+        uint32_t v = prop_cell(ph, 0);
+        if (v == 0 || v == UINT32_MAX)
+            node_defect(c, n, "phandle 0x%x is reserved", v);
+        else
+            n->phandle = v;
+    } else if (k[K_PHANDLE].name || k[K_LINUX_PHANDLE].name) {
+        node_defect(c, n, "phandle must be one cell");
+    }
+    if (k[K_COMPATIBLE].name) {
+        if (is_string(&k[K_COMPATIBLE]))
+            n->compatible = (const char *)k[K_COMPATIBLE].val;
+        else
+            node_defect(c, n, "compatible is not a NUL-terminated string list");
+    }
+    const char *status = prop_string(&k[K_STATUS]);
+    n->disabled = k[K_STATUS].name && !(status && (!strcmp(status, "okay") || !strcmp(status, "ok")));
+    n->interrupt_controller = k[K_INTC].name != NULL;
+    n->has_resets = k[K_RESETS].name != NULL;
+    n->has_power_domains = k[K_POWER_DOMAINS].name != NULL;
+    s->acells[n->index] = cells_prop(c, n, &k[K_ACELLS]);
+    s->scells[n->index] = cells_prop(c, n, &k[K_SCELLS]);
+    s->icells[n->index] = cells_prop(c, n, &k[K_ICELLS]);
+}
+
+/* Walks the structure block twice — once to count the nodes and learn the
+ * property names, once to fill the node array — reading the tags directly
+ * (fdt_check_full has proven them). The nodes live in one allocation; the
+ * properties stay in the blob. */
 static int build_tree(struct bload *c)
 {
     struct board *b = c->b;
     struct board_store *s = c->s;
-    const void *fdt = b->fdt;
-    size_t nn = 0, np = 0, path_bytes = 0, pathlen[BOARD_MAX_DEPTH + 1];
-    int off, depth = 0, poff;
+    const uint8_t *st = b->dt_struct;
+    size_t nn = 0, path_bytes = 0, pathlen[BOARD_MAX_DEPTH + 1];
+    int depth = -1;
+    uint32_t off = 0, tag;
 
-    /* fdt_next_node() returns a non-negative offset with depth -1 after
-     * the root's end: the walk stops on either. */
-    for (off = 0; off >= 0 && depth >= 0; off = fdt_next_node(fdt, off, &depth)) {
-        nn++;
-        /* Paths are built per node: unbounded nesting would make them
-         * quadratic in the blob size (a 1 MiB blob, 100k levels: 10 GB). */
-        if (depth > BOARD_MAX_DEPTH) {
-            board_invalid(c, NULL, "nodes nested deeper than %d levels (Linux's limit too)", BOARD_MAX_DEPTH);
-            return -1;
+    /* Pass 1: count, bound the paths, and map each property name to the
+     * one offset its properties use (when there is just one). */
+    uint32_t strings_size = fdt_size_dt_strings(b->fdt);
+    uint8_t *seen = xcalloc(strings_size / 8 + 1, 1); /* name offsets met so far */
+    b->names_unique = true;
+    while ((tag = get_be32(st + off)) != FDT_END) {
+        off += 4;
+        if (tag == FDT_BEGIN_NODE) {
+            const char *name = (const char *)st + off;
+            size_t nl = strlen(name);
+            off += ALIGN4((uint32_t)nl + 1);
+            nn++;
+            /* Paths are built per node: unbounded nesting would make them
+             * quadratic in the blob size (a 1 MiB blob, 100k levels: 10 GB). */
+            if (++depth > BOARD_MAX_DEPTH) {
+                free(seen);
+                board_invalid(c, NULL, "nodes nested deeper than %d levels (Linux's limit too)", BOARD_MAX_DEPTH);
+                return -1;
+            }
+            /* Long names nested 64 deep still multiply: bound the paths'
+             * total size by the blob's (real boards: well under 1x). */
+            pathlen[depth] = (depth ? pathlen[depth - 1] : 0) + 1 + nl;
+            path_bytes += pathlen[depth] + 1;
+            if (path_bytes > 8 * b->fdt_size + (1u << 20)) {
+                free(seen);
+                board_invalid(c, NULL, "node paths add up to more than 8 times the blob: names too long");
+                return -1;
+            }
+        } else if (tag == FDT_END_NODE) {
+            if (--depth < 0)
+                break; /* the root's end: what follows is not part of the tree */
+        } else if (tag == FDT_PROP) {
+            uint32_t len = get_be32(st + off), nameoff = get_be32(st + off + 4);
+            off += 8 + ALIGN4(len);
+            if (!(seen[nameoff / 8] & (1u << (nameoff % 8)))) {
+                seen[nameoff / 8] |= (uint8_t)(1u << (nameoff % 8));
+                const char *name = b->dt_strings + nameoff;
+                if (strmap_get(&b->prop_names, name))
+                    b->names_unique = false; /* one name, two offsets: compare strings */
+                else
+                    strmap_put(&b->prop_names, name, (void *)name);
+            }
         }
-        /* Long names nested 64 deep still multiply: bound the paths'
-         * total size by the blob's (real boards: well under 1x). */
-        int nl = 0;
-        (void)fdt_get_name(fdt, off, &nl);
-        pathlen[depth] = (depth ? pathlen[depth - 1] : 0) + 1 + (size_t)(nl > 0 ? nl : 0);
-        path_bytes += pathlen[depth] + 1;
-        if (path_bytes > 8 * b->fdt_size + (1u << 20)) {
-            board_invalid(c, NULL, "node paths add up to more than 8 times the blob: names too long");
-            return -1;
-        }
-        fdt_for_each_property_offset(poff, fdt, off) np++;
-        if (poff != -FDT_ERR_NOTFOUND) {
-            board_invalid(c, NULL, "broken property list in the blob (%s)", fdt_strerror(poff));
-            return -1;
-        }
+        /* FDT_NOP: nothing; anything else fdt_check_full refused */
     }
-    if ((off < 0 && off != -FDT_ERR_NOTFOUND) || nn > UINT32_MAX / 2) {
-        board_invalid(c, NULL, "broken node structure in the blob (%s)",
-                      off < 0 ? fdt_strerror(off) : "depth");
+    free(seen);
+    if (nn == 0 || nn > UINT32_MAX / 2) {
+        board_invalid(c, NULL, "broken node structure in the blob (%zu nodes)", nn);
         return -1;
     }
+    const char *known[K_COUNT];
+    for (int k = 0; k < K_COUNT; k++)
+        known[k] = strmap_get(&b->prop_names, known_names[k]);
 
     s->node_array = xcalloc(nn, sizeof(*s->node_array));
-    s->prop_array = np ? xcalloc(np, sizeof(*s->prop_array)) : NULL;
-    b->nodes = xcalloc(nn, sizeof(*b->nodes));
+    b->nodes = xmalloc(nn * sizeof(*b->nodes));
     s->acells = xmalloc(nn * sizeof(uint32_t));
     s->scells = xmalloc(nn * sizeof(uint32_t));
     s->icells = xmalloc(nn * sizeof(uint32_t));
 
-    /* stack[d] = the open node at depth d; last[d] = its last child so far. */
-    VEC(struct board_node *) stack = {0};
-    VEC(struct board_node *) last = {0};
-    size_t pi = 0;
+    /* Pass 2: stack[d] = the open node at depth d; last[d] = its last
+     * child so far. */
+    struct board_node *stack[BOARD_MAX_DEPTH + 1], *last[BOARD_MAX_DEPTH + 1];
     uint32_t i = 0;
-    depth = 0;
-    for (off = 0; off >= 0 && depth >= 0 && i < nn; off = fdt_next_node(fdt, off, &depth), i++) {
+    depth = -1;
+    off = 0;
+    while ((tag = get_be32(st + off)) != FDT_END) {
+        off += 4;
+        if (tag == FDT_PROP) {
+            off += 8 + ALIGN4(get_be32(st + off));
+            continue;
+        }
+        if (tag == FDT_END_NODE) {
+            if (--depth < 0)
+                break;
+            continue;
+        }
+        if (tag != FDT_BEGIN_NODE)
+            continue;
         struct board_node *n = &s->node_array[i];
         b->nodes[i] = n;
-        n->index = i;
-        n->depth = depth;
-        n->offset = off;
-        int len;
-        const char *name = fdt_get_name(fdt, off, &len);
-        n->name = name ? name : "";
-        if ((size_t)depth > stack.n) { /* fdt_next_node never skips a level */
-            board_invalid(c, NULL, "broken node nesting in the blob");
-            VEC_FREE(&stack);
-            VEC_FREE(&last);
-            return -1;
-        }
-        stack.n = (size_t)depth;
-        last.n = (size_t)depth + 1;
-        VEC_GROW(&last, last.n);
-        last.v[depth] = NULL;
+        n->board = b;
+        n->index = i++;
+        n->depth = ++depth;
+        n->name = (const char *)st + off;
+        off += ALIGN4((uint32_t)strlen(n->name) + 1);
+        n->prop_off = off;
+        last[depth] = NULL;
         if (depth == 0) {
             n->path = "/";
             b->root = n;
         } else {
-            struct board_node *parent = stack.v[depth - 1];
+            struct board_node *parent = stack[depth - 1];
             n->parent = parent;
             n->path = child_path(&s->arena, parent->path, n->name);
-            if (last.v[depth - 1])
-                last.v[depth - 1]->next_sibling = n;
+            if (last[depth - 1])
+                last[depth - 1]->next_sibling = n;
             else
                 parent->first_child = n;
-            last.v[depth - 1] = n;
+            last[depth - 1] = n;
         }
-        VEC_PUSH(&stack, n);
-
-        n->props = s->prop_array ? &s->prop_array[pi] : NULL;
-        fdt_for_each_property_offset(poff, fdt, off) {
-            const char *pname = NULL;
-            int plen = 0;
-            const void *val = fdt_getprop_by_offset(fdt, poff, &pname, &plen);
-            if (!val || !pname || plen < 0 || pi >= np) {
-                board_invalid(c, NULL, "unreadable property in node %s", n->path);
-                VEC_FREE(&stack);
-                VEC_FREE(&last);
-                return -1;
-            }
-            struct board_prop *p = &s->prop_array[pi++];
-            p->name = pname;
-            p->val = val;
-            p->len = (uint32_t)plen;
-            n->nprops++;
-        }
-
-        uint32_t ph;
-        if (board_prop_u32(n, "phandle", &ph) || board_prop_u32(n, "linux,phandle", &ph)) {
-            if (ph == 0 || ph == UINT32_MAX)
-                node_defect(c, n, "phandle 0x%x is reserved", ph);
-            else
-                n->phandle = ph;
-        } else if (board_prop(n, "phandle") || board_prop(n, "linux,phandle")) {
-            node_defect(c, n, "phandle must be one cell");
-        }
-        const struct board_prop *compat = board_prop(n, "compatible");
-        if (compat) {
-            if (is_string(compat))
-                n->compatible = (const char *)compat->val;
-            else
-                node_defect(c, n, "compatible is not a NUL-terminated string list");
-        }
-        const char *status = board_prop_str(n, "status");
-        n->disabled = board_prop(n, "status") && !(status && (!strcmp(status, "okay") || !strcmp(status, "ok")));
-        n->interrupt_controller = board_prop(n, "interrupt-controller") != NULL;
-        n->has_resets = board_prop(n, "resets") != NULL;
-        n->has_power_domains = board_prop(n, "power-domains") != NULL;
-        s->acells[i] = cells_prop(c, n, "#address-cells");
-        s->scells[i] = cells_prop(c, n, "#size-cells");
-        s->icells[i] = cells_prop(c, n, "#interrupt-cells");
+        stack[depth] = n;
+        node_fields(c, n, known);
     }
-    VEC_FREE(&stack);
-    VEC_FREE(&last);
     b->nnodes = i;
-    if (i != nn || !b->root) {
-        board_invalid(c, NULL, "the blob changed between two walks");
-        return -1;
-    }
     return 0;
+}
+
+/* ---- the path index: node index + 1 by path hash, open addressing ---- */
+
+static uint32_t path_hash(const char *p)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *p; p++)
+        h = (h ^ (uint8_t)*p) * 16777619u;
+    return h;
+}
+
+static struct board_node *pathmap_get(const struct board *b, const char *path)
+{
+    if (!b->by_path.cap)
+        return NULL;
+    size_t mask = b->by_path.cap - 1;
+    for (size_t at = path_hash(path) & mask;; at = (at + 1) & mask) {
+        uint32_t v = b->by_path.slots[at];
+        if (!v)
+            return NULL;
+        if (!strcmp(b->nodes[v - 1]->path, path))
+            return b->nodes[v - 1];
+    }
+}
+
+static void index_paths(struct bload *c)
+{
+    struct board *b = c->b;
+    size_t cap = 16;
+    while (cap < 2 * (size_t)b->nnodes) /* at most half full */
+        cap *= 2;
+    b->by_path.slots = xcalloc(cap, sizeof(*b->by_path.slots));
+    b->by_path.cap = cap;
+    for (uint32_t i = 0; i < b->nnodes; i++) {
+        struct board_node *n = b->nodes[i];
+        size_t at = path_hash(n->path) & (cap - 1);
+        for (; b->by_path.slots[at]; at = (at + 1) & (cap - 1))
+            if (!strcmp(b->nodes[b->by_path.slots[at] - 1]->path, n->path))
+                break;
+        if (b->by_path.slots[at]) { /* a hand-made blob can repeat a sibling name; paths would be ambiguous */
+            struct diag *dg = board_invalid(c, n, "two nodes have the path %s", n->path);
+            diag_node(dg, n->path);
+            continue;
+        }
+        b->by_path.slots[at] = i + 1;
+    }
 }
 
 static void index_tree(struct bload *c)
 {
     struct board *b = c->b;
-    for (uint32_t i = 0; i < b->nnodes; i++) {
-        struct board_node *prev = strmap_put(&b->by_path, b->nodes[i]->path, b->nodes[i]);
-        if (prev) { /* a hand-made blob can repeat a sibling name; paths would be ambiguous */
-            struct diag *dg = board_invalid(c, b->nodes[i], "two nodes have the path %s", b->nodes[i]->path);
-            diag_node(dg, prev->path);
-        }
-    }
+    index_paths(c);
 
     /* Phandles: a sorted array, duplicates reported (dtc refuses them; a
      * hand-made blob may not). */
@@ -390,21 +515,20 @@ static void index_tree(struct bload *c)
         bool symbols = !strcmp(n->name, "__symbols__");
         if (!symbols && strcmp(n->name, "aliases"))
             continue;
-        for (uint32_t k = 0; k < n->nprops; k++) {
-            const struct board_prop *p = &n->props[k];
-            if (!strcmp(p->name, "phandle") || !strcmp(p->name, "linux,phandle") || !strcmp(p->name, "name"))
+        for (struct board_prop p = board_prop_first(n); p.name; p = board_prop_next(n, p)) {
+            if (!strcmp(p.name, "phandle") || !strcmp(p.name, "linux,phandle") || !strcmp(p.name, "name"))
                 continue;
-            if (!is_string(p) || strlen((const char *)p->val) + 1 != p->len)
+            if (!is_string(&p) || strlen((const char *)p.val) + 1 != p.len)
                 continue; /* not a path: nothing to resolve */
-            struct board_node *t = strmap_get(&b->by_path, (const char *)p->val);
+            struct board_node *t = pathmap_get(b, (const char *)p.val);
             if (!t)
                 continue; /* dtc warns about dangling aliases; Linux ignores them */
             if (symbols) {
-                strmap_put(&b->by_label, p->name, t);
+                strmap_put(&b->by_label, p.name, t);
                 if (!t->label)
-                    t->label = p->name;
+                    t->label = p.name;
             } else {
-                strmap_put(&b->by_alias, p->name, t);
+                strmap_put(&b->by_alias, p.name, t);
             }
         }
     }
@@ -450,7 +574,26 @@ static int read_dtb(struct bload *c, const char *file)
         board_invalid(c, NULL, "%s is not a valid device tree blob: %s", file, fdt_strerror(err));
         return -1;
     }
+    if (fdt_version(data) < 16) { /* full-path node names; dtc has written 17 since 2008 */
+        board_invalid(c, NULL, "%s is a version %u device tree blob; dtpass reads version 16 and later",
+                      file, fdt_version(data));
+        return -1;
+    }
+    b->dt_struct = (const uint8_t *)data + fdt_off_dt_struct(data);
+    b->dt_strings = (const char *)data + fdt_off_dt_strings(data);
     return 0;
+}
+
+static void free_scratch(struct board_store *s)
+{
+    free(s->acells);
+    free(s->scells);
+    free(s->icells);
+    free(s->irq_parent);
+    free(s->irq_parent_state);
+    s->acells = s->scells = s->icells = NULL;
+    s->irq_parent = NULL;
+    s->irq_parent_state = NULL;
 }
 
 void board_free(struct board *b)
@@ -459,19 +602,15 @@ void board_free(struct board *b)
         board_classes_free(b->store);
         arena_free(&b->store->arena);
         free(b->store->node_array);
-        free(b->store->prop_array);
-        free(b->store->acells);
-        free(b->store->scells);
-        free(b->store->icells);
-        free(b->store->irq_parent);
-        free(b->store->irq_parent_state);
+        free_scratch(b->store);
         free(b->store->annotated);
         free(b->store);
     }
     free(b->fdt);
     free(b->nodes);
     free(b->by_phandle_sorted);
-    strmap_free(&b->by_path);
+    free(b->by_path.slots);
+    strmap_free(&b->prop_names);
     strmap_free(&b->by_label);
     strmap_free(&b->by_alias);
     for (size_t i = 0; i < b->inputs.n; i++)
@@ -487,7 +626,7 @@ int board_load(struct board *b, const char *file, const struct board_options *op
     memset(b, 0, sizeof(*b));
     b->file = diag_intern(d, file);
     b->store = xcalloc(1, sizeof(*b->store));
-    strmap_init(&b->by_path);
+    strmap_init(&b->prop_names);
     strmap_init(&b->by_label);
     strmap_init(&b->by_alias);
     strmap_init(&b->store->class_cache);
@@ -503,6 +642,8 @@ int board_load(struct board *b, const char *file, const struct board_options *op
     }
     index_tree(&c);
     board_derive(&c);
+    /* What only loading needed: the cell counts and interrupt-parent memo. */
+    free_scratch(b->store);
     if (diag_errors(d) > errs) {
         board_free(b);
         return -1;
@@ -517,7 +658,7 @@ struct board_node *board_lookup(const struct board *b, const char *ref)
     if (!ref || !*ref)
         return NULL;
     if (ref[0] == '/')
-        return strmap_get(&b->by_path, ref);
+        return pathmap_get(b, ref);
     if (ref[0] == '&') {
         /* &{/path} is dtc's path reference syntax. */
         if (ref[1] == '{') {
@@ -525,7 +666,7 @@ struct board_node *board_lookup(const struct board *b, const char *ref)
             if (n < 4 || ref[n - 1] != '}')
                 return NULL;
             char *p = xstrndup(ref + 2, n - 3);
-            struct board_node *r = strmap_get(&b->by_path, p);
+            struct board_node *r = pathmap_get(b, p);
             free(p);
             return r;
         }
@@ -562,8 +703,8 @@ bool board_machine_node(const struct board *b, const struct board_node *n)
 {
     if (!n->parent || n == b->timer)
         return true;
-    const struct board_prop *dt = board_prop(n, "device_type");
-    if (dt && dt->len == 7 && !memcmp(dt->val, "memory", 7))
+    struct board_prop dt = board_prop(n, "device_type");
+    if (dt.name && dt.len == 7 && !memcmp(dt.val, "memory", 7))
         return true;
     if (n->compatible && !strncmp(n->compatible, "arm,psci", 8))
         return true;

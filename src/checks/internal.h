@@ -47,10 +47,6 @@ void ck_node(struct diag *d, const struct board_node *n);
 void ck_note(struct diag *d, struct srcpos pos, const struct board_node *n, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* A property of a board node, or NULL (a linear scan of its few
- * properties; only used on rare paths). */
-const struct board_prop *ck_prop(const struct board_node *n, const char *name);
-
 /* The SMMU's stream-ID width: the platform's `smmus:` entry, else 16 for
  * SMMUv3 and 15 for SMMUv2. */
 uint32_t ck_sid_bits(const struct ck *c, const struct board_smmu *smmu);

@@ -208,10 +208,10 @@ static void check_pci_alias(struct ck *c)
                 whole[br->index] = n;
             continue;
         }
-        const struct board_prop *reg = ck_prop(n, "reg");
-        if (!reg || reg->len < 4)
+        struct board_prop reg = board_prop(n, "reg");
+        if (!reg.name || reg.len < 4)
             continue;
-        uint32_t rid = (get_be32(reg->val) >> 8) & 0xffff;
+        uint32_t rid = (get_be32(reg.val) >> 8) & 0xffff;
         VEC_PUSH(&v, ((struct pci_use){br->index, rid & map->map_mask, c->owner[n->index], n}));
     }
     ck_sort(v.v, v.n, sizeof(*v.v), pci_use_cmp);

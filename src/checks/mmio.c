@@ -93,8 +93,8 @@ static bool is_memory_node(const struct board *b, const struct board_node *n)
         return true;
     if (!strncmp(n->name, "memory", 6) && (n->name[6] == '\0' || n->name[6] == '@'))
         return true;
-    const struct board_prop *dt = ck_prop(n, "device_type");
-    if (dt && dt->len >= 6 && !memcmp(dt->val, "memory", 6))
+    struct board_prop dt = board_prop(n, "device_type");
+    if (dt.name && dt.len >= 6 && !memcmp(dt.val, "memory", 6))
         return true;
     for (const struct board_node *p = n->parent; p; p = p->parent)
         if (!strcmp(p->name, "reserved-memory") || !strcmp(p->name, "cpus"))

@@ -76,14 +76,6 @@ void ck_note(struct diag *d, struct srcpos pos, const struct board_node *n, cons
     free(msg);
 }
 
-const struct board_prop *ck_prop(const struct board_node *n, const char *name)
-{
-    for (uint32_t i = 0; n && i < n->nprops; i++)
-        if (!strcmp(n->props[i].name, name))
-            return &n->props[i];
-    return NULL;
-}
-
 const struct board_smmu *ck_smmu_of_node(const struct ck *c, const struct board_node *n)
 {
     for (uint32_t i = 0; n && i < c->b->nsmmus; i++)

@@ -12,14 +12,14 @@ int check_status_disabled(struct ck *c)
             const struct board_node *n = dev->ref.node;
             if (!n || !n->disabled || c->owner_dev[n->index] != dev)
                 continue; /* a second claim is dev-owner's */
-            const struct board_prop *st = ck_prop(n, "status");
+            struct board_prop st = board_prop(n, "status");
             struct diag *d = ck_report_sev(
                 c, "status-disabled", SEV_WARNING, dev->ref.pos,
                 "%s is assigned to guest %s but the board has status = \"%.*s\": the guest will "
                 "not probe it",
                 n->path, s->guests.v[g].name,
-                st && st->len ? (int)strnlen((const char *)st->val, st->len) : 8,
-                st && st->len ? (const char *)st->val : "disabled");
+                st.name && st.len ? (int)strnlen((const char *)st.val, st.len) : 8,
+                st.name && st.len ? (const char *)st.val : "disabled");
             ck_node(d, n);
             diag_fix(d, "enable the node in the board (status = \"okay\"), or remove it from "
                         "the guest");

@@ -286,10 +286,10 @@ static bool chosen_prop_dropped(const char *name)
  * by the ones dtpass writes. */
 static bool chosen_child_dropped(const struct board_node *n)
 {
-    const struct board_prop *c = board_prop(n, "compatible");
-    return c && c->len >= 4 &&
-           (!strncmp((const char *)c->val, "xen,", 4) ||
-            !strncmp((const char *)c->val, "multiboot,", 10));
+    struct board_prop c = board_prop(n, "compatible");
+    return c.name && c.len >= 4 &&
+           (!strncmp((const char *)c.val, "xen,", 4) ||
+            !strncmp((const char *)c.val, "multiboot,", 10));
 }
 
 static int module_node(void *fdt, const struct ximage *im, const char *kind, const char *bootargs)
@@ -391,8 +391,8 @@ static int build_host(struct xen_ctx *x, void *arg, void *buf, int size)
         open[nopen++] = n;
         bool chosen = is_chosen(n);
         have_chosen |= chosen;
-        for (uint32_t p = 0; p < n->nprops && !rc; p++) {
-            const struct board_prop *bp = &n->props[p];
+        for (struct board_prop pv = board_prop_first(n); pv.name && !rc; pv = board_prop_next(n, pv)) {
+            const struct board_prop *bp = &pv;
             if (chosen && chosen_prop_dropped(bp->name))
                 continue;
             if (!strcmp(bp->name, "xen,passthrough"))
@@ -524,8 +524,8 @@ static struct guest_tree *build_passthrough(struct xen_ctx *x, const struct gt_o
 
     /* Board aliases of the nodes the guest got, at their guest paths. */
     if (aliases) {
-        for (uint32_t p = 0; p < balias->nprops; p++) {
-            const struct board_prop *bp = &balias->props[p];
+        for (struct board_prop pv = board_prop_first(balias); pv.name; pv = board_prop_next(balias, pv)) {
+            const struct board_prop *bp = &pv;
             if (!strcmp(bp->name, "phandle") || !strcmp(bp->name, "name") || bp->len == 0 ||
                 bp->val[bp->len - 1] != '\0')
                 continue;
@@ -802,12 +802,12 @@ static const char *find_uart(const struct dtpass_ctx *ctx)
     };
     for (size_t i = 0; i < ctx->sys.hyp_devices.n; i++) {
         const struct board_node *n = ctx->sys.hyp_devices.v[i].node;
-        const struct board_prop *c = n ? board_prop(n, "compatible") : NULL;
-        if (!c)
+        struct board_prop c = n ? board_prop(n, "compatible") : (struct board_prop){0};
+        if (!c.name)
             continue;
-        for (uint32_t o = 0; o < c->len;) {
-            const char *s = (const char *)c->val + o;
-            size_t l = strnlen(s, c->len - o);
+        for (uint32_t o = 0; o < c.len;) {
+            const char *s = (const char *)c.val + o;
+            size_t l = strnlen(s, c.len - o);
             for (size_t k = 0; k < ARRAY_SIZE(drivers); k++)
                 if (!strncmp(s, drivers[k], l) && drivers[k][l] == '\0')
                     return n->path;
@@ -828,11 +828,11 @@ static void choose_console(struct xen_ctx *x)
     if ((x->uart = find_uart(ctx)))
         return;
     const struct board_node *ch = board_lookup(&ctx->board, "/chosen");
-    const struct board_prop *sp = ch ? board_prop(ch, "stdout-path") : NULL;
+    struct board_prop sp = ch ? board_prop(ch, "stdout-path") : (struct board_prop){0};
     const struct board_node *n = NULL;
-    if (sp && sp->len > 1 && sp->val[sp->len - 1] == '\0') {
+    if (sp.name && sp.len > 1 && sp.val[sp.len - 1] == '\0') {
         /* "serial0:115200n8": the reference ends at the options. */
-        char *ref = xstrndup((const char *)sp->val, strcspn((const char *)sp->val, ":"));
+        char *ref = xstrndup((const char *)sp.val, strcspn((const char *)sp.val, ":"));
         n = board_lookup(&ctx->board, ref);
         free(ref);
     }

@@ -306,25 +306,16 @@ static uintptr_t owner_of(const struct gt_owners *o, const struct board_node *n)
 
 /* --- board reading helpers --- */
 
-static bool bprop_u32(const struct board_node *n, const char *name, uint32_t *v)
-{
-    const struct board_prop *p = board_prop(n, name);
-    if (!p || p->len != 4)
-        return false;
-    *v = get_be32(p->val);
-    return true;
-}
-
 static uint32_t addr_cells(const struct board_node *n)
 {
     uint32_t v;
-    return bprop_u32(n, "#address-cells", &v) ? v : 2;
+    return board_prop_u32(n, "#address-cells", &v) ? v : 2;
 }
 
 static uint32_t size_cells(const struct board_node *n)
 {
     uint32_t v;
-    return bprop_u32(n, "#size-cells", &v) ? v : 1;
+    return board_prop_u32(n, "#size-cells", &v) ? v : 1;
 }
 
 static uint64_t read_cells(const uint8_t *p, uint32_t n)
@@ -342,11 +333,11 @@ static const struct board_node *irq_parent(const struct board *b, const struct b
     const struct board_node *p = n;
     for (uint32_t guard = 0; guard <= b->nnodes; guard++) {
         uint32_t ph;
-        if (bprop_u32(p, "interrupt-parent", &ph))
+        if (board_prop_u32(p, "interrupt-parent", &ph))
             p = board_by_phandle(b, ph);
         else
             p = p->parent;
-        if (!p || board_prop(p, "#interrupt-cells"))
+        if (!p || board_has_prop(p, "#interrupt-cells"))
             return p;
     }
     return NULL; /* an interrupt-parent loop */
@@ -357,19 +348,19 @@ static const struct board_node *irq_parent(const struct board *b, const struct b
 static bool translate(const struct board_node *bus, uint64_t addr, uint64_t *out)
 {
     for (const struct board_node *n = bus; n->parent; n = n->parent) {
-        const struct board_prop *r = board_prop(n, "ranges");
-        if (!r)
+        struct board_prop r = board_prop(n, "ranges");
+        if (!r.name)
             return false;
-        if (r->len == 0)
+        if (r.len == 0)
             continue;
         uint32_t ca = addr_cells(n), pa = addr_cells(n->parent), sc = size_cells(n);
         if (ca > 2 || pa > 2 || sc > 2 || ca + pa + sc == 0)
             return false;
         size_t ent = 4u * (ca + pa + sc);
         bool found = false;
-        for (size_t off = 0; off + ent <= r->len; off += ent) {
-            uint64_t c = read_cells(r->val + off, ca), p = read_cells(r->val + off + 4 * ca, pa);
-            uint64_t s = read_cells(r->val + off + 4 * (ca + pa), sc);
+        for (size_t off = 0; off + ent <= r.len; off += ent) {
+            uint64_t c = read_cells(r.val + off, ca), p = read_cells(r.val + off + 4 * ca, pa);
+            uint64_t s = read_cells(r.val + off + 4 * (ca + pa), sc);
             if (addr >= c && addr - c < s) {
                 if (!u64_add(p, addr - c, &addr))
                     return false;
@@ -514,32 +505,32 @@ static void rewrite_interrupts(const struct dtpass_ctx *ctx, struct guest_tree *
                                struct gt_node *gn, const struct board_node *bn)
 {
     const struct board *b = &ctx->board;
-    const struct board_prop *ext = board_prop(bn, "interrupts-extended");
-    const struct board_prop *ints = ext ? ext : board_prop(bn, "interrupts");
+    struct board_prop ext = board_prop(bn, "interrupts-extended");
+    struct board_prop ints = ext.name ? ext : board_prop(bn, "interrupts");
     const struct board_node *common = NULL;
     bool dropped = false, mixed = false;
     cellvec out = {0};    /* interrupts-extended form: phandle, cells... */
     cellvec starts = {0}; /* where each specifier starts in out */
     uint32_t nspecs = 0;
-    if (!ints)
+    if (!ints.name)
         return;
-    const struct board_node *ip = ext ? NULL : irq_parent(b, bn);
+    const struct board_node *ip = ext.name ? NULL : irq_parent(b, bn);
     size_t off = 0;
-    while (off < ints->len) {
+    while (off < ints.len) {
         const struct board_node *par = ip;
-        if (ext) {
-            if (ints->len - off < 4)
+        if (ext.name) {
+            if (ints.len - off < 4)
                 break;
-            par = board_by_phandle(b, get_be32(ints->val + off));
+            par = board_by_phandle(b, get_be32(ints.val + off));
             off += 4;
         }
         uint32_t ic;
-        if (!par || !bprop_u32(par, "#interrupt-cells", &ic) || ic > 16 ||
-            ints->len - off < 4u * ic) {
+        if (!par || !board_prop_u32(par, "#interrupt-cells", &ic) || ic > 16 ||
+            ints.len - off < 4u * ic) {
             dropped = true;
             break;
         }
-        const uint8_t *c = ints->val + off;
+        const uint8_t *c = ints.val + off;
         off += 4u * ic;
         uint32_t ph, spec[16], n;
         if (par == b->gic.node) {
@@ -613,7 +604,7 @@ static void rewrite_interrupt_map(const struct dtpass_ctx *ctx, struct guest_tre
 {
     const struct board *b = &ctx->board;
     uint32_t ca = addr_cells(bn), ic;
-    if (!bprop_u32(bn, "#interrupt-cells", &ic) || ca > 4 || ic > 16)
+    if (!board_prop_u32(bn, "#interrupt-cells", &ic) || ca > 4 || ic > 16)
         return;
     cellvec out = {0};
     size_t off = 0, child = 4u * (ca + ic);
@@ -623,9 +614,9 @@ static void rewrite_interrupt_map(const struct dtpass_ctx *ctx, struct guest_tre
         const struct board_node *par = board_by_phandle(b, get_be32(map->val + off));
         off += 4;
         uint32_t pac = 0, pic;
-        if (!par || !bprop_u32(par, "#interrupt-cells", &pic) || pic > 16)
+        if (!par || !board_prop_u32(par, "#interrupt-cells", &pic) || pic > 16)
             break;
-        bprop_u32(par, "#address-cells", &pac);
+        board_prop_u32(par, "#address-cells", &pac);
         if (pac > 4 || map->len - off < 4u * (pac + pic))
             break;
         const uint8_t *pspec = map->val + off + 4u * pac;
@@ -691,11 +682,11 @@ static void empty_ranges(struct guest_tree *t, struct gt_node *gn, const struct 
         return;
     uint64_t lo = UINT64_MAX, hi = 0, last;
     for (const struct board_node *c = bn->first_child; c; c = c->next_sibling) {
-        const struct board_prop *r = board_prop(c, "reg");
-        if (!r || r->len % (4u * (ca + sc)))
+        struct board_prop r = board_prop(c, "reg");
+        if (!r.name || r.len % (4u * (ca + sc)))
             continue;
-        for (size_t off = 0; off < r->len; off += 4u * (ca + sc)) {
-            uint64_t a = read_cells(r->val + off, ca), s = read_cells(r->val + off + 4 * ca, sc);
+        for (size_t off = 0; off < r.len; off += 4u * (ca + sc)) {
+            uint64_t a = read_cells(r.val + off, ca), s = read_cells(r.val + off + 4 * ca, sc);
             if (!range_end(a, s, &last))
                 continue;
             lo = a < lo ? a : lo;
@@ -747,10 +738,10 @@ static void rewrite_dma_ranges(struct guest_tree *t, struct gt_node *gn, const s
 static void rewrite_device_ranges(struct guest_tree *t, struct gt_node *gn,
                                   const struct board_node *bn, const struct sys_device *dev)
 {
-    const struct board_prop *r = board_prop(bn, "ranges");
-    if (!r)
+    struct board_prop r = board_prop(bn, "ranges");
+    if (!r.name)
         return;
-    if (r->len == 0) {
+    if (r.len == 0) {
         empty_ranges(t, gn, bn, dev);
         return;
     }
@@ -759,15 +750,15 @@ static void rewrite_device_ranges(struct guest_tree *t, struct gt_node *gn,
         return;
     size_t ent = 4u * (ca + pa + sc);
     cellvec out = {0};
-    for (size_t off = 0; off + ent <= r->len; off += ent) {
+    for (size_t off = 0; off + ent <= r.len; off += ent) {
         uint64_t cpu;
-        if (!translate(bn->parent, read_cells(r->val + off + 4 * ca, pa), &cpu))
+        if (!translate(bn->parent, read_cells(r.val + off + 4 * ca, pa), &cpu))
             continue;
         for (uint32_t i = 0; i < ca; i++)
-            VEC_PUSH(&out, get_be32(r->val + off + 4 * i));
+            VEC_PUSH(&out, get_be32(r.val + off + 4 * i));
         push_u64(&out, dev_pa2ipa(dev, cpu));
         for (uint32_t i = 0; i < sc; i++)
-            VEC_PUSH(&out, get_be32(r->val + off + 4 * (ca + pa + i)));
+            VEC_PUSH(&out, get_be32(r.val + off + 4 * (ca + pa + i)));
     }
     if (out.n)
         gt_prop_cells(t, gn, "ranges", out.v, out.n);
@@ -804,14 +795,14 @@ static bool in_list(const char *name, const char *const *list, size_t n)
  * also holds the outbound windows, which are `ranges`, not `reg`. */
 static void device_reg(const struct board_node *bn, const struct sys_device *dev, cellvec *out)
 {
-    const struct board_prop *r = board_prop(bn, "reg");
-    if (!r || !bn->parent)
+    struct board_prop r = board_prop(bn, "reg");
+    if (!r.name || !bn->parent)
         return;
     uint32_t ac = addr_cells(bn->parent), sc = size_cells(bn->parent);
-    if (ac > 2 || sc > 2 || ac + sc == 0 || r->len % (4u * (ac + sc)))
+    if (ac > 2 || sc > 2 || ac + sc == 0 || r.len % (4u * (ac + sc)))
         return;
-    for (size_t off = 0; off < r->len; off += 4u * (ac + sc)) {
-        uint64_t a = read_cells(r->val + off, ac), size = read_cells(r->val + off + 4 * ac, sc), cpu;
+    for (size_t off = 0; off < r.len; off += 4u * (ac + sc)) {
+        uint64_t a = read_cells(r.val + off, ac), size = read_cells(r.val + off + 4 * ac, sc), cpu;
         if (!translate(bn->parent, a, &cpu))
             cpu = a;
         push_u64(out, dev_pa2ipa(dev, cpu));
@@ -835,7 +826,7 @@ enum copy_mode { COPY_DEVICE_TOP, COPY_SUBTREE, COPY_NO_RESOURCES };
 static bool keeps_reg(const struct board_node *bn)
 {
     uint32_t sc;
-    return board_prop(bn, "reg") && bn->parent && bprop_u32(bn->parent, "#size-cells", &sc) && sc == 0;
+    return board_has_prop(bn, "reg") && bn->parent && board_prop_u32(bn->parent, "#size-cells", &sc) && sc == 0;
 }
 
 /* The name of a container or provider: its board name, the unit address
@@ -854,8 +845,8 @@ static void copy_props(const struct dtpass_ctx *ctx, struct guest_tree *t, struc
 {
     bool irqs_done = false;
     gn->phandle = bn->phandle;
-    for (uint32_t i = 0; i < bn->nprops; i++) {
-        const struct board_prop *p = &bn->props[i];
+    for (struct board_prop pv = board_prop_first(bn); pv.name; pv = board_prop_next(bn, pv)) {
+        const struct board_prop *p = &pv;
         const char *name = p->name;
         if (in_list(name, removed_props, ARRAY_SIZE(removed_props)) ||
             !strcmp(name, "interrupt-parent"))
@@ -920,7 +911,7 @@ static struct gt_node *place_parent(const struct dtpass_ctx *ctx, struct guest_t
     VEC(const struct board_node *) chain = {0};
     struct gt_node *g = NULL;
     for (const struct board_node *p = bp; p; p = p->parent) {
-        if (!p->parent || (provider && board_prop(p, "ranges"))) {
+        if (!p->parent || (provider && board_has_prop(p, "ranges"))) {
             g = t->root;
             break;
         }
@@ -930,7 +921,7 @@ static struct gt_node *place_parent(const struct dtpass_ctx *ctx, struct guest_t
     }
     for (size_t i = chain.n; i-- > 0;) {
         const struct board_node *p = chain.v[i];
-        if (board_prop(p, "ranges")) {
+        if (board_has_prop(p, "ranges")) {
             /* An address bus: re-created as an identity-mapped simple-bus
              * in the root's 2+2-cell space; its window and unit address are
              * set once every child is in (finish_buses). */
@@ -1109,7 +1100,7 @@ static bool follow_refs(const struct dtpass_ctx *ctx, struct guest_tree *t,
         if (!prov)
             return false;
         uint32_t cells = 0;
-        if (rk->kind == GT_REF_SPEC && !bprop_u32(prov, rk->cells, &cells))
+        if (rk->kind == GT_REF_SPEC && !board_prop_u32(prov, rk->cells, &cells))
             return false;
         if (rk->kind == GT_REF_FIXED)
             cells = rk->fixed;
@@ -1250,9 +1241,9 @@ static void add_cpus(const struct dtpass_ctx *ctx, struct guest_tree *t)
         gt_prop_set(t, c, "device_type", cpu, sizeof(cpu));
         uint32_t pi = t->g->cpus.v[i].index;
         const struct board_node *bc = pi < ctx->board.ncpus ? ctx->board.cpus[pi].node : NULL;
-        const struct board_prop *compat = bc ? board_prop(bc, "compatible") : NULL;
-        if (compat)
-            prop_put(c, "compatible", compat->val, compat->len);
+        struct board_prop compat = bc ? board_prop(bc, "compatible") : (struct board_prop){0};
+        if (compat.name)
+            prop_put(c, "compatible", compat.val, compat.len);
         else
             gt_prop_str(t, c, "compatible", "arm,armv8");
         gt_prop_u32(t, c, "reg", (uint32_t)i);
@@ -1285,9 +1276,9 @@ static void add_gic(const struct dtpass_ctx *ctx, struct guest_tree *t)
         ssize = 0x20000ull * t->g->cpus.n; /* one RD + SGI frame pair per vCPU */
         gt_prop_u32(t, g, "#redistributor-regions", 1);
     } else {
-        const struct board_prop *c = bg ? board_prop(bg, "compatible") : NULL;
-        if (c)
-            prop_put(g, "compatible", c->val, c->len);
+        struct board_prop c = bg ? board_prop(bg, "compatible") : (struct board_prop){0};
+        if (c.name)
+            prop_put(g, "compatible", c.val, c.len);
         else
             gt_prop_str(t, g, "compatible", "arm,cortex-a15-gic");
     }
@@ -1431,8 +1422,9 @@ static void add_chosen_aliases(const struct dtpass_ctx *ctx, struct guest_tree *
 {
     const struct board *b = &ctx->board;
     const struct board_node *ba = board_lookup(b, "/aliases");
-    for (uint32_t i = 0; ba && i < ba->nprops; i++) {
-        const struct board_prop *p = &ba->props[i];
+    for (struct board_prop pv = ba ? board_prop_first(ba) : (struct board_prop){0}; pv.name;
+         pv = board_prop_next(ba, pv)) {
+        const struct board_prop *p = &pv;
         if (!p->len || p->val[p->len - 1] || memchr(p->val, 0, p->len - 1) || !strcmp(p->name, "phandle"))
             continue;
         const struct board_node *bn = board_lookup(b, (const char *)p->val);
@@ -1453,9 +1445,9 @@ static void add_chosen_aliases(const struct dtpass_ctx *ctx, struct guest_tree *
     } else {
         /* No stdout: the board's console, when the guest has it. */
         const struct board_node *bc = board_lookup(b, "/chosen");
-        const struct board_prop *sp = bc ? board_prop(bc, "stdout-path") : NULL;
-        if (sp && sp->len && !sp->val[sp->len - 1])
-            con = console_node(ctx, t, (const char *)sp->val, NULL, &opts);
+        struct board_prop sp = bc ? board_prop(bc, "stdout-path") : (struct board_prop){0};
+        if (sp.name && sp.len && !sp.val[sp.len - 1])
+            con = console_node(ctx, t, (const char *)sp.val, NULL, &opts);
     }
     if (con) {
         char *path = gt_path(con);
@@ -1477,9 +1469,9 @@ struct guest_tree *gt_build_guest(const struct dtpass_ctx *ctx, const struct gt_
     /* The root: identity of the board, 2+2 cells (every address below is a
      * 64-bit guest address). */
     struct gt_node *root = t->root;
-    const struct board_prop *compat = board_prop(b->root, "compatible");
-    if (compat)
-        prop_put(root, "compatible", compat->val, compat->len);
+    struct board_prop compat = board_prop(b->root, "compatible");
+    if (compat.name)
+        prop_put(root, "compatible", compat.val, compat.len);
     char *model = xasprintf("%s (%s)", b->model ? b->model : "dtpass", g->name);
     gt_prop_str(t, root, "model", model);
     free(model);

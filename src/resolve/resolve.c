@@ -81,8 +81,9 @@ static const char *hint_alias(const struct board *b, const char *alias)
     struct board_node *al = board_lookup(b, "/aliases");
     const char *best = NULL;
     size_t bestd = (size_t)-1, cap = strlen(alias) / 3 + 1;
-    for (uint32_t i = 0; al && i < al->nprops; i++) {
-        const char *n = al->props[i].name;
+    for (struct board_prop p = al ? board_prop_first(al) : (struct board_prop){0}; p.name;
+         p = board_prop_next(al, p)) {
+        const char *n = p.name;
         size_t dist = front_edit_distance(alias, n, cap);
         if (dist <= cap && (dist < bestd || (dist == bestd && strcmp(n, best) < 0))) {
             bestd = dist;

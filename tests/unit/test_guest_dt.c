@@ -761,8 +761,8 @@ static int sweep_board(const char *file, const char *tmp, bool with_dtc)
         struct board_node *n = b->nodes[i];
         if (!n->nmmio || n->untranslatable || n == b->gic.node || board_smmu_of(b, n))
             continue;
-        const struct board_prop *dt = board_prop(n, "device_type");
-        if (dt && dt->len && !strcmp((const char *)dt->val, "memory"))
+        struct board_prop dt = board_prop(n, "device_type");
+        if (dt.name && dt.len && !strcmp((const char *)dt.val, "memory"))
             continue;
         bool skip = false; /* only the top-most MMIO nodes, outside what dtpass makes */
         for (struct board_node *p = n->parent; p && !skip; p = p->parent)
