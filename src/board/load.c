@@ -569,14 +569,19 @@ static int read_dtb(struct bload *c, const char *file)
     }
     b->fdt = data;
     b->fdt_size = len;
-    int err = fdt_check_full(data, len);
-    if (err) {
-        board_invalid(c, NULL, "%s is not a valid device tree blob: %s", file, fdt_strerror(err));
+    /* Versions before 17 (full-path node names, no structure size) are
+     * refused before libfdt walks them: its fdt_check_full crashes on some.
+     * dtc has written version 17 since 2007. */
+    int err = len >= sizeof(struct fdt_header) ? fdt_check_header(data) : -FDT_ERR_TRUNCATED;
+    if (!err && fdt_version(data) < 17) {
+        board_invalid(c, NULL, "%s is a version %u device tree blob; dtpass reads version 17", file,
+                      fdt_version(data));
         return -1;
     }
-    if (fdt_version(data) < 16) { /* full-path node names; dtc has written 17 since 2008 */
-        board_invalid(c, NULL, "%s is a version %u device tree blob; dtpass reads version 16 and later",
-                      file, fdt_version(data));
+    if (!err)
+        err = fdt_check_full(data, len);
+    if (err) {
+        board_invalid(c, NULL, "%s is not a valid device tree blob: %s", file, fdt_strerror(err));
         return -1;
     }
     b->dt_struct = (const uint8_t *)data + fdt_off_dt_struct(data);

@@ -648,6 +648,60 @@ static void test_board_bad_dtb(void **state)
     assert_int_equal(load_blob(magic, 4), -1);
 }
 
+/* Properties are compared as pointers into the strings block only while
+ * every property names its string by one offset (dtc's blobs). A blob that
+ * names "compatible" by two offsets — here one points into the middle of
+ * "xcompatible" — must still be read by name; a version 15 blob (full-path
+ * node names) is refused. */
+static void test_board_blob_names(void **state)
+{
+    (void)state;
+    size_t cap = 4096;
+    uint8_t *fdt = calloc(1, cap);
+    assert_int_equal(fdt_create(fdt, (int)cap), 0);
+    assert_int_equal(fdt_finish_reservemap(fdt), 0);
+    assert_int_equal(fdt_begin_node(fdt, ""), 0);
+    assert_int_equal(fdt_begin_node(fdt, "a"), 0);
+    assert_int_equal(fdt_property_string(fdt, "compatible", "vendor,a"), 0);
+    assert_int_equal(fdt_end_node(fdt), 0);
+    assert_int_equal(fdt_begin_node(fdt, "b"), 0);
+    assert_int_equal(fdt_property_string(fdt, "xcompatible", "vendor,b"), 0);
+    assert_int_equal(fdt_property_u32(fdt, "phandle", 7), 0);
+    assert_int_equal(fdt_end_node(fdt), 0);
+    assert_int_equal(fdt_end_node(fdt), 0);
+    assert_int_equal(fdt_finish(fdt), 0);
+    /* b's first property: its nameoff + 1 names "compatible" */
+    int b = fdt_path_offset(fdt, "/b"), prop = fdt_first_property_offset(fdt, b);
+    assert_true(prop > 0);
+    uint8_t *nameoff = fdt + fdt_off_dt_struct(fdt) + prop + 8;
+    uint32_t no = get_be32(nameoff) + 1;
+    memcpy(nameoff, &(uint32_t){cpu_to_fdt32(no)}, 4);
+    assert_int_equal(fdt_check_full(fdt, fdt_totalsize(fdt)), 0);
+
+    char *path = tmpfile_with(fdt, fdt_totalsize(fdt));
+    struct board bd;
+    struct diag_sink d;
+    diag_init(&d);
+    assert_int_equal(board_load(&bd, path, NULL, &d), 0);
+    assert_false(bd.names_unique);
+    const struct board_node *nb = board_lookup(&bd, "/b"), *na = board_lookup(&bd, "/a");
+    assert_non_null(nb);
+    assert_string_equal(board_prop_str(nb, "compatible"), "vendor,b");
+    assert_string_equal(nb->compatible, "vendor,b");
+    assert_string_equal(board_prop_str(na, "compatible"), "vendor,a");
+    assert_int_equal(nb->phandle, 7);
+    assert_false(board_has_prop(nb, "xcompatible"));
+    board_free(&bd);
+    diag_free(&d);
+    unlink(path);
+    free(path);
+
+    fdt_set_version(fdt, 15);
+    fdt_set_last_comp_version(fdt, 15);
+    assert_int_equal(load_blob(fdt, fdt_totalsize(fdt)), -1);
+    free(fdt);
+}
+
 /* Long names nested deep: paths would be quadratic in the blob. */
 static void test_board_long_paths(void **state)
 {
@@ -725,6 +779,7 @@ int main(void)
         cmocka_unit_test(test_board_dts_positions),
         cmocka_unit_test(test_board_bad_dts),
         cmocka_unit_test(test_board_bad_dtb),
+        cmocka_unit_test(test_board_blob_names),
         cmocka_unit_test(test_board_long_paths),
         cmocka_unit_test(test_board_mutations),
     };
