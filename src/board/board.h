@@ -65,8 +65,6 @@ struct board_node {
     const char *path; /* "/pl011@9000000" */
     struct board_node *parent, *first_child, *next_sibling;
     const char *compatible; /* first compatible string, or NULL */
-    const char *label;      /* first label, when the board has __symbols__ */
-    struct srcpos src;      /* DTS file:line of the node when known */
 
     /* Derived from the DT rules. */
     struct board_range *mmio; /* every reg entry, translated to CPU physical */
@@ -152,6 +150,12 @@ struct board {
     struct board_node **by_phandle_sorted; /* sorted by phandle, for bsearch */
     uint32_t nphandles;
 
+    /* Per node, by index; NULL when the board has none: the DTS position
+     * (board_node_pos) and the first label from __symbols__
+     * (board_node_label). */
+    struct srcpos *src;
+    const char **labels;
+
     const char *model;               /* root `model`, or NULL */
     struct board_store *store;       /* private to src/board (arena, scratch) */
 };
@@ -192,6 +196,10 @@ const struct board_smmu *board_smmu_of(const struct board *b, const struct board
  * it, the timer): dtpass writes its own for every guest, so a guest cannot
  * be given one. */
 bool board_machine_node(const struct board *b, const struct board_node *n);
+/* The DTS file:line of a node (NOPOS when unknown: a DTB board). */
+struct srcpos board_node_pos(const struct board_node *n);
+/* The node's first label (from __symbols__), or NULL. */
+const char *board_node_label(const struct board_node *n);
 /* The CPU index of an MPIDR, or -1. */
 int board_cpu_index(const struct board *b, uint64_t mpidr);
 

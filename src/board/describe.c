@@ -179,7 +179,7 @@ static void describe_json(const struct board *b, FILE *out)
         sb_puts(&sb, ", \"compatible\": ");
         json_compat(&sb, n);
         sb_puts(&sb, ", \"label\": ");
-        json_str_or_null(&sb, n->label);
+        json_str_or_null(&sb, board_node_label(n));
         sb_printf(&sb, ", \"status\": \"%s\"", n->disabled ? "disabled" : "okay");
         sb_puts(&sb, ", \"defect\": ");
         json_str_or_null(&sb, n->defect);
@@ -288,8 +288,8 @@ static void describe_text(const struct board *b, FILE *out)
         if (!is_device(b, n))
             continue;
         fprintf(out, "  %s", n->path);
-        if (n->label)
-            fprintf(out, " (&%s)", n->label);
+        if (board_node_label(n))
+            fprintf(out, " (&%s)", board_node_label(n));
         if (n->compatible)
             fprintf(out, "  %s", n->compatible);
         if (n->disabled)

@@ -430,6 +430,7 @@ void board_apply_positions(struct bload *c)
     struct board *b = c->b;
     struct strmap cache;
     strmap_init(&cache);
+    b->src = xcalloc(b->nnodes ? b->nnodes : 1, sizeof(*b->src));
     uint32_t i = 0;
     bool ok = true;
     for (char *line = text, *next; line && *line && ok; line = next) {
@@ -457,15 +458,16 @@ void board_apply_positions(struct bload *c)
                     colon = q;
             if (colon) {
                 *colon = '\0';
-                b->nodes[i]->src.file = position_file(c, pos, &cache);
-                b->nodes[i]->src.line = (uint32_t)strtoul(colon + 1, NULL, 10);
+                b->src[i].file = position_file(c, pos, &cache);
+                b->src[i].line = (uint32_t)strtoul(colon + 1, NULL, 10);
             }
         }
         i++;
     }
-    if (!ok || i != b->nnodes) /* not the tree we loaded: trust no position */
-        for (uint32_t k = 0; k < b->nnodes; k++)
-            b->nodes[k]->src = NOPOS;
+    if (!ok || i != b->nnodes) { /* not the tree we loaded: trust no position */
+        free(b->src);
+        b->src = NULL;
+    }
     strmap_free(&cache);
     free(text);
     c->s->annotated = NULL;

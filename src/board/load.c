@@ -81,8 +81,8 @@ struct diag *board_invalid(struct bload *c, const struct board_node *n, const ch
     char *msg = xvasprintf(fmt, ap);
     va_end(ap);
     struct srcpos pos = {.file = c->b->file};
-    if (n && n->src.file)
-        pos = n->src;
+    if (n && board_node_pos(n).file)
+        pos = board_node_pos(n);
     struct diag *dg;
     if (n) {
         dg = diag_report(c->d, "board-invalid", pos, "%s: %s", n->path, msg);
@@ -106,7 +106,7 @@ struct diag *node_defect(struct bload *c, struct board_node *n, const char *fmt,
     }
     if (!n->defect)
         n->defect = arena_strdup(&c->s->arena, msg);
-    struct srcpos pos = n->src.file ? n->src : (struct srcpos){.file = c->b->file};
+    struct srcpos pos = board_node_pos(n).file ? board_node_pos(n) : (struct srcpos){.file = c->b->file};
     struct diag *dg = diag_report_sev(c->d, "board-invalid", SEV_WARNING, pos, "%s: %s", n->path, msg);
     diag_node(dg, n->path);
     free(msg);
@@ -525,8 +525,10 @@ static void index_tree(struct bload *c)
                 continue; /* dtc warns about dangling aliases; Linux ignores them */
             if (symbols) {
                 strmap_put(&b->by_label, p.name, t);
-                if (!t->label)
-                    t->label = p.name;
+                if (!b->labels)
+                    b->labels = xcalloc(b->nnodes, sizeof(*b->labels));
+                if (!b->labels[t->index])
+                    b->labels[t->index] = p.name;
             } else {
                 strmap_put(&b->by_alias, p.name, t);
             }
@@ -614,6 +616,8 @@ void board_free(struct board *b)
     free(b->fdt);
     free(b->nodes);
     free(b->by_phandle_sorted);
+    free(b->src);
+    free(b->labels);
     free(b->by_path.slots);
     strmap_free(&b->prop_names);
     strmap_free(&b->by_label);
@@ -723,6 +727,16 @@ bool board_machine_node(const struct board *b, const struct board_node *n)
             return true;
     }
     return false;
+}
+
+struct srcpos board_node_pos(const struct board_node *n)
+{
+    return n->board->src ? n->board->src[n->index] : NOPOS;
+}
+
+const char *board_node_label(const struct board_node *n)
+{
+    return n->board->labels ? n->board->labels[n->index] : NULL;
 }
 
 int board_cpu_index(const struct board *b, uint64_t mpidr)

@@ -60,8 +60,9 @@ void ck_node(struct diag *d, const struct board_node *n)
     if (!d || !n)
         return;
     diag_node(d, n->path);
-    if (n->src.file && n->src.line)
-        diag_note(d, n->src, n->path, "board node %s is defined here", n->path);
+    struct srcpos at = board_node_pos(n);
+    if (at.file && at.line)
+        diag_note(d, at, n->path, "board node %s is defined here", n->path);
 }
 
 void ck_note(struct diag *d, struct srcpos pos, const struct board_node *n, const char *fmt, ...)

@@ -250,7 +250,7 @@ void gt_to_dts(const struct guest_tree *t, struct strbuf *sb)
         if (i && l->phandle == c.by_ph.v[i - 1].phandle)
             continue; /* a duplicate phandle: the DTB has it too; label the first */
         const char *want = l->phandle == t->opt.gic_phandle ? "gic"
-                           : l->node->bn && l->node->bn->label ? l->node->bn->label
+                           : l->node->bn && board_node_label(l->node->bn) ? board_node_label(l->node->bn)
                                                                : l->node->name;
         l->label = make_label(&c, want);
     }

@@ -64,7 +64,7 @@ static const char *hint_label(const struct board *b, const char *label)
     const char *best = NULL;
     size_t bestd = (size_t)-1, cap = strlen(label) / 3 + 1;
     for (uint32_t i = 0; i < b->nnodes; i++) {
-        const char *l = b->nodes[i]->label;
+        const char *l = board_node_label(b->nodes[i]);
         if (!l)
             continue;
         size_t dist = front_edit_distance(label, l, cap);
@@ -96,7 +96,7 @@ static const char *hint_alias(const struct board *b, const char *alias)
 static bool board_has_labels(const struct board *b)
 {
     for (uint32_t i = 0; i < b->nnodes; i++)
-        if (b->nodes[i]->label)
+        if (board_node_label(b->nodes[i]))
             return true;
     return false;
 }

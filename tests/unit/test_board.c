@@ -392,7 +392,7 @@ static void test_board_lookup(void **state)
     assert_ptr_equal(board_lookup(&f->b, "&uart0"), u);
     assert_ptr_equal(board_lookup(&f->b, "serial0"), u);
     assert_ptr_equal(board_lookup(&f->b, "&{/soc/serial@18000}"), u);
-    assert_string_equal(u->label, "uart0");
+    assert_string_equal(board_node_label(u), "uart0");
     assert_ptr_equal(board_lookup(&f->b, "ethernet0"), node(f, "/soc/ethernet@3000"));
     assert_null(board_lookup(&f->b, "missing"));
     assert_null(board_lookup(&f->b, "&nolabel"));
@@ -505,10 +505,10 @@ static void test_board_dts_positions(void **state)
     (void)state;
     struct bfx *f = load("translate.dts");
     struct board_node *o = node(f, "/soc/outside@20000000");
-    assert_non_null(o->src.file);
-    assert_non_null(strstr(o->src.file, "translate.dts"));
-    assert_int_equal(o->src.line, 46);
-    assert_int_equal(node(f, "/pcie@40000000/dev@1,0")->src.line, 108);
+    assert_non_null(board_node_pos(o).file);
+    assert_non_null(strstr(board_node_pos(o).file, "translate.dts"));
+    assert_int_equal(board_node_pos(o).line, 46);
+    assert_int_equal(board_node_pos(node(f, "/pcie@40000000/dev@1,0")).line, 108);
     /* The defect warning points at the node's line. */
     size_t at46 = 0;
     for (size_t i = 0; i < f->d.diags.n; i++)
@@ -518,8 +518,8 @@ static void test_board_dts_positions(void **state)
 
     f = load("include.dts"); /* through cpp: positions survive the line markers */
     struct board_node *u = node(f, "/uart@9000000");
-    assert_non_null(strstr(u->src.file, "include.dts"));
-    assert_int_equal(u->src.line, 10);
+    assert_non_null(strstr(board_node_pos(u).file, "include.dts"));
+    assert_int_equal(board_node_pos(u).line, 10);
     unload(f);
 }
 
