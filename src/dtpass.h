@@ -43,7 +43,7 @@ struct dtpass_options {
     bool time_report;        /* --time-report: per-stage timings to stderr */
 };
 
-struct guest_tree; /* lower/guest_tree.h */
+struct gt_owners;  /* lower/guest_tree.h */
 struct placement;  /* lower/place.h */
 
 struct dtpass_ctx {
@@ -52,7 +52,7 @@ struct dtpass_ctx {
     struct board board;
     bool board_loaded;
     struct system sys;
-    struct guest_tree **trees; /* one per guest, from lower_guest_trees */
+    struct gt_owners *owners;  /* who owns each assigned board node, from lower_guest_trees */
     struct placement *place;   /* tables in hypervisor memory, from lower_place */
     struct outputs out;        /* staged output files */
 };

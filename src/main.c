@@ -269,9 +269,11 @@ static void run_system(struct dtpass_ctx *ctx, bool build)
 
     unsigned t = ctx->opt.targets;
     if (t & (T_DTS | T_DTB | T_XEN)) {
+        /* What the guest trees share; emit-dt carves each guest's tree,
+         * writes it and frees it before the next. */
         if (lower_guest_trees(ctx))
             return;
-        stage_done(&clk, "lower-trees");
+        stage_done(&clk, "lower-owners");
     }
     if (t & (T_SMMU | T_S2 | T_HVDATA | T_BLOB | T_XEN | T_REPORT)) {
         if (lower_place(ctx))

@@ -925,8 +925,10 @@ int emit_xen(struct dtpass_ctx *ctx)
     x.xg = xcalloc(sys->guests.n + 1, sizeof(*x.xg));
     x.passthrough = xcalloc(ctx->board.nnodes + 1, sizeof(*x.passthrough));
     struct guest_tree **trees = xcalloc(sys->guests.n + 1, sizeof(*trees));
-    struct gt_owners owners;
-    gt_owners_build(&owners, ctx);
+    if (!ctx->owners) {
+        diag_fatal(&ctx->diag, NOPOS, "internal error: guest trees were not prepared");
+        goto out;
+    }
 
     if (sys->hyp_memory.n == 0) {
         diag_report(&ctx->diag, "hv-memory", sys->version_pos,
@@ -984,7 +986,7 @@ int emit_xen(struct dtpass_ctx *ctx)
     for (size_t g = 0; g < sys->guests.n; g++) {
         if (sys->guests.v[g].devices.n == 0)
             continue;
-        trees[g] = build_passthrough(&x, &owners, (uint32_t)g);
+        trees[g] = build_passthrough(&x, ctx->owners, (uint32_t)g);
         int err = gt_to_dtb(trees[g], &x.xg[g].pt_fdt, &x.xg[g].pt_size);
         if (err) {
             diag_fatal(&ctx->diag, NOPOS, "xen: building the passthrough DTB of '%s' failed: %s",
@@ -1050,7 +1052,6 @@ out:
             gt_free(trees[g]);
     }
     free(trees);
-    gt_owners_free(&owners);
     free(x.xg);
     free(x.passthrough);
     free_images(&x);

@@ -1524,28 +1524,29 @@ struct guest_tree *gt_build_guest(const struct dtpass_ctx *ctx, const struct gt_
 
 int lower_guest_trees(struct dtpass_ctx *ctx)
 {
-    size_t n = ctx->sys.guests.n;
     if (!ctx->board.gic.node) {
         diag_report(&ctx->diag, "board-invalid", NOPOS,
                     "the board has no GIC: a guest device tree needs one to describe interrupts");
         return -1;
     }
-    struct gt_owners owners;
-    gt_owners_build(&owners, ctx);
-    ctx->trees = xcalloc(n ? n : 1, sizeof(*ctx->trees));
-    for (size_t i = 0; i < n; i++)
-        ctx->trees[i] = gt_build_guest(ctx, &owners, (uint32_t)i);
-    gt_owners_free(&owners);
+    if (!ctx->owners) {
+        ctx->owners = xmalloc(sizeof(*ctx->owners));
+        gt_owners_build(ctx->owners, ctx);
+    }
     return 0;
+}
+
+struct guest_tree *lower_guest_tree(const struct dtpass_ctx *ctx, uint32_t i)
+{
+    return gt_build_guest(ctx, ctx->owners, i);
 }
 
 void lower_free(struct dtpass_ctx *ctx)
 {
-    if (ctx->trees) {
-        for (size_t i = 0; i < ctx->sys.guests.n; i++)
-            gt_free(ctx->trees[i]);
-        free(ctx->trees);
-        ctx->trees = NULL;
+    if (ctx->owners) {
+        gt_owners_free(ctx->owners);
+        free(ctx->owners);
+        ctx->owners = NULL;
     }
     if (ctx->place) {
         place_free(ctx->place);

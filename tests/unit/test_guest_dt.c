@@ -549,7 +549,9 @@ static int check_system(const char *sys, const char *board)
     for (size_t i = 0; i < b.ctx.sys.guests.n; i++) {
         void *blob;
         size_t len;
-        assert_int_equal(gt_to_dtb(b.ctx.trees[i], &blob, &len), 0);
+        struct guest_tree *t = lower_guest_tree(&b.ctx, (uint32_t)i);
+        assert_int_equal(gt_to_dtb(t, &blob, &len), 0);
+        gt_free(t);
         char what[512];
         snprintf(what, sizeof(what), "%s:%s", sys, b.ctx.sys.guests.v[i].name);
         struct chk c = {.fdt = blob, .what = what, .ctx = &b.ctx, .g = &b.ctx.sys.guests.v[i]};
@@ -594,7 +596,7 @@ static void test_guest_dt_checker_catches(void **state)
     (void)state;
     struct built b;
     assert_int_equal(build(&b, "tests/guest-dt/rewrites/system.yaml", NULL), 0);
-    struct guest_tree *t = b.ctx.trees[0];
+    struct guest_tree *t = lower_guest_tree(&b.ctx, 0);
     struct gt_node *n = gt_node_add(t, t->root, "bad", GT_SYNTH, NULL);
     uint32_t cells[] = {0xdead};
     gt_prop_cells(t, n, "clocks", cells, 1);
@@ -602,6 +604,7 @@ static void test_guest_dt_checker_catches(void **state)
     void *blob;
     size_t len;
     assert_int_equal(gt_to_dtb(t, &blob, &len), 0);
+    gt_free(t);
     struct chk c = {.fdt = blob, .what = "negative", .ctx = &b.ctx, .g = &b.ctx.sys.guests.v[0]};
     check_blob(&c);
     VEC_FREE(&c.nodes);
@@ -640,7 +643,9 @@ static void test_guest_dt_rewrites(void **state)
     assert_int_equal(build(&b, "tests/guest-dt/rewrites/system.yaml", NULL), 0);
     void *fdt;
     size_t len;
-    assert_int_equal(gt_to_dtb(b.ctx.trees[0], &fdt, &len), 0);
+    struct guest_tree *t = lower_guest_tree(&b.ctx, 0);
+    assert_int_equal(gt_to_dtb(t, &fdt, &len), 0);
+    gt_free(t);
     int l;
     /* i2c SPI 30 remapped to 100; the nested bus renamed after its window. */
     int i2c = fdt_path_offset(fdt, "/soc/bus@14010000/i2c@14010000");
@@ -676,7 +681,9 @@ static void test_guest_dt_rewrites(void **state)
                         "/soc/serial@11000000");
     free(fdt);
     /* The RTOS gets the board's console with its options, and no GPIO. */
-    assert_int_equal(gt_to_dtb(b.ctx.trees[1], &fdt, &len), 0);
+    t = lower_guest_tree(&b.ctx, 1);
+    assert_int_equal(gt_to_dtb(t, &fdt, &len), 0);
+    gt_free(t);
     assert_string_equal(fdt_getprop(fdt, fdt_path_offset(fdt, "/chosen"), "stdout-path", NULL),
                         "/soc/serial@11001000:115200n8");
     assert_true(fdt_path_offset(fdt, "/soc/gpio@12000000") < 0);
@@ -786,7 +793,9 @@ static int sweep_board(const char *file, const char *tmp, bool with_dtc)
     }
     void *blob;
     size_t len;
-    assert_int_equal(gt_to_dtb(ctx.trees[0], &blob, &len), 0);
+    struct guest_tree *t = lower_guest_tree(&ctx, 0);
+    assert_int_equal(gt_to_dtb(t, &blob, &len), 0);
+    gt_free(t);
     struct chk c = {.fdt = blob, .what = file, .ctx = &ctx, .g = g};
     check_blob(&c);
     VEC_FREE(&c.nodes);
