@@ -3,7 +3,9 @@
  * and one section per kind of fact, each a packed array of fixed-size
  * little-endian records serialised field by field. The CRC-32 covers the
  * whole blob with the CRC field read as zero. Facts come from the resolved
- * model and from the placement (table addresses, register values). */
+ * model and from the placement (table addresses, register values). Each
+ * section is built at its final size and the pieces go to the file one
+ * after the other: the blob is never in memory as one buffer. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,20 +19,36 @@ struct section {
     VEC(uint8_t) data;
 };
 
+#define MAX_ENT 80u /* the largest record */
+_Static_assert(DTPB_ENT_GUEST <= MAX_ENT && DTPB_ENT_VCPU <= MAX_ENT && DTPB_ENT_MEMMAP <= MAX_ENT &&
+                   DTPB_ENT_DEVICE <= MAX_ENT && DTPB_ENT_DEVREG <= MAX_ENT &&
+                   DTPB_ENT_IRQ <= MAX_ENT && DTPB_ENT_SID <= MAX_ENT && DTPB_ENT_SMMU <= MAX_ENT &&
+                   DTPB_ENT_SMR <= MAX_ENT && DTPB_ENT_CB <= MAX_ENT &&
+                   DTPB_ENT_SHARED <= MAX_ENT && DTPB_ENT_PEER <= MAX_ENT &&
+                   DTPB_ENT_LOAD <= MAX_ENT,
+               "a record larger than the first pass's scratch");
+
+/* fill() runs twice: a first pass only counts the records of each section
+ * and bounds the string bytes, so the second writes into buffers of their
+ * final size (no doubling vectors, and string keys that never move). */
 struct writer {
+    bool sizing;        /* the first pass */
+    size_t str_bound;   /* first pass: every string's bytes, duplicates included */
+    uint8_t scratch[MAX_ENT]; /* first pass: the record being "written" */
     struct section sec[DTPB_SEC_MAX + 1];
-    struct strmap strs; /* string -> offset + 1 */
-    VEC(char *) keys;   /* the map's keys (copies) */
+    struct strmap strs; /* string (in the strings section) -> offset + 1 */
 };
 
 static uint8_t *new_rec(struct writer *w, unsigned id)
 {
     struct section *s = &w->sec[id];
+    s->count++;
+    if (w->sizing)
+        return w->scratch;
     VEC_GROW(&s->data, s->data.n + s->entsize);
     uint8_t *r = s->data.v + s->data.n;
     memset(r, 0, s->entsize);
     s->data.n += s->entsize;
-    s->count++;
     return r;
 }
 
@@ -38,19 +56,21 @@ static uint32_t str(struct writer *w, const char *s)
 {
     if (!s)
         s = "";
+    size_t n = strlen(s) + 1;
+    if (w->sizing) {
+        w->str_bound += n;
+        return 0;
+    }
     void *v = strmap_get(&w->strs, s);
     if (v)
         return (uint32_t)((uintptr_t)v - 1);
     struct section *st = &w->sec[DTPB_SEC_STRINGS];
     uint32_t off = (uint32_t)st->data.n;
-    size_t n = strlen(s) + 1;
-    VEC_GROW(&st->data, st->data.n + n);
+    VEC_GROW(&st->data, st->data.n + n); /* within the first pass's bound: never moves */
     memcpy(st->data.v + st->data.n, s, n);
     st->data.n += n;
     st->count = (uint32_t)st->data.n;
-    char *key = xstrdup(s);
-    VEC_PUSH(&w->keys, key);
-    strmap_put(&w->strs, key, (void *)(uintptr_t)(off + 1));
+    strmap_put(&w->strs, (const char *)st->data.v + off, (void *)(uintptr_t)(off + 1));
     return off;
 }
 
@@ -288,48 +308,116 @@ static void fill(struct writer *w, const struct dtpass_ctx *ctx)
 
 static size_t align8(size_t v) { return (v + 7) & ~(size_t)7; }
 
-size_t blob_serialise(const struct dtpass_ctx *ctx, uint8_t **out)
-{
+/* The blob in pieces: header and section table, then each section at its
+ * 8-aligned offset. Nothing else is copied: emit_blob streams the pieces
+ * to the file, blob_serialise gathers them in one buffer. */
+struct blob {
     struct writer w;
-    memset(&w, 0, sizeof(w));
-    strmap_init(&w.strs);
-    fill(&w, ctx);
-
-    size_t nsec = DTPB_SEC_MAX;
-    size_t off = DTPB_HEADER_SIZE + nsec * DTPB_SECENT_SIZE;
+    uint8_t head[DTPB_HEADER_SIZE + DTPB_SEC_MAX * DTPB_SECENT_SIZE];
     size_t offs[DTPB_SEC_MAX + 1];
+    size_t total;
+};
+
+typedef int (*put_fn)(void *arg, const void *data, size_t len);
+
+static int blob_put(const struct blob *b, put_fn put, void *arg)
+{
+    static const uint8_t zero[8];
+    size_t off = sizeof(b->head);
+    if (put(arg, b->head, sizeof(b->head)))
+        return -1;
+    for (unsigned i = 1; i <= DTPB_SEC_MAX; i++) {
+        const struct section *s = &b->w.sec[i];
+        if (put(arg, zero, b->offs[i] - off) || put(arg, s->data.v, s->data.n))
+            return -1;
+        off = b->offs[i] + s->data.n;
+    }
+    return put(arg, zero, b->total - off);
+}
+
+static int put_crc(void *arg, const void *data, size_t len)
+{
+    uint32_t *crc = arg;
+    *crc = dtpb_crc32(*crc, data, len);
+    return 0;
+}
+
+static void blob_build(struct blob *b, const struct dtpass_ctx *ctx)
+{
+    memset(b, 0, sizeof(*b));
+    struct writer *w = &b->w;
+    w->sizing = true;
+    fill(w, ctx);
+    w->sizing = false;
+    for (unsigned i = 1; i <= DTPB_SEC_MAX; i++) {
+        struct section *s = &w->sec[i];
+        s->data.cap = i == DTPB_SEC_STRINGS ? w->str_bound : (size_t)s->count * s->entsize;
+        s->data.v = s->data.cap ? xmalloc(s->data.cap) : NULL; /* exact: VEC_GROW rounds up */
+        s->count = 0;
+    }
+    strmap_init(&w->strs);
+    fill(w, ctx);
+    strmap_free(&w->strs);
+
+    size_t off = sizeof(b->head);
     for (unsigned i = 1; i <= DTPB_SEC_MAX; i++) {
         off = align8(off);
-        offs[i] = off;
-        off += w.sec[i].data.n;
+        b->offs[i] = off;
+        off += w->sec[i].data.n;
     }
-    size_t total = align8(off);
-    uint8_t *buf = xcalloc(total, 1);
-    memcpy(buf, "DTPB", 4);
-    put_le16(buf + DTPB_H_MAJOR, DTPB_VERSION_MAJOR);
-    put_le16(buf + DTPB_H_MINOR, DTPB_VERSION_MINOR);
-    put_le32(buf + DTPB_H_TOTAL, (uint32_t)total);
-    put_le32(buf + DTPB_H_HSIZE, DTPB_HEADER_SIZE);
-    put_le32(buf + DTPB_H_NSEC, (uint32_t)nsec);
-    put_le32(buf + DTPB_H_SECOFF, DTPB_HEADER_SIZE);
-    put_le32(buf + DTPB_H_FLAGS, 0);
+    b->total = align8(off);
+    uint8_t *h = b->head;
+    memcpy(h, "DTPB", 4);
+    put_le16(h + DTPB_H_MAJOR, DTPB_VERSION_MAJOR);
+    put_le16(h + DTPB_H_MINOR, DTPB_VERSION_MINOR);
+    put_le32(h + DTPB_H_TOTAL, (uint32_t)b->total);
+    put_le32(h + DTPB_H_HSIZE, DTPB_HEADER_SIZE);
+    put_le32(h + DTPB_H_NSEC, DTPB_SEC_MAX);
+    put_le32(h + DTPB_H_SECOFF, DTPB_HEADER_SIZE);
+    put_le32(h + DTPB_H_FLAGS, 0);
     for (unsigned i = 1; i <= DTPB_SEC_MAX; i++) {
-        uint8_t *e = buf + DTPB_HEADER_SIZE + (i - 1) * DTPB_SECENT_SIZE;
+        uint8_t *e = h + DTPB_HEADER_SIZE + (i - 1) * DTPB_SECENT_SIZE;
         put_le32(e, i);
-        put_le32(e + 4, (uint32_t)offs[i]);
-        put_le32(e + 8, w.sec[i].count);
-        put_le32(e + 12, w.sec[i].entsize);
-        if (w.sec[i].data.n)
-            memcpy(buf + offs[i], w.sec[i].data.v, w.sec[i].data.n);
-        VEC_FREE(&w.sec[i].data);
+        put_le32(e + 4, (uint32_t)b->offs[i]);
+        put_le32(e + 8, w->sec[i].count);
+        put_le32(e + 12, w->sec[i].entsize);
     }
-    put_le32(buf + DTPB_H_CRC, dtpb_crc32(0, buf, total)); /* CRC field is still zero */
-    strmap_free(&w.strs);
-    for (size_t i = 0; i < w.keys.n; i++)
-        free(w.keys.v[i]);
-    VEC_FREE(&w.keys);
+    uint32_t crc = 0; /* over the whole blob, the CRC field still zero */
+    blob_put(b, put_crc, &crc);
+    put_le32(h + DTPB_H_CRC, crc);
+}
+
+static void blob_free(struct blob *b)
+{
+    for (unsigned i = 1; i <= DTPB_SEC_MAX; i++)
+        VEC_FREE(&b->w.sec[i].data);
+}
+
+static int put_mem(void *arg, const void *data, size_t len)
+{
+    uint8_t **p = arg;
+    if (len)
+        memcpy(*p, data, len);
+    *p += len;
+    return 0;
+}
+
+size_t blob_serialise(const struct dtpass_ctx *ctx, uint8_t **out)
+{
+    struct blob *b = xmalloc(sizeof(*b));
+    blob_build(b, ctx);
+    uint8_t *buf = xmalloc(b->total), *p = buf;
+    blob_put(b, put_mem, &p);
+    size_t total = b->total;
+    blob_free(b);
+    free(b);
     *out = buf;
     return total;
+}
+
+static int put_file(void *arg, const void *data, size_t len)
+{
+    return len ? emit_write(arg, data, len) : 0;
 }
 
 int emit_blob(struct dtpass_ctx *ctx)
@@ -338,14 +426,17 @@ int emit_blob(struct dtpass_ctx *ctx)
         diag_fatal(&ctx->diag, NOPOS, "internal error: tables were not placed");
         return -1;
     }
-    uint8_t *buf;
-    size_t n = blob_serialise(ctx, &buf);
-    if (n > UINT32_MAX) {
-        free(buf);
+    struct blob *b = xmalloc(sizeof(*b));
+    blob_build(b, ctx);
+    int rc = -1;
+    struct emit_out e;
+    if (b->total > UINT32_MAX)
         diag_fatal(&ctx->diag, NOPOS, "system.dtpb would exceed 4 GiB");
-        return -1;
+    else if (emit_open(ctx, &e, "system.dtpb") == 0) {
+        blob_put(b, put_file, &e);
+        rc = emit_close(&e);
     }
-    int rc = emit_file(ctx, "system.dtpb", buf, n);
-    free(buf);
+    blob_free(b);
+    free(b);
     return rc;
 }
