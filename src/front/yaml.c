@@ -608,6 +608,13 @@ static void g_devices(struct yctx *c, const struct ynode *k, const struct ynode 
 {
     struct sys_guest *g = o;
     (void)k;
+    /* Exactly as many as listed: the device array is the model's largest
+     * (~340 bytes a device) and lives to the end of the build; doubling
+     * would leave up to half of it unused. */
+    if (!g->devices.cap && v->n) {
+        g->devices.v = xcalloc(v->n, sizeof(*g->devices.v));
+        g->devices.cap = v->n;
+    }
     for (size_t i = 0; i < v->n; i++) {
         const struct ynode *it = v->items[i];
         struct sys_device *d = VEC_ADD(&g->devices);
