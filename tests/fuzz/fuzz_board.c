@@ -21,9 +21,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* the lookups resolve uses, on names the blob itself offers */
         for (uint32_t i = 0; i < b.nnodes && i < 64; i++) {
             (void)board_lookup(&b, b.nodes[i]->path);
-            if (b.nodes[i]->label) {
+            if (board_node_label(b.nodes[i])) {
                 char ref[256];
-                snprintf(ref, sizeof ref, "&%s", b.nodes[i]->label);
+                snprintf(ref, sizeof ref, "&%s", board_node_label(b.nodes[i]));
                 (void)board_lookup(&b, ref);
             }
             (void)board_by_phandle(&b, b.nodes[i]->phandle);
