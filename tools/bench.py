@@ -14,7 +14,8 @@ warm-up, RUNS runs each of
 (dtc with -q -@, the flags dtpass itself gives dtc), recording the median,
 min and max wall time, CPU time and peak RSS of the command (measured by
 tools/bench-rusage.c), the
-ratios dtpass/dtc measured in the same run, and one `dtpass build
+ratios dtpass/dtc measured in the same run (build from the DTS and dtc
+DTS->DTB alternate run by run; the ratio is the median of per-run ratios), and one `dtpass build
 --time-report` per case for the per-stage breakdown. Then the growth factor
 10k -> 100k, and a verdict against the targets. Prints a table and writes
 JSON (default $BUILD/bench.json).
@@ -91,6 +92,37 @@ def measure(argv, runs):
             "peak_rss_kib": max(rss), "runs_ms": walls}
 
 
+def measure_pair(argv_a, argv_b, runs):
+    """Both commands, alternating a, b, a, b ... after a warm-up of each, so
+    that a ratio b/a compares runs made under the same load. Returns the two
+    measurements and the median of the per-run ratios (wall and CPU)."""
+    per = ([], [])  # (wall ms, rss, cpu ms) per run, for a and b
+    for argv in (argv_a, argv_b):
+        w0, _, rc, err, _ = run_once(argv)
+        if rc != 0:
+            bad = {"cmd": argv, "error": "exit %d: %s" % (rc, err.strip()[-400:])}
+            return bad, bad, None, None
+        if w0 > 1.0:
+            runs = min(runs, 3)
+    for _ in range(runs):
+        for k, argv in enumerate((argv_a, argv_b)):
+            w, r, rc, err, cpu = run_once(argv)
+            if rc != 0:
+                bad = {"cmd": argv, "error": "exit %d: %s" % (rc, err.strip()[-400:])}
+                return bad, bad, None, None
+            per[k].append((w * 1e3, r, cpu * 1e3))
+
+    def summary(argv, xs):
+        walls = [x[0] for x in xs]
+        return {"cmd": argv, "median_ms": statistics.median(walls), "min_ms": min(walls),
+                "max_ms": max(walls), "cpu_median_ms": statistics.median(x[2] for x in xs),
+                "peak_rss_kib": max(x[1] for x in xs), "runs_ms": walls}
+
+    ratio = statistics.median(b[0] / a[0] for a, b in zip(*per))
+    ratio_cpu = statistics.median(b[2] / max(a[2], 0.001) for a, b in zip(*per))
+    return summary(argv_a, per[0]), summary(argv_b, per[1]), ratio, ratio_cpu
+
+
 def time_report(dtpass, system, board, outdir):
     _, _, rc, err, _ = run_once([dtpass, "build", system, "--board", board, "-o", outdir,
                               "--time-report"])
@@ -121,7 +153,7 @@ def minimal_system(dtpass, board, path):
     return True
 
 
-DTC_CACHE = {}  # board -> dtc timings: boards shared by several cases are timed once
+DTC_CACHE = {}  # DTB -> dtc -I dtb timing: boards shared by several cases are timed once
 
 
 def case_ops(env, name, system, dtb, dts, work):
@@ -129,21 +161,23 @@ def case_ops(env, name, system, dtb, dts, work):
     out = os.path.join(work, "out")
     res = {"case": name, "system": os.path.relpath(system, TOP) if system.startswith(TOP) else system}
     dtc = shutil.which("dtc") or die("dtc not found")
-    if (dts, dtb) not in DTC_CACHE:
-        DTC_CACHE[(dts, dtb)] = (
-            measure([dtc, "-q", "-@", "-I", "dts", "-O", "dtb", "-o", os.path.join(work, "dtc.dtb"), dts], runs),
-            measure([dtc, "-q", "-I", "dtb", "-O", "dtb", "-o", os.path.join(work, "dtc2.dtb"), dtb], runs))
-    res["dtc_dts_dtb"], res["dtc_dtb_dtb"] = DTC_CACHE[(dts, dtb)]
+    if dtb not in DTC_CACHE:
+        DTC_CACHE[dtb] = measure([dtc, "-q", "-I", "dtb", "-O", "dtb", "-o", os.path.join(work, "dtc2.dtb"),
+                                  dtb], runs)
+    res["dtc_dtb_dtb"] = DTC_CACHE[dtb]
     for kind, board in (("dtb", dtb), ("dts", dts)):
         res["check_" + kind] = measure([dtpass, "check", system, "--board", board, "-q"], runs)
-        res["build_" + kind] = measure([dtpass, "build", system, "--board", board, "-o",
-                                        out + "-" + kind, "-q"], runs)
+    res["build_dtb"] = measure([dtpass, "build", system, "--board", dtb, "-o", out + "-dtb", "-q"], runs)
+    # The DTS target compares dtpass with dtc on the same board: their runs
+    # alternate, and the ratio is the median of the per-run ratios (CPU
+    # time includes the dtc and cpp that dtpass runs).
+    res["dtc_dts_dtb"], res["build_dts"], r, r_cpu = measure_pair(
+        [dtc, "-q", "-@", "-I", "dts", "-O", "dtb", "-o", os.path.join(work, "dtc.dtb"), dts],
+        [dtpass, "build", system, "--board", dts, "-o", out + "-dts", "-q"], runs)
     res["stages_dtb"] = time_report(dtpass, system, dtb, out + "-tr")
-    d, b = res["dtc_dts_dtb"], res["build_dts"]
-    if "median_ms" in d and "median_ms" in b:
-        res["ratio_build_dts_vs_dtc"] = b["median_ms"] / d["median_ms"]
-        # CPU time includes dtc and cpp run by dtpass (reaped children).
-        res["ratio_build_dts_vs_dtc_cpu"] = b["cpu_median_ms"] / max(d["cpu_median_ms"], 0.001)
+    if r is not None:
+        res["ratio_build_dts_vs_dtc"] = r
+        res["ratio_build_dts_vs_dtc_cpu"] = r_cpu
     d, b = res["dtc_dtb_dtb"], res["check_dtb"]
     if "median_ms" in d and "median_ms" in b:
         res["ratio_check_dtb_vs_dtc"] = b["median_ms"] / d["median_ms"]
