@@ -279,8 +279,9 @@ static bool compat_any(const struct board_node *n, const char *const *list, size
 {
     if (!n->compatible)
         return false;
+    struct board_prop p = board_prop(n, "compatible"); /* once, not per list entry */
     for (size_t i = 0; i < len; i++)
-        if (board_prop_has_str(n, "compatible", list[i]))
+        if (prop_list_has(&p, list[i]))
             return true;
     return false;
 }

@@ -84,6 +84,8 @@ void board_classes_free(struct board_store *s);
 const struct dev_class *board_class_match(struct bload *c, const struct board_node *n,
                                           const char **matched);
 
+/* Whether a string-list property (absent: false) contains s. */
+bool prop_list_has(const struct board_prop *p, const char *s);
 /* Cell i of a property (big-endian; the caller checks the length). */
 static inline uint32_t prop_cell(const struct board_prop *p, uint32_t i)
 {

@@ -203,9 +203,14 @@ const char *board_prop_str(const struct board_node *n, const char *name)
 bool board_prop_has_str(const struct board_node *n, const char *name, const char *s)
 {
     struct board_prop p = board_prop(n, name);
-    if (!is_string(&p))
+    return prop_list_has(&p, s);
+}
+
+bool prop_list_has(const struct board_prop *p, const char *s)
+{
+    if (!is_string(p))
         return false;
-    const char *v = (const char *)p.val, *end = v + p.len;
+    const char *v = (const char *)p->val, *end = v + p->len;
     while (v < end) {
         if (!strcmp(v, s))
             return true;
