@@ -13,12 +13,19 @@ static uint64_t rd64(const uint8_t *p) { return (uint64_t)rd32(p) | ((uint64_t)r
 
 uint32_t dtpb_crc32(uint32_t crc, const void *data, size_t len)
 {
+    /* Four bits at a time: the reflected polynomial 0xEDB88320 applied to
+     * each nibble value (entry 8 is the polynomial itself), a table small
+     * enough for any loader. */
+    static const uint32_t nibble[16] = {
+        0x00000000u, 0x1db71064u, 0x3b6e20c8u, 0x26d930acu, 0x76dc4190u, 0x6b6b51f4u,
+        0x4db26158u, 0x5005713cu, 0xedb88320u, 0xf00f9344u, 0xd6d6a3e8u, 0xcb61b38cu,
+        0x9b64c2b0u, 0x86d3d2d4u, 0xa00ae278u, 0xbdbdf21cu};
     const uint8_t *p = data;
     crc = ~crc;
     for (size_t i = 0; i < len; i++) {
         crc ^= p[i];
-        for (int k = 0; k < 8; k++)
-            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+        crc = (crc >> 4) ^ nibble[crc & 15u];
+        crc = (crc >> 4) ^ nibble[crc & 15u];
     }
     return ~crc;
 }
