@@ -24,6 +24,7 @@ Environment: DTPASS (the binary, required), BENCH_RUNS (5), BENCH_N
 ("1000 10000 100000"), BENCH_G ("4 64 256"), BENCH_REAL (1: include the real
 boards), BENCH_OUT (the JSON file), DTPASS_CACHE (the board cache).
 --quick: N=1000, G=4, 2 runs, no real boards (the smoke test in make check).
+--markdown FILE.json: print the tables of docs/performance.md from a report.
 """
 import json
 import os
@@ -278,7 +279,46 @@ def report(results, growth, verdict):
         print("target %-56s %s" % (v["target"], v["result"]))
 
 
+def markdown(path):
+    """`tools/bench --markdown FILE.json`: the tables of docs/performance.md
+    from a bench.json (CPU medians in ms, peak RSS in MiB)."""
+    doc = json.load(open(path))
+
+    def cpu(r):
+        return "%.1f" % r["cpu_median_ms"] if "cpu_median_ms" in r else "failed"
+
+    def mib(r):
+        return "%.1f" % (r["peak_rss_kib"] / 1024) if "peak_rss_kib" in r else "-"
+
+    print("| case | check DTB | build DTB | check DTS | build DTS | dtc dts→dtb | dtc dtb→dtb "
+          "| RSS check / build (MiB) | build DTS ÷ dtc (CPU) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for c in doc["cases"]:
+        print("| %s | %s | %s | %s | %s | %s | %s | %s / %s | %s |" % (
+            c["case"], cpu(c["check_dtb"]), cpu(c["build_dtb"]), cpu(c["check_dts"]),
+            cpu(c["build_dts"]), cpu(c["dtc_dts_dtb"]), cpu(c["dtc_dtb_dtb"]),
+            mib(c["check_dtb"]), mib(c["build_dtb"]),
+            "%.2f" % c["ratio_build_dts_vs_dtc_cpu"] if "ratio_build_dts_vs_dtc_cpu" in c else "-"))
+    # The pipeline's stages (every check is timed too; they are left out).
+    top = [k for k in ("parse", "board", "resolve", "checks", "lower-owners", "lower-place",
+                       "emit-dt", "emit-tables", "blob", "report", "xen", "commit")
+           if any(k in c.get("stages_dtb", {}) for c in doc["cases"])]
+    print()
+    print("| case | " + " | ".join(top) + " |")
+    print("|---" * (len(top) + 1) + "|")
+    for c in doc["cases"]:
+        st = c.get("stages_dtb", {})
+        print("| %s | %s |" % (c["case"], " | ".join("%.1f" % st[k] if k in st else "-" for k in top)))
+    print()
+    for g in doc.get("growth_10k_100k", []):
+        print("* growth 10k → 100k, G=%d: check %.2f×, build %.2f× (CPU)" % (g["guests"], g["check"], g["build"]))
+    for v in doc.get("verdict", []):
+        print("* %s: %s" % (v["target"], v["result"]))
+
+
 def main():
+    if sys.argv[1:2] == ["--markdown"] and len(sys.argv) == 3:
+        return markdown(sys.argv[2])
     quick = "--quick" in sys.argv[1:]
     dtpass = os.environ.get("DTPASS") or die("set DTPASS to the dtpass binary (make bench does)")
     dtpass = os.path.abspath(dtpass)
