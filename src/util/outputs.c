@@ -56,15 +56,20 @@ static int write_all(int fd, const void *data, size_t len)
 int outputs_open(struct outputs *o, const char *path, struct outfile *f)
 {
     memset(f, 0, sizeof(*f));
-    char *dir = path_dirname(path);
-    int rc = mkdir_p(dir);
-    free(dir);
-    if (rc) {
-        errno = -rc;
-        return -1;
-    }
     char *tmp = xasprintf("%s.tmp-XXXXXX", path);
     int fd = mkstemp(tmp);
+    if (fd < 0 && errno == ENOENT) { /* the directory is missing: make it, once */
+        char *dir = path_dirname(path);
+        int rc = mkdir_p(dir);
+        free(dir);
+        if (rc) {
+            free(tmp);
+            errno = -rc;
+            return -1;
+        }
+        strcpy(tmp + strlen(tmp) - 6, "XXXXXX");
+        fd = mkstemp(tmp);
+    }
     if (fd < 0) {
         free(tmp);
         return -1;
