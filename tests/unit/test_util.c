@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -134,6 +135,51 @@ static void test_util_vec_strbuf(void **state)
     assert_string_equal(buf, "0x1234");
 }
 
+/* dir/sub holds exactly n entries (no temporaries left behind); then the
+ * whole test directory goes. */
+static void assert_files_then_remove(const char *dir, const char *sub, int n)
+{
+    char *cmd = xasprintf("test $(ls %s/%s | wc -l) -eq %d", dir, sub, n);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+    cmd = xasprintf("rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+}
+
+/* read_file: a regular file at its size (empty, exact, one byte over the
+ * limit refused before reading), and a stream without a size (/dev/zero)
+ * cut at the limit. */
+static void test_util_read_file(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/dtpass-test-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    size_t len = 99;
+    char *t = read_file(path, 10, &len);
+    assert_non_null(t);
+    assert_int_equal(len, 0);
+    assert_string_equal(t, "");
+    free(t);
+    assert_int_equal(write(fd, "0123456789", 10), 10);
+    close(fd);
+    t = read_file(path, 10, &len);
+    assert_int_equal(len, 10);
+    assert_string_equal(t, "0123456789");
+    free(t);
+    errno = 0;
+    assert_null(read_file(path, 9, &len));
+    assert_int_equal(errno, EFBIG);
+    unlink(path);
+    errno = 0;
+    assert_null(read_file("/dev/zero", 100000, &len));
+    assert_int_equal(errno, EFBIG);
+    errno = 0;
+    assert_null(read_file("/nonexistent/x", 10, &len));
+    assert_int_equal(errno, ENOENT);
+}
+
 static void test_util_outputs_atomic(void **state)
 {
     (void)state;
@@ -158,12 +204,7 @@ static void test_util_outputs_atomic(void **state)
     text = read_file(path, 100, &len);
     assert_string_equal(text, "good");
     free(text);
-    char *cmd = xasprintf("test $(ls %s/sub | wc -l) -eq 1", dir);
-    assert_int_equal(system(cmd), 0);
-    free(cmd);
-    cmd = xasprintf("rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
-    free(cmd);
+    assert_files_then_remove(dir, "sub", 1);
     free(path);
 }
 
@@ -208,12 +249,7 @@ static void test_util_outputs_stream(void **state)
     got = read_file(path, total + 1, &len);
     assert_int_equal(len, total);
     free(got);
-    char *cmd = xasprintf("test $(ls %s | wc -l) -eq 1", dir);
-    assert_int_equal(system(cmd), 0);
-    free(cmd);
-    cmd = xasprintf("rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
-    free(cmd);
+    assert_files_then_remove(dir, ".", 1);
     free(want);
     free(path);
 }
@@ -244,6 +280,7 @@ int main(void)
         cmocka_unit_test(test_util_checked_arith),
         cmocka_unit_test(test_util_strmap),
         cmocka_unit_test(test_util_vec_strbuf),
+        cmocka_unit_test(test_util_read_file),
         cmocka_unit_test(test_util_outputs_atomic),
         cmocka_unit_test(test_util_outputs_stream),
         cmocka_unit_test(test_util_paths),
