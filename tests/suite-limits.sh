@@ -3,7 +3,8 @@
 # has a limit with a clear diagnostic, and hitting it costs bounded time and
 # memory. The inputs are generated here (most are large):
 #   system file size (16 MiB), YAML nesting (64), YAML anchors/aliases
-#   (rejected: no billion laughs), YAML node count (1 Mi), DSL include depth
+#   (rejected: no billion laughs), YAML node count (1 Mi), findings (500k,
+#   with a 100k-byte name quoted), DSL include depth
 #   (16) and cycles, DSL expression nesting (the parser stack), DSL error
 #   floods (50 per file), board DTB/DTS size (64 MiB), DTB nesting (64),
 #   a DTB of 2 million nodes, endless inputs (/dev/zero as system, board,
@@ -51,6 +52,16 @@ printf 'dtpass: 1\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a,
 limit "YAML billion laughs" 1 "not supported" 64 "$DTPASS" check "$tmp/laughs.yaml" --board "$tmp/virt.dtb"
 $PY -c "print('dtpass: 1\nguests: [' + ','.join(['0']*1200000) + ']')" >"$tmp/nodes.yaml"
 limit "YAML with 1.2 million nodes" 1 "too many YAML nodes" 512 "$DTPASS" check "$tmp/nodes.yaml" --board "$tmp/virt.dtb"
+# Half a million findings, each quoting its line of an 11 MiB file: one
+# pass over the file to index its lines, not one per finding (which took
+# hours), and every message and quoted line cut at a bounded length.
+$PY -c "print('dtpass: 1\nguests:\n  - name: g0\n    cpus: [0]\n    devices:\n' + ''.join('      - /nodev-%07d\n' % i for i in range(500000)) + '      - /' + 'x' * 100000)" >"$tmp/findings.yaml"
+limit "500k findings in an 11 MiB file, one 100k-byte name" 1 "500001 errors" 512 "$DTPASS" check "$tmp/findings.yaml" --board "$tmp/virt.dtb"
+if [ "$(awk 'length($0) > 1100' "$tmp/err" | wc -l)" -eq 0 ]; then
+    ok "no diagnostic line longer than ~1000 bytes for a 100k-byte name"
+else
+    notok "a diagnostic line is longer than 1100 bytes"
+fi
 { printf '/dtpass-v1/;\n// '; head -c $((17 << 20)) /dev/zero | tr '\0' x; printf '\n'; } >"$tmp/big.dtpass"
 limit "DSL file over 16 MiB" 2 "larger than 16 MiB" 64 "$DTPASS" check "$tmp/big.dtpass" --board "$tmp/virt.dtb"
 mkdir "$tmp/chain"

@@ -86,6 +86,23 @@ enum severity diag_severity(const struct diag_sink *s, const char *check)
     return sev;
 }
 
+/* Messages quote what the user wrote (names, paths, values); a hostile
+ * input can make those megabytes long. A message, note or fix is cut to
+ * this many bytes, at a character boundary, with "..." to say so. */
+#define DIAG_MSG_MAX 1000
+
+static char *clipped(char *m)
+{
+    size_t n = strlen(m);
+    if (n <= DIAG_MSG_MAX)
+        return m;
+    n = DIAG_MSG_MAX;
+    while (n > 0 && ((unsigned char)m[n] & 0xc0) == 0x80)
+        n--;
+    memcpy(m + n, "...", 4);
+    return m;
+}
+
 static struct diag *add(struct diag_sink *s, const char *check, enum severity sev,
                         struct srcpos pos, const char *fmt, va_list ap)
 {
@@ -93,7 +110,7 @@ static struct diag *add(struct diag_sink *s, const char *check, enum severity se
     d->check = check;
     d->sev = sev;
     d->pos = pos;
-    d->msg = xvasprintf(fmt, ap);
+    d->msg = clipped(xvasprintf(fmt, ap));
     VEC_PUSH(&s->diags, d);
     return d;
 }
@@ -169,7 +186,7 @@ void diag_note(struct diag *d, struct srcpos pos, const char *node, const char *
     struct diag_note *n = VEC_ADD(&d->notes);
     va_list ap;
     va_start(ap, fmt);
-    n->msg = xvasprintf(fmt, ap);
+    n->msg = clipped(xvasprintf(fmt, ap));
     va_end(ap);
     n->pos = pos;
     n->node = node ? xstrdup(node) : NULL;
@@ -182,7 +199,7 @@ void diag_fix(struct diag *d, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     free(d->fix);
-    d->fix = xvasprintf(fmt, ap);
+    d->fix = clipped(xvasprintf(fmt, ap));
     va_end(ap);
 }
 
