@@ -178,8 +178,14 @@ int outputs_commit(struct outputs *o)
     }
     for (size_t i = 0; i < o->files.n; i++) {
         struct staged *st = &o->files.v[i];
-        if (!rc && rename(st->tmp, st->final))
+        if (rc)
+            break;
+        if (rename(st->tmp, st->final)) {
             rc = -1;
+        } else {
+            free(st->tmp); /* in place: nothing left to remove */
+            st->tmp = NULL;
+        }
     }
     int e = errno;
     outputs_abort(o); /* frees; removes whatever was not renamed */
@@ -192,8 +198,10 @@ void outputs_abort(struct outputs *o)
     for (size_t i = 0; i < o->files.n; i++) {
         if (o->files.v[i].fd >= 0)
             close(o->files.v[i].fd);
-        unlink(o->files.v[i].tmp); /* already renamed ones are gone: ENOENT */
-        free(o->files.v[i].tmp);
+        if (o->files.v[i].tmp) {
+            unlink(o->files.v[i].tmp);
+            free(o->files.v[i].tmp);
+        }
         free(o->files.v[i].final);
     }
     VEC_FREE(&o->files);
