@@ -8,15 +8,8 @@
 # A file passes when every expected finding is reported, no finding of any
 # other check is (so a twin proves the check stays quiet on its good
 # neighbour), and the exit status is 1 with errors, else 0.
-set -u
-cd "$(dirname "$0")/.."
-DTPASS=${DTPASS:-$PWD/build/dtpass}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-# A private copy: a `make` relinking the binary mid-run (several people
-# building in one tree) must not turn into spurious failures.
-cp "$DTPASS" "$tmp/dtpass" && DTPASS=$tmp/dtpass
-fail=0
+. "$(dirname "$0")/lib.sh"
+private_dtpass
 for f in tests/invalid/checks/*.yaml tests/invalid/checks/*.dtpass; do
     [ -f "$f" ] || continue
     cmd=$(sed -n 's/^# command: *//p' "$f" | head -n 1)
@@ -70,10 +63,9 @@ if problems:
     sys.exit(1)
 PY
     then
-        echo "ok - $f"
+        ok "$f"
     else
-        echo "not ok - $f"
-        fail=1
+        notok "$f"
     fi
 done
 
@@ -85,10 +77,9 @@ opt_case() {
     rc=$?
     got=$(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(f["check"]==sys.argv[2] for f in d["findings"]), " ".join(sorted(set(f["severity"] for f in d["findings"] if f["check"]==sys.argv[2]))))' "$tmp/json" "$id" 2>/dev/null)
     if [ "$rc" = "$want" ] && [ "$got" = "$count" ]; then
-        echo "ok - options: $name"
+        ok "options: $name"
     else
-        echo "not ok - options: $name (exit $rc, want $want; findings '$got', want '$count')"
-        fail=1
+        notok "options: $name (exit $rc, want $want; findings '$got', want '$count')"
     fi
 }
 d=tests/invalid/checks
@@ -104,7 +95,7 @@ opt_case "-Werror refuses unsafe-no-iommu" 1 "1 error" dma-no-iommu $d/dma-no-io
 opt_case "-Wno-dma-no-iommu" 0 "0 " dma-no-iommu $d/dma-no-iommu-unsafe.yaml -Wno-dma-no-iommu
 opt_case "range-wrap off: its dependents stay skipped" 0 "0 " mem-not-ram $d/range-wrap-overflow.yaml -Wno-range-wrap
 "$DTPASS" check $d/align.yaml -Wno-no-such-check >/dev/null 2>&1
-[ $? = 2 ] && echo "ok - options: unknown check id is a usage error" || { echo "not ok - options: unknown check id"; fail=1; }
+[ $? = 2 ] && ok "options: unknown check id is a usage error" || notok "options: unknown check id"
 "$DTPASS" check $d/align.yaml -Wno-schema >/dev/null 2>&1
-[ $? = 2 ] && echo "ok - options: -Wno-schema is refused" || { echo "not ok - options: -Wno-schema"; fail=1; }
-exit $fail
+[ $? = 2 ] && ok "options: -Wno-schema is refused" || notok "options: -Wno-schema"
+[ $fails -eq 0 ]

@@ -2,13 +2,8 @@
 # tests/suite-golden-hv.sh — the hypervisor outputs of every example, decoded
 # by `dtpass dump`, match the reviewed golden files in tests/golden-hv/
 # (regenerate with `sh tests/golden-hv/regen`, then review the diff).
-set -u
-cd "$(dirname "$0")/.."
-BUILD=${BUILD:-build}
-DTPASS=${DTPASS:-$PWD/$BUILD/dtpass}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0 n=0
+. "$(dirname "$0")/lib.sh"
+n=0
 for sys in examples/*/system.yaml; do
     ex=$(basename "$(dirname "$sys")")
     [ -d "tests/golden-hv/$ex" ] || { echo "not ok - $ex: no golden files (sh tests/golden-hv/regen)"; fails=$((fails + 1)); continue; }

@@ -6,15 +6,8 @@
 # SARIF 2.1.0 schema (fetched by tools/fetch-sarif-schema from npm), every result's ruleIndex names the rule with its ruleId, the
 # results match the JSON findings one to one, and every rule's helpUri
 # anchor is a section of docs/checks.md.
-set -u
-cd "$(dirname "$0")/.."
-DTPASS=${DTPASS:-$PWD/build/dtpass}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-# A private copy: a `make` relinking the binary mid-run (several people
-# building in one tree) must not turn into spurious failures.
-cp "$DTPASS" "$tmp/dtpass" && DTPASS=$tmp/dtpass
-fail=0
+. "$(dirname "$0")/lib.sh"
+private_dtpass
 n=0
 for f in tests/invalid/checks/*.yaml examples/*/*.yaml examples/*/*.dtpass \
          tests/invalid/syntax-yaml-unclosed.yaml tests/invalid/schema-unknown-key.yaml \

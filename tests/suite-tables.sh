@@ -11,16 +11,7 @@
 #     hvdata.bin (as docs/tables.md promises), a second build is
 #     byte-identical (determinism), and `dtpass dump` decodes every output
 #     as text and as valid JSON.
-set -u
-cd "$(dirname "$0")/.."
-BUILD=${BUILD:-build}
-DTPASS=${DTPASS:-$PWD/$BUILD/dtpass}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
 
 json_ok() { python3 -c 'import json,sys; json.load(sys.stdin)' 2>/dev/null; }
 
