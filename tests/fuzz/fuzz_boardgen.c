@@ -10,8 +10,7 @@
  * memory, CPUs, the GIC and SMMUs, then `dtpass board` text and JSON. */
 #include <libfdt.h>
 
-#include "board/board.h"
-#include "fuzz_common.h"
+#include "fuzz_board.h"
 
 struct in {
     const uint8_t *p;
@@ -125,18 +124,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (fdt_end_node(buf) || fdt_finish(buf))
         return 0;
 
-    const char *path = fuzz_write("gen.dtb", buf, fdt_totalsize(buf));
-    struct diag_sink d;
-    struct board b;
-    diag_init(&d);
-    if (board_load(&b, path, NULL, &d) == 0) {
-        board_describe(&b, fuzz_devnull(), false);
-        board_describe(&b, fuzz_devnull(), true);
-        for (uint32_t i = 0; i < b.nnodes; i++)
-            (void)board_lookup(&b, b.nodes[i]->path);
-        board_free(&b);
-    }
-    fuzz_render(&d);
-    diag_free(&d);
+    fuzz_board_blob("gen.dtb", buf, fdt_totalsize(buf));
     return 0;
 }
