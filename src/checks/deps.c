@@ -124,7 +124,7 @@ static void device_deps(struct walk *w, size_t g, const struct sys_device *dev)
         }
         if (is_ancestor(p, n) || is_ancestor(n, p))
             continue; /* buses above the device and nodes below it come along */
-        if (p == c->b->gic.node || ck_smmu_of_node(c, p))
+        if (p == c->b->gic.node || board_smmu_of(c->b, p))
             continue; /* virtualised or programmed by the hypervisor */
         const struct board_node *at;
         uint32_t o = owner_of(c, p, &at);

@@ -50,7 +50,6 @@ void ck_note(struct diag *d, struct srcpos pos, const struct board_node *n, cons
 /* The SMMU's stream-ID width: the platform's `smmus:` entry, else 16 for
  * SMMUv3 and 15 for SMMUv2. */
 uint32_t ck_sid_bits(const struct ck *c, const struct board_smmu *smmu);
-const struct board_smmu *ck_smmu_of_node(const struct ck *c, const struct board_node *n);
 
 /* qsort, except that empty arrays (NULL vectors) are fine. */
 static inline void ck_sort(void *v, size_t n, size_t size, int (*cmp)(const void *, const void *))

@@ -48,7 +48,7 @@ static size_t collect_sids(struct ck *c, struct sid_use **out)
             continue;
         for (uint32_t k = 0; k < n->nsids; k++) {
             const struct board_sid *bs = &n->sids[k];
-            struct sid_use u = {smmu_index(c, ck_smmu_of_node(c, bs->smmu)),
+            struct sid_use u = {smmu_index(c, board_smmu_of(c->b, bs->smmu)),
                                 {bs->sid, bs->mask, bs->count},
                                 0, 0, OWNER_HYP, n, s->hyp_devices.v[i].pos, order++};
             if (u.smmu != UINT32_MAX)

@@ -31,7 +31,7 @@ int check_irq_owner(struct ck *c)
     for (uint32_t i = 0; i < b->nnodes; i++) {
         const struct board_node *n = b->nodes[i];
         uint32_t o = c->owner[n->index];
-        if (o == OWNER_NONE && ck_smmu_of_node(c, n))
+        if (o == OWNER_NONE && board_smmu_of(c->b, n))
             o = OWNER_HYP;
         if (o == OWNER_NONE)
             continue;

@@ -11,7 +11,7 @@ static uint32_t implicit_owner(const struct ck *c, const struct board_node *n)
 {
     if (c->owner[n->index] != OWNER_NONE)
         return c->owner[n->index];
-    if (n == c->b->gic.node || ck_smmu_of_node(c, n))
+    if (n == c->b->gic.node || board_smmu_of(c->b, n))
         return OWNER_HYP;
     return OWNER_NONE;
 }

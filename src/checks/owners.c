@@ -12,7 +12,7 @@ static void dev_claim(struct ck *c, const struct sys_ref *ref, uint32_t owner)
     if (!n || n->index >= c->b->nnodes)
         return;
     char ob[64], ow[64];
-    if (owner != OWNER_HYP && (n == c->b->gic.node || ck_smmu_of_node(c, n))) {
+    if (owner != OWNER_HYP && (n == c->b->gic.node || board_smmu_of(c->b, n))) {
         struct diag *d = ck_report(c, "dev-owner", ref->pos,
                                    "%s is the %s the hypervisor uses to isolate the guests; it "
                                    "cannot be given to %s",

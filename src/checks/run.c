@@ -77,14 +77,6 @@ void ck_note(struct diag *d, struct srcpos pos, const struct board_node *n, cons
     free(msg);
 }
 
-const struct board_smmu *ck_smmu_of_node(const struct ck *c, const struct board_node *n)
-{
-    for (uint32_t i = 0; n && i < c->b->nsmmus; i++)
-        if (c->b->smmus[i].node == n)
-            return &c->b->smmus[i];
-    return NULL;
-}
-
 /* SMMUv2 stream-match registers hold 15-bit IDs (the extended 16-bit IDs,
  * SMMU_IDR0.EXIDS, are not used by the SMMUv2 programming of lower/), so a
  * larger `sid-bits` for an SMMUv2 is clamped as lower/place.c does. */
