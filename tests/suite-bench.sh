@@ -10,8 +10,6 @@
 # a DTB within 64 MiB — is asserted here (outside ASan builds), so it keeps
 # being met as features land.
 . "$(dirname "$0")/lib.sh"
-asan=0
-nm "$DTPASS" 2>/dev/null | grep -q __asan_init && asan=1
 
 if BUILD=$tmp BENCH_OUT=$tmp/bench.json DTPASS=$DTPASS sh tools/bench --quick >"$tmp/out" 2>&1; then
     ok "tools/bench --quick ran"
@@ -40,7 +38,7 @@ else
 fi
 grep -q '^synthetic N=1000 G=4 D=100 *check_dtb' "$tmp/out" && ok "the table lists the synthetic case" ||
     notok "no table row for the synthetic case"
-if [ $asan -eq 1 ] || [ ! -x /usr/bin/time ]; then
+if asan_build || [ ! -x /usr/bin/time ]; then
     ok "# skip peak RSS at 100k nodes (ASan build or no GNU time)"
 elif /usr/bin/python3 tools/gen-bench board -n 100000 --cpus 256 -o "$tmp/big" >/dev/null &&
     /usr/bin/python3 tools/gen-bench system -n 100000 -g 256 -d 10000 --board board.dtb \

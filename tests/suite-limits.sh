@@ -14,7 +14,7 @@
 . "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
 asan=0
-nm "$DTPASS" 2>/dev/null | grep -q __asan_init && asan=1
+asan_build && asan=1
 BOARD=examples/qemu-virt/board/virt.dts
 dtc -q -@ -I dts -O dtb -o "$tmp/virt.dtb" "$BOARD" || { notok "cannot compile $BOARD"; exit 1; }
 

@@ -9,7 +9,7 @@
 # same commands run under it and must print no sanitizer report.
 . "$(dirname "$0")/lib.sh"
 
-if nm -D "$DTPASS" 2>/dev/null | grep -q __asan_init || nm "$DTPASS" 2>/dev/null | grep -q __asan_init; then
+if asan_build; then
     mode=asan
     runner() { "$@"; }
     tool="LeakSanitizer (ASan build)"
