@@ -68,57 +68,53 @@ def run_once(argv):
     return ns / 1e9, rss, rc, head, (ut + st) / 1e6
 
 
-def measure(argv, runs):
-    """Warm-up, then runs runs (3 at most for commands over a second, to keep
-    the whole benchmark within minutes). A failing command is recorded, not
+def measure_runs(argvs, runs):
+    """Each command once to warm up, then runs rounds of all of them in turn
+    (3 at most when one takes over a second, to keep the whole benchmark
+    within minutes), so commands measured together see the same load.
+    Returns (per-command (wall ms, RSS KiB, CPU ms) lists, None), or
+    (None, error record) for the first failing command: recorded, not
     retried."""
-    w0, _, rc, err, _ = run_once(argv)
-    if rc != 0:
-        return {"cmd": argv, "error": "exit %d: %s" % (rc, err.strip()[-400:])}
-    if w0 > 1.0:
-        runs = min(runs, 3)
-    walls, rss, cpus = [], [], []
-    for _ in range(runs):
-        w, r, rc, err, cpu = run_once(argv)
+    def error(argv, rc, err):
+        return None, {"cmd": argv, "error": "exit %d: %s" % (rc, err.strip()[-400:])}
+    for argv in argvs:
+        w0, _, rc, err, _ = run_once(argv)
         if rc != 0:
-            return {"cmd": argv, "error": "exit %d: %s" % (rc, err.strip()[-400:])}
-        walls.append(w * 1e3)
-        rss.append(r)
-        cpus.append(cpu * 1e3)
+            return error(argv, rc, err)
+        if w0 > 1.0:
+            runs = min(runs, 3)
+    per = [[] for _ in argvs]
+    for _ in range(runs):
+        for k, argv in enumerate(argvs):
+            w, r, rc, err, cpu = run_once(argv)
+            if rc != 0:
+                return error(argv, rc, err)
+            per[k].append((w * 1e3, r, cpu * 1e3))
+    return per, None
+
+
+def summary(argv, xs):
     # CPU time (user + system of the child and what it waited for) next to
     # wall time: on a shared machine the wall clock includes other people's
     # work, the CPU time does not.
+    walls = [x[0] for x in xs]
     return {"cmd": argv, "median_ms": statistics.median(walls), "min_ms": min(walls),
-            "max_ms": max(walls), "cpu_median_ms": statistics.median(cpus),
-            "peak_rss_kib": max(rss), "runs_ms": walls}
+            "max_ms": max(walls), "cpu_median_ms": statistics.median(x[2] for x in xs),
+            "peak_rss_kib": max(x[1] for x in xs), "runs_ms": walls}
+
+
+def measure(argv, runs):
+    per, bad = measure_runs([argv], runs)
+    return bad if bad else summary(argv, per[0])
 
 
 def measure_pair(argv_a, argv_b, runs):
-    """Both commands, alternating a, b, a, b ... after a warm-up of each, so
-    that a ratio b/a compares runs made under the same load. Returns the two
-    measurements and the median of the per-run ratios (wall and CPU)."""
-    per = ([], [])  # (wall ms, rss, cpu ms) per run, for a and b
-    for argv in (argv_a, argv_b):
-        w0, _, rc, err, _ = run_once(argv)
-        if rc != 0:
-            bad = {"cmd": argv, "error": "exit %d: %s" % (rc, err.strip()[-400:])}
-            return bad, bad, None, None
-        if w0 > 1.0:
-            runs = min(runs, 3)
-    for _ in range(runs):
-        for k, argv in enumerate((argv_a, argv_b)):
-            w, r, rc, err, cpu = run_once(argv)
-            if rc != 0:
-                bad = {"cmd": argv, "error": "exit %d: %s" % (rc, err.strip()[-400:])}
-                return bad, bad, None, None
-            per[k].append((w * 1e3, r, cpu * 1e3))
-
-    def summary(argv, xs):
-        walls = [x[0] for x in xs]
-        return {"cmd": argv, "median_ms": statistics.median(walls), "min_ms": min(walls),
-                "max_ms": max(walls), "cpu_median_ms": statistics.median(x[2] for x in xs),
-                "peak_rss_kib": max(x[1] for x in xs), "runs_ms": walls}
-
+    """Both commands alternating, so that a ratio b/a compares runs made
+    under the same load. Returns the two measurements and the median of the
+    per-run ratios (wall and CPU)."""
+    per, bad = measure_runs([argv_a, argv_b], runs)
+    if bad:
+        return bad, bad, None, None
     ratio = statistics.median(b[0] / a[0] for a, b in zip(*per))
     ratio_cpu = statistics.median(b[2] / max(a[2], 0.001) for a, b in zip(*per))
     return summary(argv_a, per[0]), summary(argv_b, per[1]), ratio, ratio_cpu
