@@ -38,7 +38,7 @@ fi
 
 hvpa=$("$DTPASS" dump --json "$tmp/out/system.dtpb" | python3 -c 'import json,sys; print(hex([l for l in json.load(sys.stdin)["load"] if l["kind"] == "hvdata"][0]["pa"]))')
 timeout 60 "$QEMU" -M virt,virtualization=on,gic-version=3 -cpu cortex-a57 -m 2G -smp 1 \
-    -display none -monitor none -serial stdio -no-reboot \
+    -display none -monitor none -serial stdio -no-reboot -nic none \
     -kernel "$tmp/hv.elf" \
     -device loader,file="$tmp/out/hvdata.bin",addr="$hvpa",force-raw=on \
     -device loader,file="$tmp/out/system.dtpb",addr=0x43f00000,force-raw=on \
