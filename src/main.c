@@ -317,6 +317,7 @@ int main(int argc, char **argv)
     outputs_init(&ctx.out);
 
     int status = parse_args(&ctx, argc, argv);
+    ctx.diag.warnings_hidden = ctx.opt.quiet && ctx.opt.format == DIAG_TEXT;
     if (status == 0) {
         const char *cmd = ctx.opt.command;
         if (!strcmp(cmd, "board")) {
