@@ -19,6 +19,7 @@
 #include "lower/lower.h"
 #include "resolve/resolve.h"
 #include "util/depfile.h"
+#include "dtpass/dtpb.h"
 
 static const struct target_info {
     const char *name;
@@ -107,7 +108,17 @@ static int parse_args(struct dtpass_ctx *ctx, int argc, char **argv)
             fputs(usage_text, stdout);
             exit(0);
         } else if (!strcmp(a, "--version")) {
-            printf("dtpass %s\n", DTPASS_VERSION);
+            printf("dtpass %s (dtpb format %d.%d)\n", DTPASS_VERSION, DTPB_VERSION_MAJOR, DTPB_VERSION_MINOR);
+            exit(0);
+        } else if (!strcmp(a, "--list-checks")) {
+            /* For scripts and the bash completion (not in --help): every
+             * check id -W takes, one a line, from the one table. */
+            for (size_t k = 0; k < check_table_len; k++)
+                printf("%s\n", check_table[k].id);
+            exit(0);
+        } else if (!strcmp(a, "--list-targets")) {
+            for (size_t k = 0; k < ARRAY_SIZE(targets); k++)
+                printf("%s\n", targets[k].name);
             exit(0);
         } else if (is_opt(a, "--board")) {
             if (!(o->board = opt_value(argc, argv, &i, "--board")))
