@@ -191,7 +191,7 @@ static void test_util_outputs_atomic(void **state)
     /* A committed build writes the file. */
     outputs_init(&o);
     assert_int_equal(outputs_add(&o, path, "good", 4), 0);
-    assert_int_equal(outputs_commit(&o), 0);
+    assert_int_equal(outputs_commit(&o, NULL, 0, NULL, 0), 0);
     size_t len;
     char *text = read_file(path, 100, &len);
     assert_string_equal(text, "good");
@@ -234,7 +234,7 @@ static void test_util_outputs_stream(void **state)
     }
     assert_int_equal(outputs_write(&f, want, 0), 0);
     assert_int_equal(outputs_close(&f), 0);
-    assert_int_equal(outputs_commit(&o), 0);
+    assert_int_equal(outputs_commit(&o, NULL, 0, NULL, 0), 0);
     size_t len;
     char *got = read_file(path, total + 1, &len);
     assert_int_equal(len, total);
@@ -244,7 +244,7 @@ static void test_util_outputs_stream(void **state)
     outputs_init(&o);
     assert_int_equal(outputs_open(&o, path, &f), 0);
     assert_int_equal(outputs_write(&f, "new", 3), 0);
-    assert_int_not_equal(outputs_commit(&o), 0); /* still open: not a finished build */
+    assert_int_not_equal(outputs_commit(&o, NULL, 0, NULL, 0), 0); /* still open: not a finished build */
     free(f.buf);
     got = read_file(path, total + 1, &len);
     assert_int_equal(len, total);
