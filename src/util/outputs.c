@@ -23,6 +23,7 @@
 #include "util/util.h"
 
 #define LOCK_NAME ".dtpass-lock"
+#define MANIFEST ".dtpass-outputs" /* what the set in DIR is: one path per line, sorted */
 #define STAGE_TAG ".dtpass-new." /* staging dirs: ".<DIR name>.dtpass-new.X" beside, or inside DIR */
 
 void outputs_init(struct outputs *o)
@@ -511,7 +512,23 @@ static int check_inputs(struct outputs *o, char *const *a, size_t na, char *cons
  * is the new output's, unless one is a directory and the other not: then
  * the build fails before switching. Returns 0, -1 (message set) or, where
  * the file system refuses hard links, 1: use the per-file fallback. */
-static int carry_over(struct outputs *o, int dfd, int sfd, const char *rel)
+struct names {
+    char **v;
+    size_t n;
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool in_names(const struct names *l, const char *s)
+{
+    return l->n && bsearch(&s, l->v, l->n, sizeof(*l->v), cmp_str);
+}
+
+static int carry_over(struct outputs *o, int dfd, int sfd, const char *rel, const struct names *old,
+                      size_t *seen)
 {
     DIR *d = fdopendir(dfd);
     if (!d) {
@@ -528,6 +545,8 @@ static int carry_over(struct outputs *o, int dfd, int sfd, const char *rel)
             continue;
         char *sub = *rel ? xasprintf("%s/%s", rel, name) : xstrdup(name);
         struct stat ds, ss;
+        size_t below = 0;
+        ++*seen;
         if (fstatat(dirfd(d), name, &ds, AT_SYMLINK_NOFOLLOW)) {
             if (errno != ENOENT) /* gone since readdir: nothing to carry */
                 rc = set_msg(o, "cannot read %s/%s: %s", o->real, sub, strerror(errno));
@@ -538,7 +557,10 @@ static int carry_over(struct outputs *o, int dfd, int sfd, const char *rel)
                              o->dir ? o->dir : "out", sub, strerror(dd ? EISDIR : ENOTDIR));
             else if (dd)
                 rc = carry_over(o, openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_CLOEXEC),
-                                openat(sfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC), sub);
+                                openat(sfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC), sub, old,
+                                &below);
+        } else if (!S_ISDIR(ds.st_mode) && in_names(old, sub)) {
+            /* an output of the previous set that this one does not have */
         } else if (S_ISDIR(ds.st_mode)) {
             if (mkdirat(sfd, name, 0700))
                 rc = set_msg(o, "cannot carry %s/%s over: %s", o->real, sub, strerror(errno));
@@ -546,7 +568,12 @@ static int carry_over(struct outputs *o, int dfd, int sfd, const char *rel)
                 int nfd = openat(sfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (nfd >= 0)
                     fchmod(nfd, ds.st_mode & 07777);
-                rc = carry_over(o, openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_CLOEXEC), nfd, sub);
+                rc = carry_over(o, openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_CLOEXEC), nfd,
+                                sub, old, &below);
+                /* A directory that held only old outputs (xen/ of a build
+                 * without that target now) goes with them. */
+                if (!rc && below)
+                    unlinkat(sfd, name, AT_REMOVEDIR);
             }
         } else if (linkat(dirfd(d), name, sfd, name, 0)) {
             int err = errno;
@@ -602,8 +629,9 @@ static int sync_dir(const char *path)
 }
 
 /* Entries created in DIR by someone else between carry_over reading it
- * and the exchange are in the old directory now: move them across. */
-static void rescue_late(int ofd, int nfd)
+ * and the exchange are in the old directory now: move them across (not the
+ * old outputs that the new set dropped on purpose). */
+static void rescue_late(int ofd, int nfd, const struct names *old)
 {
     DIR *d = fdopendir(ofd);
     if (!d) {
@@ -614,7 +642,7 @@ static void rescue_late(int ofd, int nfd)
     struct stat st;
     bool moved = false;
     while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+        if (e->d_type != DT_DIR && !in_names(old, e->d_name) &&
             fstatat(nfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) && errno == ENOENT &&
             !renameat(dirfd(d), e->d_name, nfd, e->d_name))
             moved = true;
@@ -623,8 +651,9 @@ static void rescue_late(int ofd, int nfd)
         fsync(nfd);
 }
 
-/* The fallback: staged files renamed into DIR one by one. */
-static int commit_per_file(struct outputs *o)
+/* The fallback: staged files renamed into DIR one by one, then the outputs
+ * of the previous set that this one lacks removed. */
+static int commit_per_file(struct outputs *o, const struct names *old)
 {
     const char *dir = o->dir ? o->dir : "out";
     /* A destination rename() cannot replace (a directory), or a file where
@@ -666,10 +695,73 @@ static int commit_per_file(struct outputs *o)
         sync_dir(pd);
         free(p), free(pd);
     }
+    struct names now = {xcalloc(o->files.n + 1, sizeof(char *)), 0};
+    for (size_t i = 0; i < o->files.n; i++)
+        if (o->files.v[i].rel)
+            now.v[now.n++] = o->files.v[i].rel;
+    qsort(now.v, now.n, sizeof(*now.v), cmp_str);
+    for (size_t i = 0; i < old->n; i++) {
+        if (in_names(&now, old->v[i]))
+            continue;
+        char *p = xasprintf("%s/%s", o->real, old->v[i]);
+        struct stat st;
+        if (lstat(p, &st) == 0 && !S_ISDIR(st.st_mode) && unlink(p) == 0)
+            for (char *c = strrchr(p, '/'); c && c > p + strlen(o->real); c = strrchr(p, '/')) {
+                *c = '\0';
+                if (rmdir(p)) /* directories the old outputs leave empty */
+                    break;
+            }
+        free(p);
+    }
+    free(now.v);
     return 0;
 }
 
-static int commit_exchange(struct outputs *o)
+/* The previous set, from its manifest (none: every file is kept). */
+static struct names read_manifest(const struct outputs *o)
+{
+    struct names l = {NULL, 0};
+    char *p = xasprintf("%s/%s", o->real, MANIFEST);
+    size_t len;
+    char *text = read_file(p, 64u << 20, &len);
+    free(p);
+    if (!text)
+        return l;
+    size_t cap = 1;
+    for (size_t i = 0; i < len; i++)
+        cap += text[i] == '\n';
+    l.v = xcalloc(cap, sizeof(char *));
+    char *save = NULL;
+    for (char *t = strtok_r(text, "\n", &save); t && l.n < cap; t = strtok_r(NULL, "\n", &save))
+        l.v[l.n++] = xstrdup(t);
+    free(text);
+    qsort(l.v, l.n, sizeof(*l.v), cmp_str);
+    return l;
+}
+
+/* The new set's manifest, staged with it (not listed in itself). */
+static int stage_manifest(struct outputs *o)
+{
+    size_t n = o->files.n;
+    char **v = xcalloc(n + 1, sizeof(char *));
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (o->files.v[i].rel)
+            v[k++] = o->files.v[i].rel;
+    qsort(v, k, sizeof(*v), cmp_str);
+    struct strbuf sb;
+    sb_init(&sb);
+    for (size_t i = 0; i < k; i++)
+        sb_printf(&sb, "%s\n", v[i]);
+    free(v);
+    char *path = path_join(o->dir, MANIFEST);
+    int rc = outputs_add(o, path, sb.s ? sb.s : "", sb.len);
+    free(path);
+    sb_free(&sb);
+    return rc;
+}
+
+static int commit_exchange(struct outputs *o, const struct names *old)
 {
     const char *dir = o->dir ? o->dir : "out";
     struct stat ds;
@@ -684,7 +776,8 @@ static int commit_exchange(struct outputs *o)
         return set_msg(o, "cannot write the outputs in %s: %s", dir, strerror(e));
     }
     fchmod(sfd, ds.st_mode & 07777); /* the new DIR keeps the old one's permissions */
-    int rc = carry_over(o, dfd, sfd, "");
+    size_t seen = 0;
+    int rc = carry_over(o, dfd, sfd, "", old, &seen);
     if (rc)
         return rc; /* 1: the fallback */
     if (sync_tree(open(o->stage, O_RDONLY | O_DIRECTORY | O_CLOEXEC)))
@@ -702,7 +795,7 @@ static int commit_exchange(struct outputs *o)
     int ofd = open(o->stage, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     int nfd = open(o->real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (ofd >= 0 && nfd >= 0)
-        rescue_late(ofd, nfd);
+        rescue_late(ofd, nfd, old);
     else if (ofd >= 0)
         close(ofd);
     if (nfd >= 0)
@@ -731,10 +824,17 @@ int outputs_commit(struct outputs *o, char *const *inputs_a, size_t na, char *co
         return 0;
     }
     int rc = check_inputs(o, inputs_a, na, inputs_b, nb);
-    if (!rc) {
-        rc = !o->stage ? 0 : o->in_place ? 1 : commit_exchange(o);
+    if (!rc && o->stage) {
+        struct names old = read_manifest(o);
+        if (stage_manifest(o))
+            rc = set_msg(o, "cannot write the outputs in %s: %s", o->dir, strerror(errno));
+        else
+            rc = o->in_place ? 1 : commit_exchange(o, &old);
         if (rc == 1)
-            rc = commit_per_file(o);
+            rc = commit_per_file(o, &old);
+        for (size_t i = 0; i < old.n; i++)
+            free(old.v[i]);
+        free(old.v);
     }
     /* Files outside DIR (a depfile elsewhere) follow the switch. */
     for (size_t i = 0; i < o->files.n && !rc; i++) {
