@@ -154,8 +154,8 @@ int outputs_close(struct outfile *f);
 int outputs_begin(struct outputs *o);
 /* Switches the staged set in, after checking that no output path (nor a
  * directory on the way to one) is a file of the inputs lists, compared by
- * device and inode. 0, or -1 with o->msg; then nothing has changed, except
- * in the per-file fallback (docs/integration.md). */
+ * device and inode. 0, or -1 with o->msg (freed by outputs_abort); then
+ * nothing has changed, except in the per-file fallback (docs/integration.md). */
 int outputs_commit(struct outputs *o, char *const *inputs_a, size_t na, char *const *inputs_b,
                    size_t nb);
 void outputs_abort(struct outputs *o);

@@ -304,6 +304,7 @@ static void test_util_outputs_stream(void **state)
     assert_int_equal(outputs_open(&o, path, &f), 0);
     assert_int_equal(outputs_write(&f, "new", 3), 0);
     assert_int_not_equal(outputs_commit(&o, NULL, 0, NULL, 0), 0); /* still open: not a finished build */
+    outputs_abort(&o); /* frees the message */
     free(f.buf);
     got = read_file(path, total + 1, &len);
     assert_int_equal(len, total);
