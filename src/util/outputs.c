@@ -240,6 +240,19 @@ int outputs_begin(struct outputs *o)
     return 0;
 }
 
+/* Only plain components: no "", ".", ".." (which could leave DIR), and
+ * none of dtpass's own names at the top. */
+static bool plain_rel(const char *rel)
+{
+    char *copy = xstrdup(rel), *save = NULL;
+    bool plain = rel[0] && rel[0] != '/' && rel[strlen(rel) - 1] != '/' && !strstr(rel, "//");
+    for (char *c = strtok_r(copy, "/", &save); c && plain; c = strtok_r(NULL, "/", &save))
+        if (!strcmp(c, ".") || !strcmp(c, ".."))
+            plain = false;
+    free(copy);
+    return plain && strcmp(rel, LOCK_NAME) && strncmp(rel, STAGE_TAG, strlen(STAGE_TAG));
+}
+
 /* The path of an output below the output directory ("xen/host.dtb"), or
  * NULL for a file elsewhere. Emitters name outputs DIR/NAME, so the textual
  * prefix is the rule; another spelling of a path inside DIR (a depfile given
@@ -271,15 +284,7 @@ static char *rel_path(const struct outputs *o, const char *path)
     }
     if (!rel)
         return NULL;
-    /* Only plain components: no "", ".", ".." (which could leave DIR), and
-     * none of dtpass's own names at the top. */
-    char *copy = xstrdup(rel), *save = NULL;
-    bool plain = rel[0] && rel[0] != '/' && rel[strlen(rel) - 1] != '/' && !strstr(rel, "//");
-    for (char *c = strtok_r(copy, "/", &save); c && plain; c = strtok_r(NULL, "/", &save))
-        if (!strcmp(c, ".") || !strcmp(c, ".."))
-            plain = false;
-    free(copy);
-    if (!plain || !strcmp(rel, LOCK_NAME) || !strncmp(rel, STAGE_TAG, strlen(STAGE_TAG))) {
+    if (!plain_rel(rel)) {
         free(rel);
         return NULL;
     }
@@ -460,10 +465,38 @@ static const char *input_at(const struct ident *in, size_t n, const char *path)
     return hit ? hit->path : NULL;
 }
 
+struct names {
+    char **v;
+    size_t n;
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool in_names(const struct names *l, const char *s)
+{
+    return l->n && bsearch(&s, l->v, l->n, sizeof(*l->v), cmp_str);
+}
+
+/* The paths below DIR of the new set, sorted (they point into o->files). */
+static struct names new_names(const struct outputs *o)
+{
+    struct names l = {xcalloc(o->files.n + 1, sizeof(char *)), 0};
+    for (size_t i = 0; i < o->files.n; i++)
+        if (o->files.v[i].rel)
+            l.v[l.n++] = o->files.v[i].rel;
+    qsort(l.v, l.n, sizeof(*l.v), cmp_str);
+    return l;
+}
+
 /* No output, and no directory between DIR and an output, may be a file the
  * build read: replacing it would destroy an input (or, through a symlink,
- * make the next build read this build's output as its input). */
-static int check_inputs(struct outputs *o, char *const *a, size_t na, char *const *b, size_t nb)
+ * make the next build read this build's output as its input). Nor may an
+ * output of the previous set that this build drops. */
+static int check_inputs(struct outputs *o, char *const *a, size_t na, char *const *b, size_t nb,
+                        const struct names *old)
 {
     struct ident *in = xcalloc(na + nb + 1, sizeof(*in));
     size_t n = 0;
@@ -501,6 +534,17 @@ static int check_inputs(struct outputs *o, char *const *a, size_t na, char *cons
         }
         free(p);
     }
+    struct names now = new_names(o);
+    for (size_t i = 0; i < old->n && !rc; i++) {
+        if (in_names(&now, old->v[i]))
+            continue;
+        char *p = xasprintf("%s/%s", o->real, old->v[i]);
+        if ((hit = input_at(in, n, p)))
+            rc = set_msg(o, "the input %s is %s/%s, an output of the previous build that this "
+                            "build would remove; nothing was written", hit, dir, old->v[i]);
+        free(p);
+    }
+    free(now.v);
     free(in);
     return rc;
 }
@@ -512,21 +556,6 @@ static int check_inputs(struct outputs *o, char *const *a, size_t na, char *cons
  * is the new output's, unless one is a directory and the other not: then
  * the build fails before switching. Returns 0, -1 (message set) or, where
  * the file system refuses hard links, 1: use the per-file fallback. */
-struct names {
-    char **v;
-    size_t n;
-};
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool in_names(const struct names *l, const char *s)
-{
-    return l->n && bsearch(&s, l->v, l->n, sizeof(*l->v), cmp_str);
-}
-
 static int carry_over(struct outputs *o, int dfd, int sfd, const char *rel, const struct names *old,
                       size_t *seen)
 {
@@ -695,11 +724,7 @@ static int commit_per_file(struct outputs *o, const struct names *old)
         sync_dir(pd);
         free(p), free(pd);
     }
-    struct names now = {xcalloc(o->files.n + 1, sizeof(char *)), 0};
-    for (size_t i = 0; i < o->files.n; i++)
-        if (o->files.v[i].rel)
-            now.v[now.n++] = o->files.v[i].rel;
-    qsort(now.v, now.n, sizeof(*now.v), cmp_str);
+    struct names now = new_names(o);
     for (size_t i = 0; i < old->n; i++) {
         if (in_names(&now, old->v[i]))
             continue;
@@ -732,8 +757,10 @@ static struct names read_manifest(const struct outputs *o)
         cap += text[i] == '\n';
     l.v = xcalloc(cap, sizeof(char *));
     char *save = NULL;
+    /* An entry that could name something outside DIR is no output of ours. */
     for (char *t = strtok_r(text, "\n", &save); t && l.n < cap; t = strtok_r(NULL, "\n", &save))
-        l.v[l.n++] = xstrdup(t);
+        if (plain_rel(t))
+            l.v[l.n++] = xstrdup(t);
     free(text);
     qsort(l.v, l.n, sizeof(*l.v), cmp_str);
     return l;
@@ -742,18 +769,12 @@ static struct names read_manifest(const struct outputs *o)
 /* The new set's manifest, staged with it (not listed in itself). */
 static int stage_manifest(struct outputs *o)
 {
-    size_t n = o->files.n;
-    char **v = xcalloc(n + 1, sizeof(char *));
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (o->files.v[i].rel)
-            v[k++] = o->files.v[i].rel;
-    qsort(v, k, sizeof(*v), cmp_str);
+    struct names now = new_names(o);
     struct strbuf sb;
     sb_init(&sb);
-    for (size_t i = 0; i < k; i++)
-        sb_printf(&sb, "%s\n", v[i]);
-    free(v);
+    for (size_t i = 0; i < now.n; i++)
+        sb_printf(&sb, "%s\n", now.v[i]);
+    free(now.v);
     char *path = path_join(o->dir, MANIFEST);
     int rc = outputs_add(o, path, sb.s ? sb.s : "", sb.len);
     free(path);
@@ -823,19 +844,21 @@ int outputs_commit(struct outputs *o, char *const *inputs_a, size_t na, char *co
         outputs_abort(o);
         return 0;
     }
-    int rc = check_inputs(o, inputs_a, na, inputs_b, nb);
+    struct names old = {NULL, 0};
+    if (o->stage)
+        old = read_manifest(o);
+    int rc = check_inputs(o, inputs_a, na, inputs_b, nb, &old);
     if (!rc && o->stage) {
-        struct names old = read_manifest(o);
         if (stage_manifest(o))
             rc = set_msg(o, "cannot write the outputs in %s: %s", o->dir, strerror(errno));
         else
             rc = o->in_place ? 1 : commit_exchange(o, &old);
         if (rc == 1)
             rc = commit_per_file(o, &old);
-        for (size_t i = 0; i < old.n; i++)
-            free(old.v[i]);
-        free(old.v);
     }
+    for (size_t i = 0; i < old.n; i++)
+        free(old.v[i]);
+    free(old.v);
     /* Files outside DIR (a depfile elsewhere) follow the switch. */
     for (size_t i = 0; i < o->files.n && !rc; i++) {
         struct staged *st = &o->files.v[i];
