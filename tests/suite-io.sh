@@ -86,7 +86,7 @@ expect "an output path taken by a directory" 2 "cannot write the outputs in $tmp
     notok "temporaries left: $(find "$tmp" -name '*.tmp-*' | head -n 3 | tr '\n' ' ')"
 # --- the disk failing during the build and the switch ----------------------
 if cc -shared -fPIC -o "$tmp/io-fault.so" tests/io-fault.c -ldl 2>"$tmp/err"; then
-    fo=$tmp/fault/out
+    fo=$tmp/fault/out dep=$tmp/fault/out/deps.d
     "$DTPASS" build "$SYS" --board "$tmp/virt.dtb" -q -o "$fo" -M "$fo/deps.d" || notok "build into $fo failed"
     nfiles=$(find "$fo" -type f | wc -l)
     state() { (cd "$fo" && find . -type f -exec sha256sum {} + | sort -k2 && find . -type f -printf '%i %p\n' | sort -k2); }
@@ -94,7 +94,7 @@ if cc -shared -fPIC -o "$tmp/io-fault.so" tests/io-fault.c -ldl 2>"$tmp/err"; th
     # ASan must come first among the libraries unless told it need not.
     fault() { # what CALL:N pattern
         env LD_PRELOAD="$tmp/io-fault.so" DTPASS_FAULT="$2" ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
-            "$DTPASS" build "$SYS" --board "$tmp/virt.dtb" -q -o "$fo" -M "$fo/deps.d" >"$tmp/out" 2>"$tmp/err" </dev/null
+            "$DTPASS" build "$SYS" --board "$tmp/virt.dtb" -q -o "$fo" -M "$dep" >"$tmp/out" 2>"$tmp/err" </dev/null
         rc=$?
         state >"$tmp/f2"
         if [ $rc -ne 2 ] || ! grep -q -- "$3" "$tmp/err"; then
@@ -114,7 +114,13 @@ if cc -shared -fPIC -o "$tmp/io-fault.so" tests/io-fault.c -ldl 2>"$tmp/err"; th
     fault "EIO from fsync of the staging directory" "fsync:$((nfiles + 1))" "Input/output error"
     fault "EIO from the exchange (renameat2)" "renameat2:1" "cannot write the outputs in $fo: Input/output error"
     fault "EIO carrying a file over (linkat)" "linkat:1" "cannot carry $fo/"
-    fault "EIO making an output directory (mkdir)" "mkdir:1" "Input/output error"
+    # A depfile in a subdirectory of DIR: the staging directory needs a mkdir.
+    fo=$tmp/fault/out2 dep=$tmp/fault/out2/deps/system.d
+    "$DTPASS" build "$SYS" --board "$tmp/virt.dtb" -q -o "$fo" -M "$dep" || notok "build into $fo failed"
+    state >"$tmp/f1"
+    fault "EIO making an output's directory (mkdir)" "mkdir:1" "Input/output error"
+    fo=$tmp/fault/out dep=$tmp/fault/out/deps.d
+    state >"$tmp/f1"
     env LD_PRELOAD="$tmp/io-fault.so" DTPASS_FAULT=write:999 ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
         "$DTPASS" build "$SYS" --board "$tmp/virt.dtb" -q -o "$fo" -M "$fo/deps.d"
     rc=$?

@@ -341,11 +341,14 @@ int outputs_open(struct outputs *o, const char *path, struct outfile *f)
     int fd;
     if (rel) {
         tmp = xasprintf("%s/%s", o->stage, rel);
-        char *d = path_dirname(tmp);
-        int rc = mkdir_p(d);
-        free(d);
         /* O_EXCL: a path staged twice would be two emitters' bug. */
-        fd = rc ? (errno = -rc, -1) : open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd < 0 && errno == ENOENT) { /* its directory (xen/) is new: make it */
+            char *d = path_dirname(tmp);
+            int rc = mkdir_p(d);
+            free(d);
+            fd = rc ? (errno = -rc, -1) : open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        }
         if (fd < 0) {
             free(tmp);
             free(rel);
@@ -412,10 +415,11 @@ int outputs_write(struct outfile *f, const void *data, size_t len)
 int outputs_close(struct outfile *f)
 {
     struct staged *st = &f->o->files.v[f->idx];
-    /* fsync: the set must be on the disk before the switch that publishes
-     * it, or a power loss could publish empty files. */
-    if (!f->err && (flush(f) || fchmod(st->fd, 0644) || fsync(st->fd)))
+    /* Writeback starts now; outputs_commit waits for it (sync_staged). */
+    if (!f->err && (flush(f) || fchmod(st->fd, 0644)))
         fail(f);
+    if (!f->err)
+        sync_file_range(st->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
     if (close(st->fd) && !f->err)
         fail(f);
     st->fd = -1;
@@ -830,6 +834,27 @@ static int commit_exchange(struct outputs *o, const struct names *old)
     return 0;
 }
 
+/* Every staged file on the disk before the switch publishes it, or a power
+ * loss could publish empty files. Done here, after the last file, rather
+ * than at each close: the first fsync commits the file system's journal
+ * for all of them, and the others find their data already written (on a
+ * 768-file build this is most of the cost of syncing). */
+static int sync_staged(struct outputs *o)
+{
+    for (size_t i = 0; i < o->files.n; i++) {
+        const struct staged *st = &o->files.v[i];
+        int fd = open(st->tmp, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || fsync(fd)) {
+            int e = errno;
+            if (fd >= 0)
+                close(fd);
+            return set_msg(o, "cannot write %s: %s", st->final, strerror(e));
+        }
+        close(fd);
+    }
+    return 0;
+}
+
 int outputs_commit(struct outputs *o, char *const *inputs_a, size_t na, char *const *inputs_b,
                    size_t nb)
 {
@@ -848,11 +873,12 @@ int outputs_commit(struct outputs *o, char *const *inputs_a, size_t na, char *co
     if (o->stage)
         old = read_manifest(o);
     int rc = check_inputs(o, inputs_a, na, inputs_b, nb, &old);
+    if (!rc && o->stage && stage_manifest(o))
+        rc = set_msg(o, "cannot write the outputs in %s: %s", o->dir, strerror(errno));
+    if (!rc)
+        rc = sync_staged(o);
     if (!rc && o->stage) {
-        if (stage_manifest(o))
-            rc = set_msg(o, "cannot write the outputs in %s: %s", o->dir, strerror(errno));
-        else
-            rc = o->in_place ? 1 : commit_exchange(o, &old);
+        rc = o->in_place ? 1 : commit_exchange(o, &old);
         if (rc == 1)
             rc = commit_per_file(o, &old);
     }
