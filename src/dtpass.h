@@ -41,6 +41,7 @@ struct dtpass_options {
     bool json;               /* --json (board, dump) */
     bool dump_model;         /* --dump-model: print the model after resolve */
     bool time_report;        /* --time-report: per-stage timings to stderr */
+    bool no_wait;            /* --no-wait: fail while another build holds -o DIR */
 };
 
 struct gt_owners;  /* lower/guest_tree.h */

@@ -38,6 +38,7 @@ static const struct target_info {
 
 static const char usage_text[] =
     "usage: dtpass build  SYSTEM [--board FILE] [-o DIR] [--target LIST] [-I DIR]... [-M DEPFILE]\n"
+    "                     [--no-wait]  (fail, not wait, while another build writes DIR)\n"
     "       dtpass check  SYSTEM [--board FILE] [-I DIR]... [--dump-model]\n"
     "       dtpass dump   FILE [--json]\n"
     "       dtpass board  FILE [--json]\n"
@@ -161,6 +162,8 @@ static int parse_args(struct dtpass_ctx *ctx, int argc, char **argv)
             o->json = true;
         } else if (!strcmp(a, "--dump-model")) {
             o->dump_model = true;
+        } else if (!strcmp(a, "--no-wait")) {
+            o->no_wait = true;
         } else if (!strcmp(a, "--time-report")) {
             o->time_report = true;
         } else if (!strncmp(a, "-W", 2)) {
@@ -291,6 +294,13 @@ static void run_system(struct dtpass_ctx *ctx, bool build)
             return;
         stage_done(&clk, "lower-place");
     }
+    /* The output directory's lock, before the first output is staged. */
+    ctx->out.dir = ctx->opt.outdir;
+    ctx->out.no_wait = ctx->opt.no_wait;
+    if (outputs_begin(&ctx->out)) {
+        diag_fatal(&ctx->diag, NOPOS, "%s", ctx->out.msg);
+        return;
+    }
     if ((t & (T_DTS | T_DTB)) && emit_guest_dt(ctx))
         return;
     stage_done(&clk, "emit-dt");
@@ -314,9 +324,9 @@ static void run_system(struct dtpass_ctx *ctx, bool build)
         diag_fatal(&ctx->diag, NOPOS, "cannot write %s: %s", ctx->opt.depfile, strerror(errno));
         return;
     }
-    if (outputs_commit(&ctx->out))
-        diag_fatal(&ctx->diag, NOPOS, "cannot write the outputs in %s: %s", ctx->opt.outdir,
-                   strerror(errno));
+    if (outputs_commit(&ctx->out, ctx->sys.inputs.v, ctx->sys.inputs.n, ctx->board.inputs.v,
+                       ctx->board.inputs.n))
+        diag_fatal(&ctx->diag, NOPOS, "%s", ctx->out.msg);
     stage_done(&clk, "commit");
 }
 
