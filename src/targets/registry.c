@@ -5,11 +5,13 @@
 #include <string.h>
 
 #include "targets/target.h"
+#include "targets/qnx/qnx.h"
 #include "targets/xen/xen.h"
 #include "util/util.h"
 
 const struct hv_target *const hv_targets[] = {
     &xen_target,
+    &qnx_target,
 };
 const size_t hv_targets_len = ARRAY_SIZE(hv_targets);
 
