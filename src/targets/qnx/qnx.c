@@ -284,6 +284,11 @@ static void check_guest(struct dtpass_ctx *ctx, uint32_t gi)
                         g->name, s->name);
             continue;
         }
+        if (p->access == SHM_RO)
+            diag_report(d, "qnx-unenforced", p->pos,
+                        "guest '%s' gets shared region '%s' read-write: `vdev shmem` has no "
+                        "documented option for read-only access",
+                        g->name, s->name);
         /* The factory page is the first page of the peer's window. */
         uint64_t fp = p->ipa;
         for (size_t r = 0; r < q.runs.n; r++) {
@@ -450,7 +455,7 @@ static void write_qvmconf(struct dtpass_ctx *ctx, uint32_t gi, const struct qgue
         const struct sys_shared *s = pv[w].s;
         const struct sys_peer *p = pv[w].p;
         sb_printf(sb, "# shared region %s (%s bytes, %s) with", s->name,
-                  hex(l, sizeof l, s->size), p->access == SHM_RO ? "read-only here" : "read-write");
+                  hex(l, sizeof l, s->size), p->access == SHM_RO ? "read-only in the system, read-write under QNX" : "read-write");
         for (size_t k = 0; k < s->peers.n; k++)
             if (&s->peers.v[k] != p)
                 sb_printf(sb, " %s", s->peers.v[k].guest);
