@@ -225,15 +225,23 @@ def shmem_option(s, t):
         s["intr"] = int(m.group(1))
 
 
-def pages(ipa, pa, size):
-    """host page -> guest page of a register region widened to pages."""
+def runs(items):
+    """Merges (host, length, guest) ranges into sorted maximal runs of pages
+    that are contiguous in both host and guest addresses."""
+    out = []
+    for host, length, guest in sorted(items):
+        if out and host <= out[-1][1] and guest - host == out[-1][2]:
+            out[-1][1] = max(out[-1][1], host + length)
+        else:
+            out.append([host, host + length, guest - host])
+    return [tuple(r) for r in out]
+
+
+def widen(pa, size, ipa):
+    """A register region as whole pages: (host, length, guest)."""
     off = pa % PAGE
-    out = {}
-    p = pa - off
-    while p < pa + size:
-        out[p] = ipa - off + (p - (pa - off))
-        p += PAGE
-    return out
+    end = -(-(pa + size) // PAGE) * PAGE
+    return (pa - off, end - (pa - off), ipa - off)
 
 
 def main(argv):
@@ -266,28 +274,19 @@ def cross_check(path, guest, sysjson):
         print(e)
         return 1
     errs = []
-    # Register ranges: host page -> guest page, each from exactly one line.
-    want_pages = {}
-    for dev in d["devices"]:
-        if dev.get("guest") != gi:
-            continue
-        for r in dev["regs"]:
-            if r["size"]:
-                want_pages.update(pages(r["ipa"], r["pa"], r["size"]))
-    got_pages = {}
-    for ipa, length, host, attrs in conf["pass_loc"]:
-        for o in range(0, length, PAGE):
-            if host + o in got_pages:
-                errs.append(f"host page {host + o:#x} passed twice")
-            got_pages[host + o] = ipa + o
-    for hp, gp in want_pages.items():
-        if hp not in got_pages:
-            errs.append(f"register page {hp:#x} is not passed")
-        elif got_pages[hp] != gp:
-            errs.append(f"register page {hp:#x} is passed at {got_pages[hp]:#x}, not {gp:#x}")
-    for hp in got_pages:
-        if hp not in want_pages:
-            errs.append(f"host page {hp:#x} is passed but no register of {guest} is there")
+    # Register ranges, as page runs: the lines cover exactly the pages of
+    # the guest's registers, each host page once, at the right guest address.
+    want = runs(widen(r["pa"], r["size"], r["ipa"])
+                for dev in d["devices"] if dev.get("guest") == gi
+                for r in dev["regs"] if r["size"])
+    lines = sorted((host, length, ipa) for ipa, length, host, attrs in conf["pass_loc"])
+    for a, b in zip(lines, lines[1:]):
+        if b[0] < a[0] + a[1]:
+            errs.append(f"host page {b[0]:#x} is passed by two lines")
+    got = runs(lines)
+    if got != want:
+        fmt = lambda rs: [f"{h:#x}..{e:#x}@{h + dl:#x}" for h, e, dl in rs]
+        errs.append(f"pass loc covers {fmt(got)}, the registers of {guest} are {fmt(want)}")
     # Interrupt routes: guest INTID <- host INTID, each exactly once.
     want_irqs = sorted({(i["virq"], i["intid"]) for i in d["irqs"] if i.get("guest") == gi})
     got_irqs = sorted(conf["pass_intr"])
