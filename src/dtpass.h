@@ -23,6 +23,7 @@ enum target {
     T_BLOB = 1u << 5,
     T_XEN = 1u << 6,
     T_REPORT = 1u << 7,
+    T_JAILHOUSE = 1u << 8,
 };
 #define T_DEFAULT (T_DTS | T_DTB | T_SMMU | T_S2 | T_HVDATA | T_BLOB)
 

@@ -18,6 +18,7 @@
 #include "front/front.h"
 #include "lower/lower.h"
 #include "resolve/resolve.h"
+#include "targets/jailhouse/jailhouse.h"
 #include "util/depfile.h"
 
 static const struct target_info {
@@ -32,6 +33,7 @@ static const struct target_info {
     {"hvdata", T_HVDATA, NULL},
     {"blob", T_BLOB, emit_blob},
     {"xen", T_XEN, emit_xen},
+    {"jailhouse", T_JAILHOUSE, emit_jailhouse},
     {"report", T_REPORT, emit_report},
 };
 
@@ -43,7 +45,8 @@ static const char usage_text[] =
     "       dtpass --help | --version\n"
     "common: --format text|json|sarif  -W<check> -Wno-<check> -Werror[=<check>]\n"
     "        --color auto|always|never  -q  --classes FILE  --time-report\n"
-    "targets: dts,dtb,smmu,s2,hvdata,blob,xen,report (default: all but xen and report)\n"
+    "targets: dts,dtb,smmu,s2,hvdata,blob,xen,jailhouse,report (default: all but xen, jailhouse\n"
+    "         and report)\n"
     "exit status: 0 success, 1 configuration errors, 2 usage, I/O or internal error\n";
 
 static int usage_error(const char *fmt, const char *arg)
@@ -268,7 +271,7 @@ static void run_system(struct dtpass_ctx *ctx, bool build)
     }
 
     unsigned t = ctx->opt.targets;
-    if (t & (T_DTS | T_DTB | T_XEN)) {
+    if (t & (T_DTS | T_DTB | T_XEN | T_JAILHOUSE)) {
         /* What the guest trees share; emit-dt carves each guest's tree,
          * writes it and frees it before the next. */
         if (lower_guest_trees(ctx))

@@ -152,6 +152,10 @@ struct system {
     VEC(struct sys_smmu_param) smmus;
     VEC(struct sys_mem) hyp_memory;
     VEC(struct sys_ref) hyp_devices;
+    /* `hypervisor: root-cell:` — the guest that boots first and creates the
+     * others (the Jailhouse root cell, docs/jailhouse.md); NULL when absent. */
+    char *root_cell;
+    struct srcpos root_cell_pos;
     VEC(struct sys_guest) guests;
     VEC(struct sys_shared) shared;
     VEC(char *) inputs; /* every file read: the system file and DSL includes (for -M) */
