@@ -267,6 +267,9 @@ static void run_system(struct dtpass_ctx *ctx, bool build)
          * trees, so there is nothing to place. */
         if (ctx->sys.hyp_memory.n && lower_place(ctx) == 0)
             stage_done(&clk, "lower-place");
+        /* check --target jailhouse: what Jailhouse's format cannot express. */
+        if ((ctx->opt.targets & T_JAILHOUSE) && !diag_errors(&ctx->diag))
+            jh_check(ctx);
         return;
     }
 
