@@ -13,7 +13,8 @@
 
 #define DTPASS_VERSION "0.1.0"
 
-/* Output targets of `dtpass build` (--target). */
+/* Output targets of `dtpass build` (--target) that are not hypervisor
+ * targets; those are data in targets/registry.c (dtpass_options.hv_targets). */
 enum target {
     T_DTS = 1u << 0,
     T_DTB = 1u << 1,
@@ -21,9 +22,7 @@ enum target {
     T_S2 = 1u << 3,
     T_HVDATA = 1u << 4,
     T_BLOB = 1u << 5,
-    T_XEN = 1u << 6,
     T_REPORT = 1u << 7,
-    T_JAILHOUSE = 1u << 8,
 };
 #define T_DEFAULT (T_DTS | T_DTB | T_SMMU | T_S2 | T_HVDATA | T_BLOB)
 
@@ -33,6 +32,7 @@ struct dtpass_options {
     const char *board;       /* --board, or NULL */
     const char *outdir;      /* -o, default "out" */
     unsigned targets;        /* enum target bits */
+    unsigned hv_targets;     /* bit i: hypervisor target hv_targets[i] (targets/target.h) */
     VEC(const char *) incdirs; /* -I */
     const char *depfile;     /* -M */
     const char *classes;     /* --classes: extra device-class data */

@@ -94,6 +94,19 @@ const struct check_info check_table[] = {
     {"jailhouse-console", SEV_WARNING, "No debug console for Jailhouse",
      "Target jailhouse: the hypervisor keeps no UART Jailhouse has a driver for, so the system "
      "configuration has no debug console."},
+    {"qnx-unenforced", SEV_WARNING, "Not enforced by the QNX target",
+     "Target qnx: QNX decides part of the partition itself (it allocates guest RAM and shared "
+     "memory from the host, so no physical address is honoured; the host's SMMU manager, not "
+     "the VM configuration, confines DMA), or dtpass writes no line for an item (docs/qnx.md)."},
+    {"qnx-inexpressible", SEV_ERROR, "Not expressible in a QNX VM configuration",
+     "Target qnx: the documented qvm configuration syntax cannot say what the system file "
+     "asks (a register region at another page offset in the guest, a host page at two guest "
+     "addresses, a private interrupt, a shared region without a doorbell, a path or command "
+     "line qvm would split), so no configuration is written (docs/qnx.md)."},
+    {"qnx-vdev-collide", SEV_ERROR, "QNX virtual device collides with the guest's resources",
+     "Target qnx: a `vdev shmem` factory page falls in a page passed through to, or in the RAM "
+     "of, the same guest, or its doorbell is an interrupt passed through to it or another "
+     "doorbell of it, as the qvm configuration would write them (docs/qnx.md)."},
 };
 const size_t check_table_len = ARRAY_SIZE(check_table);
 

@@ -491,6 +491,17 @@ void dsl_hyp_root_cell(struct dsl_state *st, char *guest, const dsl_loc *loc)
     s->root_cell = guest;
 }
 
+void dsl_qnx_version(struct dsl_state *st, char *text, const dsl_loc *kw, const dsl_loc *loc)
+{
+    struct system *sys = st->sh->sys;
+    if (once(st, &st->sh->seen_qnx_version, kw, "qnx-version")) {
+        sys->qnx_version_pos = dsl_pos(st, loc);
+        if (!model_qnx_version(text, &sys->qnx_version))
+            schema_at(st, loc, "qnx-version must be \"7.1\" or \"8.0\", not '%s'", text);
+    }
+    free(text);
+}
+
 /* --- guests ------------------------------------------------------------- */
 
 static struct sys_guest *cur_guest(struct dsl_state *st)

@@ -83,6 +83,19 @@ void system_free(struct system *s)
     memset(s, 0, sizeof(*s));
 }
 
+bool model_qnx_version(const char *text, uint32_t *out)
+{
+    if (text && !strcmp(text, "7.1")) {
+        *out = MODEL_QNX_7_1;
+        return true;
+    }
+    if (text && !strcmp(text, "8.0")) {
+        *out = MODEL_QNX_8_0;
+        return true;
+    }
+    return false;
+}
+
 bool model_valid_name(const char *name)
 {
     if (!name || !(name[0] >= 'a' && name[0] <= 'z'))
@@ -313,6 +326,8 @@ void model_dump(const struct system *s, FILE *out, bool resolved)
     }
     if (s->root_cell)
         fprintf(out, "  root-cell %s\n", s->root_cell);
+    if (s->qnx_version != MODEL_QNX_UNSET)
+        fprintf(out, "  qnx-version %u.%u\n", s->qnx_version / 100, s->qnx_version % 100 / 10);
     for (size_t i = 0; i < s->guests.n; i++) {
         const struct sys_guest *g = &s->guests.v[i];
         fputs("guest ", out);

@@ -9,6 +9,10 @@
 
 #include "dtpass.h"
 #include "targets/jailhouse/layout.h"
+#include "targets/target.h"
+
+/* The target's entry in the registry (targets/registry.c). */
+extern const struct hv_target jailhouse_target;
 
 /* A memory region with the comment the C writer puts before it. */
 struct jh_region {
@@ -47,18 +51,15 @@ struct jh_config {
 };
 
 /* map.c: the configurations of a checked system; reports what Jailhouse
- * cannot express (jailhouse-* check ids) and returns -1 then. */
-int jh_map(struct dtpass_ctx *ctx, struct jh_config *cfg);
+ * cannot express (jailhouse-* check ids, unless quiet: the target's check
+ * has reported them already) and returns -1 then. */
+int jh_map(struct dtpass_ctx *ctx, struct jh_config *cfg, bool quiet);
 void jh_config_free(struct jh_config *cfg);
-/* Whether the Jailhouse checks found a problem (used by `check --target`). */
-int jh_check(struct dtpass_ctx *ctx);
 
 /* format.c: the binary configuration (the system configuration with its
  * root cell when c->root, else a cell configuration) and the same as C. */
 void jh_write_binary(const struct jh_config *cfg, const struct jh_cell *c, struct strbuf *out);
 void jh_write_c(const struct jh_config *cfg, const struct jh_cell *c, struct strbuf *out);
 
-/* The target's entry point: writes jailhouse/ (docs/jailhouse.md). */
-int emit_jailhouse(struct dtpass_ctx *ctx);
 
 #endif

@@ -38,6 +38,8 @@ struct jh_map {
     int *ivdev;
     uint32_t nivdev;
     bool failed;
+    bool quiet;
+    struct diag_sink scratch; /* when quiet */
 };
 
 static struct diag *report(struct jh_map *m, const char *id, struct srcpos pos, const char *fmt, ...)
@@ -48,7 +50,9 @@ static struct diag *report(struct jh_map *m, const char *id, struct srcpos pos, 
     va_start(ap, fmt);
     char *msg = xvasprintf(fmt, ap);
     va_end(ap);
-    struct diag *d = diag_report(&m->ctx->diag, id, pos, "%s", msg);
+    /* Quiet: the findings (with the notes and fixes callers add) go to a
+     * scratch sink; the check already reported them. */
+    struct diag *d = diag_report(m->quiet ? &m->scratch : &m->ctx->diag, id, pos, "%s", msg);
     free(msg);
     if (diag_severity(&m->ctx->diag, id) == SEV_ERROR)
         m->failed = true;
@@ -896,14 +900,16 @@ static char *system_base_name(const char *file)
     return xstrndup(b, dot && dot != b ? (size_t)(dot - b) : strlen(b));
 }
 
-int jh_map(struct dtpass_ctx *ctx, struct jh_config *cfg)
+int jh_map(struct dtpass_ctx *ctx, struct jh_config *cfg, bool quiet)
 {
-    struct jh_map m = {.ctx = ctx, .cfg = cfg, .sys = &ctx->sys, .b = &ctx->board};
+    struct jh_map m = {.ctx = ctx, .cfg = cfg, .sys = &ctx->sys, .b = &ctx->board, .quiet = quiet};
+    diag_init(&m.scratch);
     const struct system *s = &ctx->sys;
     memset(cfg, 0, sizeof(*cfg));
     if (!s->guests.n) {
         report(&m, "jailhouse-inexpressible", s->version_pos,
                "a Jailhouse system needs a guest to be its root cell");
+        diag_free(&m.scratch);
         return -1;
     }
     cfg->root = 0;
@@ -955,6 +961,7 @@ int jh_map(struct dtpass_ctx *ctx, struct jh_config *cfg)
     free(m.maxhi);
     free(m.board_intids);
     free(m.ivdev);
+    diag_free(&m.scratch);
     return m.failed ? -1 : 0;
 }
 
