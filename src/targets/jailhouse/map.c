@@ -345,7 +345,9 @@ static void device_irqs(struct jh_map *m, struct jh_cell *c, const struct sys_gu
     (void)m;
 }
 
-static void device_sids(struct jh_map *m, struct jh_cell *c, const struct sys_guest *g)
+/* own: g is the cell's own guest (not another cell's, listed in the
+ * root): only then are the problems reported, once per device. */
+static void device_sids(struct jh_map *m, struct jh_cell *c, const struct sys_guest *g, bool own)
 {
     for (size_t d = 0; d < g->devices.n; d++) {
         const struct sys_device *dev = &g->devices.v[d];
@@ -354,7 +356,8 @@ static void device_sids(struct jh_map *m, struct jh_cell *c, const struct sys_gu
             bool v2 = rs->smmu && rs->smmu->version == SMMU_V2;
             uint32_t count = rs->count ? rs->count : 1;
             if (count > JH_MAX_SIDS || c->sids.n + count > JH_MAX_SIDS) {
-                report(m, "jailhouse-inexpressible", dev->ref.pos,
+                if (own)
+                    report(m, "jailhouse-inexpressible", dev->ref.pos,
                        "%s needs %" PRIu32 " stream IDs: more than the %u dtpass lists in one "
                        "Jailhouse cell",
                        dev->ref.node ? dev->ref.node->path : dev->ref.text, count, JH_MAX_SIDS);
@@ -371,7 +374,8 @@ static void device_sids(struct jh_map *m, struct jh_cell *c, const struct sys_gu
                         blk *= 2;
                     uint32_t mask = (blk - 1) | rs->mask;
                     if (sid > 0x7fff || mask > 0x7fff) {
-                        report(m, "jailhouse-inexpressible", dev->ref.pos,
+                        if (own)
+                            report(m, "jailhouse-inexpressible", dev->ref.pos,
                                "stream ID 0x%" PRIx32 " (mask 0x%" PRIx32 ") of %s does not fit "
                                "the 15-bit id and mask_out of Jailhouse's MMU-500 stream IDs",
                                sid, mask, dev->ref.node ? dev->ref.node->path : dev->ref.text);
@@ -557,6 +561,12 @@ static void check_guest(struct jh_map *m, uint32_t gi, bool is_root)
                "guest name '%s' is longer than Jailhouse's 31-character cell names", g->name);
     for (size_t d = 0; d < g->devices.n; d++) {
         const struct sys_device *dev = &g->devices.v[d];
+        if (dev->ref.node && dev->ref.node->pci_host)
+            report(m, "jailhouse-inexpressible", dev->ref.pos,
+                   "%s is a PCI host bridge: Jailhouse wants its ECAM as the system's "
+                   "pci_mmconfig_base and every PCI function behind it in pci_devices, which "
+                   "dtpass does not write",
+                   dev->ref.node->path);
         for (size_t i = 0; i < dev->irqs.n; i++)
             if (dev->irqs.v[i].phys != dev->irqs.v[i].virt)
                 report(m, "jailhouse-inexpressible", dev->irqs.v[i].pos,
@@ -683,7 +693,7 @@ static void build_cell(struct jh_map *m, struct jh_cell *c, uint32_t gi)
 
     for (uint32_t o = 0; o < s->guests.n; o++)
         if (o == gi || is_root)
-            device_sids(m, c, &s->guests.v[o]);
+            device_sids(m, c, &s->guests.v[o], o == gi);
     sort_sids(c);
 
     c->desc.cpu_set_size = (uint32_t)(c->cpus.n * 8);
@@ -868,7 +878,7 @@ static void sid_alias(struct jh_map *m)
     VEC(uint64_t) v = {0}; /* sid << 32 | guest */
     for (size_t g = 0; g < s->guests.n; g++) {
         struct jh_cell tmp = {0};
-        device_sids(m, &tmp, &s->guests.v[g]);
+        device_sids(m, &tmp, &s->guests.v[g], false);
         for (size_t i = 0; i < tmp.sids.n; i++)
             VEC_PUSH(&v, (uint64_t)tmp.sids.v[i] << 32 | g);
         VEC_FREE(&tmp.sids);
