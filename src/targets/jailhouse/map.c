@@ -724,9 +724,15 @@ static void platform(struct jh_map *m)
     if (b->gic.version == 3) {
         arm->gicr_base = gic->mmio[1].base;
     } else if (gic->nmmio >= 4) {
-        arm->gicc_base = gic->mmio[1].base;
+        /* A GIC-400 wired with 64 KiB-aligned frames (ZynqMP) shows a
+         * 128 KiB CPU-interface window whose 4 KiB pages repeat every
+         * 64 KiB; the two pages Jailhouse uses are contiguous only from
+         * offset 0xf000, which is also where Linux's GIC driver looks
+         * (gic_check_eoimode) and what Jailhouse's zynqmp-zcu102.c says. */
+        uint64_t alias = gic->mmio[1].size == 0x20000 ? 0xf000 : 0;
+        arm->gicc_base = gic->mmio[1].base + alias;
         arm->gich_base = gic->mmio[2].base;
-        arm->gicv_base = gic->mmio[3].base;
+        arm->gicv_base = gic->mmio[3].base + (gic->mmio[3].size == 0x20000 ? 0xf000 : 0);
     } else {
         report(m, "jailhouse-inexpressible", s->version_pos,
                "the board's GICv2 %s has no virtual interface (GICH, GICV) in its reg; Jailhouse "
