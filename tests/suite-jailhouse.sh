@@ -85,9 +85,19 @@ for sys in examples/*/jailhouse.yaml; do
             notok "$ex: $(basename "$d") fails dtc"; sed 's/^/    /' "$tmp/dtc.err" | head
         fi
         dts=$out/jailhouse/$(basename "$d" .dtb).dts
-        grep -q 'compatible = "jailhouse,cell"' "$dts" && grep -q 'method = "smc"' "$dts" &&
-            ok "$ex: $(basename "$d") is marked as a Jailhouse cell and calls PSCI with SMC" ||
-            notok "$ex: $(basename "$d") lacks the jailhouse,cell node or PSCI via SMC"
+        root=$(sed -n 's/^  root-cell: *//p' "$sys")
+        if [ "$(basename "$d" .dtb)" = "$root" ]; then
+            # The root boots first, natively, with every CPU of its set.
+            ncpu=$(grep -c 'device_type = "cpu"' "$dts")
+            want=$(python3 -c 'import sys,yaml; print(len({c for g in yaml.safe_load(open(sys.argv[1]))["guests"] for c in g.get("cpus",[])}))' "$sys")
+            [ "$ncpu" -eq "$want" ] && ! grep -q 'jailhouse,cell' "$dts" && grep -q 'method = "smc"' "$dts" &&
+                ok "$ex: the root tree $(basename "$d") lists all $want CPUs, calls PSCI with SMC, is no inmate" ||
+                notok "$ex: the root tree $(basename "$d") has $ncpu of $want CPUs or an inmate marker"
+        else
+            grep -q 'compatible = "jailhouse,cell"' "$dts" && grep -q 'method = "smc"' "$dts" &&
+                ok "$ex: $(basename "$d") is marked as a Jailhouse cell and calls PSCI with SMC" ||
+                notok "$ex: $(basename "$d") lacks the jailhouse,cell node or PSCI via SMC"
+        fi
     done
 done
 [ "$n" -gt 0 ] || notok "no examples/*/jailhouse.yaml"

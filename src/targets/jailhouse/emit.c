@@ -71,6 +71,25 @@ static void add_vpci(struct guest_tree *t, const struct jh_config *cfg, const st
     gt_prop_cells(t, p, "ranges", ranges, 7);
 }
 
+static bool cpu_in(const struct jh_cell *c, uint32_t cpu)
+{
+    return cpu / 64 < c->cpus.n && (c->cpus.v[cpu / 64] >> (cpu % 64) & 1);
+}
+
+/* A CPU node at its physical MPIDR, sorted among its siblings by the
+ * board's CPU index. */
+static void set_cpu(struct guest_tree *t, struct gt_node *cn, uint64_t mpidr, uint32_t index,
+                    bool wide)
+{
+    char *nm = xasprintf("cpu@%" PRIx64, mpidr);
+    cn->name = gt_strdup(t, nm);
+    free(nm);
+    cn->order = index;
+    uint32_t reg[2];
+    cells_u64(reg, mpidr);
+    gt_prop_cells(t, cn, "reg", wide ? reg : reg + 1, wide ? 2 : 1);
+}
+
 static struct guest_tree *inmate_tree(struct dtpass_ctx *ctx, const struct jh_config *cfg,
                                       const struct jh_cell *c)
 {
@@ -81,30 +100,49 @@ static struct guest_tree *inmate_tree(struct dtpass_ctx *ctx, const struct jh_co
         return NULL;
     struct gt_node *root = t->root;
 
-    /* Jailhouse does not virtualise MPIDR: an inmate's CPUs are its
-     * physical ones. */
+    /* Jailhouse does not virtualise MPIDR: a cell's CPUs are its physical
+     * ones, listed in board order (the root's Linux numbers them in that
+     * order, and the CPU sets are by that number). The root cell lists
+     * every CPU of its set: Jailhouse is enabled only with all of them
+     * online. */
     struct gt_node *cpus = child(root, "cpus");
     bool wide = false;
-    for (size_t i = 0; i < g->cpus.n; i++)
-        if (g->cpus.v[i].index < b->ncpus && b->cpus[g->cpus.v[i].index].mpidr >> 32)
+    for (uint32_t pi = 0; pi < b->ncpus; pi++)
+        if (cpu_in(c, pi) && b->cpus[pi].mpidr >> 32)
             wide = true;
     if (cpus) {
         if (wide)
             gt_prop_cells(t, cpus, "#address-cells", (uint32_t[]){2}, 1);
         size_t k = 0;
+        bool *have = xcalloc(b->ncpus + 1, sizeof(*have));
         for (size_t i = 0; i < cpus->children.n && k < g->cpus.n; i++) {
             struct gt_node *cn = cpus->children.v[i];
             if (strncmp(cn->name, "cpu@", 4))
                 continue;
             uint32_t pi = g->cpus.v[k++].index;
-            uint64_t mpidr = pi < b->ncpus ? b->cpus[pi].mpidr : pi;
-            char *nm = xasprintf("cpu@%" PRIx64, mpidr);
-            cn->name = gt_strdup(t, nm);
-            free(nm);
-            uint32_t reg[2];
-            cells_u64(reg, mpidr);
-            gt_prop_cells(t, cn, "reg", wide ? reg : reg + 1, wide ? 2 : 1);
+            if (pi < b->ncpus)
+                have[pi] = true;
+            set_cpu(t, cn, pi < b->ncpus ? b->cpus[pi].mpidr : pi, pi, wide);
         }
+        for (uint32_t pi = 0; pi < b->ncpus; pi++) {
+            if (have[pi] || !cpu_in(c, pi))
+                continue;
+            const struct board_node *bc = b->cpus[pi].node;
+            struct gt_node *cn = gt_node_add(t, cpus, "cpu", GT_SYNTH, NULL);
+            gt_prop_str(t, cn, "device_type", "cpu");
+            struct board_prop compat = board_prop(bc, "compatible");
+            if (compat.name)
+                gt_prop_set(t, cn, "compatible", compat.val, compat.len);
+            else
+                gt_prop_str(t, cn, "compatible", "arm,armv8");
+            gt_prop_str(t, cn, "enable-method", "psci");
+            if (bc->phandle) {
+                cn->phandle = bc->phandle;
+                gt_prop_cells(t, cn, "phandle", &bc->phandle, 1);
+            }
+            set_cpu(t, cn, b->cpus[pi].mpidr, pi, wide);
+        }
+        free(have);
     }
     /* Jailhouse handles PSCI calls made with SMC. */
     struct gt_node *psci = child(root, "psci");
@@ -132,10 +170,14 @@ static struct guest_tree *inmate_tree(struct dtpass_ctx *ctx, const struct jh_co
         if (cp && cp->len == sizeof("dtpass,shmem") && !memcmp(cp->val, "dtpass,shmem", cp->len))
             gt_node_remove(n);
     }
-    struct gt_node *hv = gt_node_add(t, root, "hypervisor", GT_SYNTH, NULL);
-    gt_prop_str(t, hv, "compatible", "jailhouse,cell");
-    if (c->pci.n)
-        add_vpci(t, cfg, c);
+    /* The root's Linux boots before Jailhouse; Jailhouse's driver adds the
+     * virtual PCI host to it when it enables the hypervisor. */
+    if (!c->root) {
+        struct gt_node *hv = gt_node_add(t, root, "hypervisor", GT_SYNTH, NULL);
+        gt_prop_str(t, hv, "compatible", "jailhouse,cell");
+        if (c->pci.n)
+            add_vpci(t, cfg, c);
+    }
     gt_sort(root);
     return t;
 }
@@ -179,7 +221,7 @@ static int emit_jailhouse(struct dtpass_ctx *ctx)
             break;
         jh_write_c(&cfg, c, &sb);
         rc = emit_buf(ctx, c->file, "c", &sb);
-        if (rc || c->root)
+        if (rc)
             continue;
         struct guest_tree *t = inmate_tree(ctx, &cfg, c);
         if (!t) {
@@ -194,12 +236,14 @@ static int emit_jailhouse(struct dtpass_ctx *ctx)
                        c->desc.name, fdt_strerror(err));
             rc = -1;
         } else {
-            char *name = xasprintf("jailhouse/%s.dtb", c->file);
+            /* Trees are named after the guest (the root's too). */
+            const char *gname = c->desc.name;
+            char *name = xasprintf("jailhouse/%s.dtb", gname);
             rc = emit_file(ctx, name, blob, len);
             free(name);
             if (!rc) {
                 gt_to_dts(t, &sb);
-                rc = emit_buf(ctx, c->file, "dts", &sb);
+                rc = emit_buf(ctx, gname, "dts", &sb);
             }
         }
         free(blob);
