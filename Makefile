@@ -100,6 +100,7 @@ example: dtpass
 
 golden: dtpass
 	DTPASS=$(CURDIR)/$(BUILD)/dtpass sh tests/golden/regen
+	DTPASS=$(CURDIR)/$(BUILD)/dtpass sh tests/golden-jailhouse/regen
 
 bench: dtpass
 	DTPASS=$(CURDIR)/$(BUILD)/dtpass sh tools/bench

@@ -77,6 +77,23 @@ const struct check_info check_table[] = {
      "memory, static shared memory or boot-time cpupools, and routes passthrough interrupts "
      "1:1), so a guest's physical RAM, CPU list, shared regions or interrupt remaps are not "
      "honoured as written (docs/xen.md)."},
+    {"jailhouse-inexpressible", SEV_ERROR, "Not expressible in Jailhouse's configuration",
+     "Target jailhouse: the system asks for something Jailhouse's cell configuration format "
+     "cannot say (an interrupt remap, a root cell that is not mapped 1:1, doorbells that do not "
+     "fit one vpci_irq_base per cell ...; docs/jailhouse.md)."},
+    {"jailhouse-doorbell", SEV_ERROR, "Doorbell on a wired interrupt line",
+     "Target jailhouse: Jailhouse raises an ivshmem doorbell by setting its physical SPI "
+     "pending, so a doorbell SPI that a board device drives would mix device and doorbell "
+     "interrupts."},
+    {"jailhouse-sid-alias", SEV_ERROR, "Stream ID owned by two cells on different IOMMUs",
+     "Target jailhouse: a cell's stream_ids name no IOMMU unit, so Jailhouse programs each of "
+     "them on every unit; one ID used by two cells on different units cannot be isolated."},
+    {"jailhouse-vpci", SEV_ERROR, "No room for the virtual PCI host",
+     "Target jailhouse: the ivshmem devices sit on a virtual PCI host that needs a free window "
+     "below 4 GiB (1 MiB of ECAM plus two pages per device) that no RAM, device or cell uses."},
+    {"jailhouse-console", SEV_WARNING, "No debug console for Jailhouse",
+     "Target jailhouse: the hypervisor keeps no UART Jailhouse has a driver for, so the system "
+     "configuration has no debug console."},
     {"qnx-unenforced", SEV_WARNING, "Not enforced by the QNX target",
      "Target qnx: QNX decides part of the partition itself (it allocates guest RAM and shared "
      "memory from the host, so no physical address is honoured; the host's SMMU manager, not "

@@ -469,6 +469,20 @@ static void hyp_devices(struct yctx *c, const struct ynode *k, const struct ynod
             VEC_PUSH(&s->hyp_devices, r);
     }
 }
+static void hyp_root_cell(struct yctx *c, const struct ynode *k, const struct ynode *v, void *o)
+{
+    struct system *s = o;
+    (void)k;
+    s->root_cell_pos = v->pos;
+    if (!want_scalar(c, v, "root-cell"))
+        return;
+    if (!model_valid_name(v->str)) {
+        diag_report(c->d, "schema", v->pos,
+                    "invalid guest name '%s' for root-cell: use [a-z][a-z0-9_-]{0,31}", v->str);
+        return;
+    }
+    s->root_cell = xstrdup(v->str);
+}
 static void hyp_qnx_version(struct yctx *c, const struct ynode *k, const struct ynode *v, void *o)
 {
     struct system *s = o;
@@ -484,6 +498,7 @@ static void hyp_qnx_version(struct yctx *c, const struct ynode *k, const struct 
 static const struct ykey hyp_keys[] = {
     {"memory", Y_SEQ, hyp_memory, false},
     {"devices", Y_SEQ, hyp_devices, false},
+    {"root-cell", Y_SCALAR, hyp_root_cell, false},
     {"qnx-version", Y_SCALAR, hyp_qnx_version, false},
 };
 

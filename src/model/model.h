@@ -152,6 +152,10 @@ struct system {
     VEC(struct sys_smmu_param) smmus;
     VEC(struct sys_mem) hyp_memory;
     VEC(struct sys_ref) hyp_devices;
+    /* `hypervisor: root-cell:` — the guest that boots first and creates the
+     * others (the Jailhouse root cell, docs/jailhouse.md); NULL when absent. */
+    char *root_cell;
+    struct srcpos root_cell_pos;
     /* `hypervisor: qnx-version:`: the QNX SDP release target qnx writes for
      * (MODEL_QNX_*), MODEL_QNX_UNSET when not given (docs/qnx.md). */
     uint32_t qnx_version;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "targets/target.h"
+#include "targets/jailhouse/jailhouse.h"
 #include "targets/qnx/qnx.h"
 #include "targets/xen/xen.h"
 #include "util/util.h"
@@ -12,6 +13,7 @@
 const struct hv_target *const hv_targets[] = {
     &xen_target,
     &qnx_target,
+    &jailhouse_target,
 };
 const size_t hv_targets_len = ARRAY_SIZE(hv_targets);
 
