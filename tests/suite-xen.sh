@@ -129,7 +129,7 @@ check "passthrough DTB: pl061 with xen,reg, xen,path and the GIC as parent" sh -
      grep -q '^xen,force-assign-without-iommu;' pl061.txt"
 check "passthrough DTB: the fixed clock the devices use is copied" grep -q 'compatible = "fixed-clock";' pt.txt
 check "boot.scr.txt loads every image and boots Xen with the host DTB" sh -c \
-    "grep -c '^load ' out/xen/boot.scr.txt | grep -qx 5 && grep -q '^booti 0x40200000 - 0x' out/xen/boot.scr.txt"
+    "grep -c '^ *load ' out/xen/boot.scr.txt | grep -qx 5 && grep -q '^ *booti 0x40200000 - 0x' out/xen/boot.scr.txt"
 
 # A missing boot file is an I/O error (exit 2), and nothing is written.
 sed 's/file: Image, load: 0x68000000/file: NoSuchImage, load: 0x68000000/' sys/xen.yaml >sys/missing.yaml
