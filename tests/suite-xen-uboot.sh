@@ -14,7 +14,8 @@
 #    when firmware runs): the boot script stops in U-Boot naming
 #    /pl061@9030000 instead of starting a guest that would die of an external
 #    abort (the cause of issue 21);
-#  * busybox guests (tests/boot/xen-irq.yaml): the PL061's interrupt, raised
+#  * busybox guests (tests/boot/xen-irq.yaml), files in /boot/ (the script
+#    loads from where it is, ${prefix}): the PL061's interrupt, raised
 #    by QEMU's system_powerdown, reaches its owner through Xen; the other
 #    guest's read of the PL061 faults.
 # Each boot is bounded by XEN_BOOT_TIMEOUT seconds (default 120); KEEP=1
@@ -54,18 +55,20 @@ build() { # system outdir -> status; diagnostics in outdir.err
     "$DTPASS" build "$1" --board "$BOARD" -o "$2" --target xen --color never 2>"$2.err"
 }
 
-# disk IMAGE FILE... — a 130 MiB image with an MBR and one bootable FAT
+# disk IMAGE DIR FILE... — a 130 MiB image with an MBR and one bootable FAT
 # partition from sector 2048 (1 MiB) to the end, holding the files by their
-# base names. Nothing needs root: the partition is formatted and filled in
+# base names in DIR ("/" or "/boot/", the two places distro boot looks for
+# boot.scr). Nothing needs root: the partition is formatted and filled in
 # place through its offset.
 disk() {
-    img=$1; shift
+    img=$1 dir=$2; shift 2
     rm -f "$img"
     truncate -s 130M "$img" &&
         printf 'label: dos\nstart=2048, type=c, bootable\n' | sfdisk -q "$img" &&
         mkfs.vfat --offset 2048 -n DTPASS "$img" $(((130 * 1024 - 1024))) >/dev/null || return 1
+    [ "$dir" = / ] || mmd -i "$img@@1M" "::${dir%/}" || return 1
     for f in "$@"; do
-        mcopy -i "$img@@1M" "$f" "::$(basename "$f")" || return 1
+        mcopy -i "$img@@1M" "$f" "::$dir$(basename "$f")" || return 1
     done
 }
 
@@ -138,7 +141,7 @@ check "without passthrough: no device step, boot.scr still identical to mkimage'
 check "the script lengths tried include one not a multiple of 4" sh -c \
     "[ \$((\$(wc -c <$scr) % 4)) -ne 0 ] || [ \$((\$(wc -c <out-nodev/xen/boot.scr.txt) % 4)) -ne 0 ]"
 
-if disk two.img out/xen/boot.scr "$XEN" sys/Image out/xen/host.dtb \
+if disk two.img / out/xen/boot.scr "$XEN" sys/Image out/xen/host.dtb \
     out/xen/linux-passthrough.dtb out/xen/rtos-passthrough.dtb 2>disk.err; then
     ok "a partitioned FAT disk image made without root"
 else
@@ -189,8 +192,8 @@ if /usr/bin/python3 "$ROOT/tools/mkinitramfs" sys/irq.cpio.gz /init=sys/irq-init
 else
     notok "the interrupt system builds with its initramfs"; sed 's/^/    # /' out-irq.err | head -n 20
 fi
-disk irq.img out-irq/xen/boot.scr "$XEN" sys/Image sys/irq.cpio.gz out-irq/xen/host.dtb \
-    out-irq/xen/io-passthrough.dtb 2>disk.err || { notok "the interrupt disk image"; sed 's/^/    # /' disk.err; }
+disk irq.img /boot/ out-irq/xen/boot.scr "$XEN" sys/Image sys/irq.cpio.gz out-irq/xen/host.dtb \
+    out-irq/xen/io-passthrough.dtb 2>disk.err || { notok "the interrupt disk image"; sed 's/^/    # /' disk.err; exit 1; }
 presses=0
 # Press the power key once the owner armed the line (a 100 ms pulse on GPIO 3).
 irq_done() {
@@ -201,6 +204,9 @@ irq_done() {
     return 1
 }
 boot irq.log irq.img ",acpi=off" irq_done
+check "U-Boot runs /boot/boot.scr, which loads its files from /boot/" sh -c \
+    "grep -q 'Found U-Boot script /boot/boot.scr' irq.log &&
+     [ \$(grep -c 'bytes read in' irq.log) -eq \$((\$(grep -c '^ *load ' out-irq/xen/boot.scr.txt) + 1)) ]"
 check "the owner's tree has the PL061 from its passthrough DTB" sh -c \
     "grep 'DOM1: dtpass-dt:' irq.log | grep -q ' pl061@9030000 '"
 check "the owner armed the PL061 line" grep -q 'DOM1: dtpass-irq: armed' irq.log
