@@ -188,6 +188,91 @@ static void test_dtpb_structure_errors(void **state)
     fx_free(&f);
 }
 
+/* ---- the field tables of dtpb.h against docs/dtpb.md ---- */
+
+struct lfield {
+    unsigned off, width;
+    const char *doc;
+};
+struct lsec {
+    unsigned id;
+    const char *title;
+    uint32_t ent;
+    const struct lfield *f;
+    size_t n;
+};
+#define LF_F(name, off, width, check, arg, doc) {off, width, doc},
+#define LF_R(off, width) {off, width, "reserved"},
+#define LF_SEC(ID, rec, REC, title) static const struct lfield lf_##rec[] = {DTPB_##REC##_FIELDS(LF_F, LF_R)};
+DTPB_SECTIONS(LF_SEC)
+#define LS_SEC(ID, rec, REC, title) {DTPB_SEC_##ID, title, DTPB_ENT_##REC, lf_##rec, ARRAY_SIZE(lf_##rec)},
+static const struct lsec layout[] = {DTPB_SECTIONS(LS_SEC)};
+
+/* The line after the one starting with want, from *pos on, or NULL. */
+static const char *find_line(const char *text, const char *want)
+{
+    const char *p = strstr(text, want);
+    return p && (p == text || p[-1] == '\n') ? p : NULL;
+}
+
+static char *next_line(const char **p)
+{
+    const char *e = strchr(*p, '\n');
+    size_t n = e ? (size_t)(e - *p) : strlen(*p);
+    char *l = xasprintf("%.*s", (int)n, *p);
+    *p = e ? e + 1 : *p + n;
+    return l;
+}
+
+static void test_dtpb_layout_matches_doc(void **state)
+{
+    (void)state;
+    size_t len;
+    char *doc = read_file("docs/dtpb.md", 1 << 20, &len);
+    assert_non_null(doc);
+    for (size_t s = 0; s < ARRAY_SIZE(layout); s++) {
+        const struct lsec *ls = &layout[s];
+        /* The fields tile the record in offset order, no gap, no overlap. */
+        unsigned at = 0;
+        for (size_t k = 0; k < ls->n; k++) {
+            if (ls->f[k].off != at)
+                fail_msg("section %u: field %zu at %u, expected %u", ls->id, k, ls->f[k].off, at);
+            assert_true(ls->f[k].width == 4 || ls->f[k].width == 8);
+            at += ls->f[k].width;
+        }
+        assert_int_equal(at, ls->ent);
+        /* The summary row and the section's own table, row by row. */
+        char *row = xasprintf("| %u | %s | %u |\n", ls->id, ls->title, ls->ent);
+        if (!strstr(doc, row))
+            fail_msg("docs/dtpb.md lacks the summary row %s", row);
+        free(row);
+        char *head = xasprintf("### %u %s (%u bytes)\n", ls->id, ls->title, ls->ent);
+        const char *p = find_line(doc, head);
+        if (!p)
+            fail_msg("docs/dtpb.md lacks the heading %s", head);
+        free(head);
+        p = find_line(p, "| off | size | field |\n");
+        assert_non_null(p);
+        free(next_line(&p));
+        free(next_line(&p)); /* |---|---|---| */
+        for (size_t k = 0; k < ls->n; k++) {
+            char *got = next_line(&p);
+            char *want = xasprintf("| %u | %u | %s |", ls->f[k].off, ls->f[k].width, ls->f[k].doc);
+            if (strcmp(got, want))
+                fail_msg("section %u (%s) row %zu:\n  doc:    %s\n  header: %s", ls->id,
+                         ls->title, k, got, want);
+            free(got);
+            free(want);
+        }
+        char *after = next_line(&p);
+        if (after[0] == '|')
+            fail_msg("section %u (%s): docs/dtpb.md has more rows than the header: %s", ls->id,
+                     ls->title, after);
+        free(after);
+    }
+    free(doc);
+}
+
 /* ---- end to end on a real system file ---- */
 
 static int roundtrip_system(const char *file)
@@ -248,6 +333,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_dtpb_crc),
         cmocka_unit_test(test_dtpb_truncated_and_flipped),
         cmocka_unit_test(test_dtpb_structure_errors),
+        cmocka_unit_test(test_dtpb_layout_matches_doc),
     };
     return cmocka_run_group_tests_name("dtpb", tests, NULL, NULL);
 }
