@@ -17,6 +17,7 @@
 #include "emit/emit.h"
 #include "front/front.h"
 #include "lower/lower.h"
+#include "lower/quiesce.h"
 #include "resolve/resolve.h"
 #include "util/depfile.h"
 
@@ -279,6 +280,9 @@ static void run_system(struct dtpass_ctx *ctx, bool build)
         if (lower_place(ctx))
             return;
         stage_done(&clk, "lower-place");
+        if (lower_quiesce(ctx))
+            return;
+        stage_done(&clk, "lower-quiesce");
     }
     if ((t & (T_DTS | T_DTB)) && emit_guest_dt(ctx))
         return;
@@ -334,6 +338,7 @@ int main(int argc, char **argv)
     }
 
     lower_free(&ctx);
+    quiesce_free(ctx.quiesce);
     if (ctx.board_loaded)
         board_free(&ctx.board);
     system_free(&ctx.sys);

@@ -13,7 +13,8 @@
  *       ... dtpb_str(&b, g.name) ...
  *   }
  *
- * All multi-byte fields are little-endian. Version 1.0.
+ * All multi-byte fields are little-endian. Version 1.1 (1.0 plus the
+ * quiesce plan, sections 15 and 16, which a 1.0 reader skips).
  *
  * Each record layout is one table below (DTPB_<RECORD>_FIELDS): the struct
  * a getter fills, the getter itself, the reference checks of dtpb_open(),
@@ -34,7 +35,7 @@ extern "C" {
 #define DTPB_MAGIC2 'P'
 #define DTPB_MAGIC3 'B'
 #define DTPB_VERSION_MAJOR 1
-#define DTPB_VERSION_MINOR 0
+#define DTPB_VERSION_MINOR 1
 #define DTPB_HEADER_SIZE 32u
 #define DTPB_SECENT_SIZE 16u
 #define DTPB_MAX_SECTIONS 64u
@@ -66,10 +67,12 @@ enum dtpb_section_id {
     DTPB_SEC_SHARED = 12,
     DTPB_SEC_PEERS = 13,
     DTPB_SEC_LOADMAP = 14,
-    DTPB_SEC_MAX = 14
+    DTPB_SEC_QUIESCE = 15, /* since 1.1 */
+    DTPB_SEC_QCELLS = 16,  /* since 1.1 */
+    DTPB_SEC_MAX = 16
 };
 
-/* Record size of each section in version 1.0 (a later minor version may
+/* Record size of each section in version 1.1 (a later minor version may
  * append fields: readers use the entsize of the blob). Each field table
  * below tiles its record exactly (a compile-time check in the reader; the
  * unit test compares offsets with docs/dtpb.md). */
@@ -86,6 +89,8 @@ enum dtpb_section_id {
 #define DTPB_ENT_SHARED 24u
 #define DTPB_ENT_PEER 24u
 #define DTPB_ENT_LOAD 40u
+#define DTPB_ENT_QSTEP 56u
+#define DTPB_ENT_QCELL 4u
 
 /* Error codes (negative; 0 is success). Each names one malformation. */
 #define DTPB_ERR_TRUNCATED -1   /* shorter than its header or its total_size */
@@ -123,6 +128,16 @@ enum dtpb_section_id {
 #define DTPB_GUEST_RAMDISK 0x2u
 /* Device flags. */
 #define DTPB_DEV_DMA 0x1u
+/* Quiesce step kinds, in the order a guest's steps are performed. */
+#define DTPB_Q_ABORT_STE 1u  /* SMMUv3: STEs sid..sid+count-1 -> V=1, Config=abort */
+#define DTPB_Q_FAULT_S2CR 2u /* SMMUv2: S2CRn (n = sid) -> TYPE=fault */
+#define DTPB_Q_RESET 3u      /* assert the reset line (provider, cells) */
+#define DTPB_Q_POWER_OFF 4u  /* switch the power domain (provider, cells) off */
+#define DTPB_Q_HAZARD 5u     /* a DMA master none of the above can stop */
+#define DTPB_Q_SCRUB 6u      /* the guest's RAM may now be scrubbed and reused */
+/* Quiesce holders besides a guest index. */
+#define DTPB_HOLDER_HYP 0xffffffffu    /* the hypervisor keeps the provider */
+#define DTPB_HOLDER_NOBODY 0xfffffffeu /* no one was given the provider */
 
 /* ------------------------------------------------------------------ */
 /* The record layouts, one table per section:
@@ -258,6 +273,23 @@ enum dtpb_section_id {
     F(ipa, 24, 8, VAL, 0, "IPA (0 for hvdata)") \
     F(size, 32, 8, VAL, 0, "size: hvdata bytes; DTB: the window reserved for it (2 MiB); images: 0 (unknown)")
 
+#define DTPB_QSTEP_FIELDS(F, R) \
+    F(guest, 0, 4, IDX, GUESTS, "guest (index)") \
+    F(kind, 4, 4, IN, (1, 6), "kind: 1 abort STEs (SMMUv3), 2 fault S2CR (SMMUv2), 3 assert reset, 4 power off, 5 hazard (nothing stops the device), 6 scrub the guest's RAM") \
+    F(device, 8, 4, OPT, DEVICES, "device (index); `0xffffffff` for kind 6") \
+    F(smmu, 12, 4, OPT, SMMUS, "kinds 1, 2: SMMU (index); else `0xffffffff`") \
+    F(sid, 16, 4, VAL, 0, "kind 1: first stream ID; kind 2: n, the SMR/S2CR index; else 0") \
+    F(count, 20, 4, VAL, 0, "kind 1: stream IDs (STEs sid..sid+count−1); kind 2: 1; else 0") \
+    F(provider, 24, 4, STR, 0, "kinds 3, 4: board node path of the reset or power-domain provider (string); else 0") \
+    F(holder, 28, 4, VAL, 0, "kinds 3, 4: who holds the provider: guest (index), `0xffffffff` the hypervisor, `0xfffffffe` no one; else `0xffffffff`") \
+    F(reg_base, 32, 8, VAL, 0, "kinds 3, 4: PA of the provider's first register range, 0 when it has none") \
+    F(reg_size, 40, 8, VAL, 0, "kinds 3, 4: size of that range") \
+    F(first_cell, 48, 4, VAL, 0, "kinds 3, 4: index of the specifier's first cell in section 16") \
+    F(ncells, 52, 4, VAL, 0, "kinds 3, 4: number of cells (the provider's `#reset-cells` / `#power-domain-cells`)")
+
+#define DTPB_QCELL_FIELDS(F, R) \
+    F(value, 0, 4, VAL, 0, "a specifier cell, as in the board's `resets` / `power-domains`")
+
 /* The record sections, id order: S(ID, rec, REC, title) ties DTPB_SEC_<ID>
  * to struct dtpb_<rec>, its getter dtpb_<rec>(), DTPB_ENT_<REC>,
  * DTPB_<REC>_FIELDS and the title of its docs/dtpb.md section. */
@@ -274,7 +306,9 @@ enum dtpb_section_id {
     S(CBS, cb, CB, "SMMUv2 context banks") \
     S(SHARED, shared, SHARED, "shared regions") \
     S(PEERS, peer, PEER, "shared-region peers") \
-    S(LOADMAP, load, LOAD, "load map")
+    S(LOADMAP, load, LOAD, "load map") \
+    S(QUIESCE, qstep, QSTEP, "quiesce steps") \
+    S(QCELLS, qcell, QCELL, "quiesce cells")
 
 /* One struct per record, a member per field in offset order (reserved
  * bytes have none). */
@@ -320,9 +354,13 @@ struct dtpb {
  *   DTPB_ERR_BADSTRREF   a STR field outside the strings section
  *   DTPB_ERR_BADREF      an IDX/OPT field out of range, a guest whose vCPU
  *                        records are not its own numbered 0..ncpus-1, a
- *                        memory-map ref that does not match its kind
+ *                        memory-map ref that does not match its kind, a
+ *                        quiesce step whose device, SMMU, holder or cells
+ *                        do not fit its kind and guest
  *   DTPB_ERR_BADVALUE    an IN field out of its range, an empty or
- *                        wrapping memory mapping
+ *                        wrapping memory mapping, quiesce steps out of
+ *                        (guest, kind) order, a guest without exactly one
+ *                        scrub step, stream IDs beyond the SMMU's sid_bits
  * Unknown section ids (a later minor version's) are skipped. */
 int dtpb_open(struct dtpb *b, const void *data, size_t len);
 /* A short English description of an error code (any int; never NULL). */
@@ -372,6 +410,13 @@ int dtpb_shared(const struct dtpb *b, uint32_t i, struct dtpb_shared *out);
 int dtpb_peer(const struct dtpb *b, uint32_t i, struct dtpb_peer *out);
 /* DTPB_SEC_LOADMAP. 0, DTPB_ERR_BADARG, DTPB_ERR_RANGE. */
 int dtpb_load(const struct dtpb *b, uint32_t i, struct dtpb_load *out);
+/* DTPB_SEC_QUIESCE (1.1): the steps sorted by guest, then kind; every
+ * version-1.0 blob has none (count 0: every i is DTPB_ERR_RANGE).
+ * 0, DTPB_ERR_BADARG, DTPB_ERR_RANGE. */
+int dtpb_qstep(const struct dtpb *b, uint32_t i, struct dtpb_qstep *out);
+/* DTPB_SEC_QCELLS (1.1): a quiesce step's cells are first_cell..+ncells.
+ * 0, DTPB_ERR_BADARG, DTPB_ERR_RANGE. */
+int dtpb_qcell(const struct dtpb *b, uint32_t i, struct dtpb_qcell *out);
 
 #ifdef __cplusplus
 }

@@ -141,6 +141,7 @@ static int opt_ok(const struct dtpb *b, unsigned sec, uint32_t i)
 #define FIELD_CHECKS_(ID, rec, REC, title)                                           \
     static int check_##rec(const struct dtpb *b, const struct dtpb_##rec *o)         \
     {                                                                                \
+        (void)b, (void)o; /* a table of VAL fields only checks nothing */            \
         DTPB_##REC##_FIELDS(CHECK_F_, CHECK_R_)                                      \
         return 0;                                                                    \
     }
@@ -175,6 +176,65 @@ static int check_memmap_ref(const struct dtpb *b, const struct dtpb_memmap *m)
     return m->ref == DTPB_NONE ? 0 : DTPB_ERR_BADREF;
 }
 
+/* A quiesce step's fields fit its kind: the device is the guest's own, the
+ * SMMU of a stream step has the step's version and holds the IDs, the
+ * cells of a reset/power step are in section 16. */
+static int check_qstep_kind(const struct dtpb *b, const struct dtpb_qstep *q)
+{
+    struct dtpb_device d;
+    struct dtpb_smmu m;
+    if (q->kind == DTPB_Q_SCRUB)
+        return q->device == DTPB_NONE && q->smmu == DTPB_NONE ? 0 : DTPB_ERR_BADREF;
+    if (q->device == DTPB_NONE)
+        return DTPB_ERR_BADREF;
+    dtpb_device(b, q->device, &d);
+    if (d.guest != q->guest)
+        return DTPB_ERR_BADREF;
+    if (q->kind == DTPB_Q_ABORT_STE || q->kind == DTPB_Q_FAULT_S2CR) {
+        if (q->smmu == DTPB_NONE)
+            return DTPB_ERR_BADREF;
+        dtpb_smmu(b, q->smmu, &m);
+        if (m.version != (q->kind == DTPB_Q_ABORT_STE ? 3u : 2u))
+            return DTPB_ERR_BADREF;
+        if (q->kind == DTPB_Q_FAULT_S2CR)
+            return q->count == 1 && q->sid < m.nsmrs_max ? 0 : DTPB_ERR_BADVALUE;
+        uint64_t end = (uint64_t)q->sid + q->count;
+        return q->count && (m.sid_bits >= 32 || end <= (1ull << m.sid_bits)) ? 0 : DTPB_ERR_BADVALUE;
+    }
+    if (q->smmu != DTPB_NONE)
+        return DTPB_ERR_BADREF;
+    if (q->kind == DTPB_Q_RESET || q->kind == DTPB_Q_POWER_OFF) {
+        if (q->holder != DTPB_HOLDER_HYP && q->holder != DTPB_HOLDER_NOBODY &&
+            !idx_ok(b, DTPB_SEC_GUESTS, q->holder))
+            return DTPB_ERR_BADREF;
+        uint32_t ncell = b->sec[DTPB_SEC_QCELLS].count;
+        return q->first_cell <= ncell && q->ncells <= ncell - q->first_cell ? 0 : DTPB_ERR_BADREF;
+    }
+    return 0;
+}
+
+/* The steps are sorted by (guest, kind), so a hypervisor can run a guest's
+ * in record order, and each guest has exactly one scrub step, its last. */
+static int check_quiesce(const struct dtpb *b)
+{
+    uint32_t n = dtpb_count(b, DTPB_SEC_QUIESCE), scrubs = 0;
+    struct dtpb_qstep q, prev = {0};
+    if (!b->sec[DTPB_SEC_QUIESCE].entsize)
+        return 0; /* a 1.0 blob: no plan */
+    for (uint32_t i = 0; i < n; i++, prev = q) {
+        int err;
+        dtpb_qstep(b, i, &q);
+        if ((err = check_qstep_kind(b, &q)) != 0)
+            return err;
+        if (i && (q.guest < prev.guest || (q.guest == prev.guest && q.kind < prev.kind)))
+            return DTPB_ERR_BADVALUE;
+        if (i && q.guest == prev.guest && prev.kind == DTPB_Q_SCRUB)
+            return DTPB_ERR_BADVALUE; /* a second scrub, or a step after it */
+        scrubs += q.kind == DTPB_Q_SCRUB;
+    }
+    return scrubs == dtpb_count(b, DTPB_SEC_GUESTS) ? 0 : DTPB_ERR_BADVALUE;
+}
+
 /* Every record of every section by its fields' checks, then the relations
  * (which may follow the indexes the first pass proved). */
 static int validate_records(const struct dtpb *b)
@@ -201,7 +261,7 @@ static int validate_records(const struct dtpb *b)
         if ((err = check_memmap_ref(b, &m)) != 0)
             return err;
     }
-    return 0;
+    return check_quiesce(b);
 }
 
 static void zero(struct dtpb *b)

@@ -13,6 +13,7 @@
 #include "dtpass/dtpb.h"
 #include "emit/emit.h"
 #include "emit/tables.h"
+#include "lower/quiesce.h"
 
 struct section {
     uint32_t id, entsize, count;
@@ -281,6 +282,20 @@ static void fill(struct writer *w, const struct dtpass_ctx *ctx)
             put_load(new_rec(w, DTPB_SEC_LOADMAP), &l);
         }
     }
+    const struct quiesce_plan *q = ctx->quiesce;
+    for (size_t i = 0; q && i < q->steps.n; i++) {
+        const struct qs_step *st = &q->steps.v[i];
+        bool line = st->kind == QS_RESET || st->kind == QS_POWER_OFF;
+        struct dtpb_qstep o = {.guest = st->guest, .kind = (uint32_t)st->kind,
+                               .device = st->device, .smmu = st->smmu, .sid = st->sid,
+                               .count = st->count, .holder = line ? st->holder : DTPB_NONE,
+                               .reg_base = st->reg_base, .reg_size = st->reg_size,
+                               .first_cell = st->first_cell, .ncells = st->ncells};
+        o.provider = str(w, line ? st->provider->path : "");
+        put_qstep(new_rec(w, DTPB_SEC_QUIESCE), &o);
+    }
+    for (size_t i = 0; q && i < q->cells.n; i++)
+        put_qcell(new_rec(w, DTPB_SEC_QCELLS), &(struct dtpb_qcell){.value = q->cells.v[i]});
 }
 
 static size_t align8(size_t v) { return (v + 7) & ~(size_t)7; }
@@ -399,7 +414,7 @@ static int put_file(void *arg, const void *data, size_t len)
 
 int emit_blob(struct dtpass_ctx *ctx)
 {
-    if (!ctx->place) {
+    if (!ctx->place || !ctx->quiesce) {
         diag_fatal(&ctx->diag, NOPOS, "internal error: tables were not placed");
         return -1;
     }

@@ -324,6 +324,89 @@ static void put_load(struct rec_ctx *c, uint32_t i)
     fputc('\n', c->o->f);
 }
 
+static const char *qstep_name(uint32_t k)
+{
+    static const char *const n[] = {"?", "abort-ste", "fault-s2cr", "reset", "power-off", "hazard",
+                                    "scrub"};
+    return k < ARRAY_SIZE(n) ? n[k] : "?";
+}
+
+/* A quiesce step: one line / object, its specifier cells inline. */
+static void put_qstep(struct rec_ctx *c, uint32_t i)
+{
+    const struct dtpb *b = c->b;
+    FILE *f = c->o->f;
+    struct dtpb_qstep q;
+    struct dtpb_device d = {0};
+    struct dtpb_smmu m = {0};
+    dtpb_qstep(b, i, &q);
+    if (q.device != DTPB_NONE)
+        dtpb_device(b, q.device, &d);
+    if (q.smmu != DTPB_NONE)
+        dtpb_smmu(b, q.smmu, &m);
+    bool line = q.kind == DTPB_Q_RESET || q.kind == DTPB_Q_POWER_OFF;
+    const char *holder = q.holder == DTPB_HOLDER_HYP      ? "hypervisor"
+                         : q.holder == DTPB_HOLDER_NOBODY ? "no one"
+                                                          : guest_name(b, q.holder);
+    if (c->o->json) {
+        ju(c, "guest", q.guest);
+        jstr(c, "step", qstep_name(q.kind));
+        if (q.device != DTPB_NONE)
+            ju(c, "device", q.device), jstr(c, "path", dtpb_str(b, d.path));
+        if (q.smmu != DTPB_NONE)
+            ju(c, "smmu", q.smmu), ju(c, q.kind == DTPB_Q_ABORT_STE ? "sid" : "s2cr", q.sid),
+                ju(c, "count", q.count);
+        if (line) {
+            jstr(c, "provider", dtpb_str(b, q.provider));
+            if (q.holder == DTPB_HOLDER_HYP || q.holder == DTPB_HOLDER_NOBODY)
+                jstr(c, "holder", holder);
+            else
+                ju(c, "holder", q.holder);
+            ju(c, "reg_base", q.reg_base);
+            ju(c, "reg_size", q.reg_size);
+            fputs(",\"cells\":[", f);
+            for (uint32_t k = 0; k < q.ncells; k++) {
+                struct dtpb_qcell v;
+                dtpb_qcell(b, q.first_cell + k, &v);
+                fprintf(f, "%s%u", k ? "," : "", v.value);
+            }
+            fputc(']', f);
+        }
+        return;
+    }
+    fprintf(f, "quiesce %s %s", guest_name(b, q.guest), qstep_name(q.kind));
+    switch (q.kind) {
+    case DTPB_Q_ABORT_STE:
+        fprintf(f, " %s: %s sid 0x%x count %u -> abort\n", dtpb_str(b, d.path), dtpb_str(b, m.name),
+                q.sid, q.count);
+        break;
+    case DTPB_Q_FAULT_S2CR:
+        fprintf(f, " %s: %s S2CR%u -> fault\n", dtpb_str(b, d.path), dtpb_str(b, m.name), q.sid);
+        break;
+    case DTPB_Q_RESET:
+    case DTPB_Q_POWER_OFF:
+        fprintf(f, " %s: %s <", dtpb_str(b, d.path), dtpb_str(b, q.provider));
+        for (uint32_t k = 0; k < q.ncells; k++) {
+            struct dtpb_qcell v;
+            dtpb_qcell(b, q.first_cell + k, &v);
+            fprintf(f, "%s0x%x", k ? " " : "", v.value);
+        }
+        if (q.reg_size)
+            fprintf(f, ">, registers 0x%" PRIx64 " size 0x%" PRIx64 ", held by %s\n", q.reg_base,
+                    q.reg_size, holder);
+        else
+            fprintf(f, ">, no registers of its own (a firmware interface), held by %s\n", holder);
+        break;
+    case DTPB_Q_HAZARD:
+        fprintf(f, " %s: no SMMU stream, no reset line, no power domain: nothing stops its DMA\n",
+                dtpb_str(b, d.path));
+        break;
+    default:
+        fputs(": its RAM may now be scrubbed and reused\n", f);
+        break;
+    }
+}
+
 /* Whether record k of a child section belongs to record i of its parent. */
 static bool child_of(const struct dtpb *b, unsigned sec, uint32_t k, uint32_t i)
 {
@@ -363,6 +446,7 @@ static const struct view text_plan[] = {
     {DTPB_SEC_SIDS, "streams", put_sid, no_kids},
     {DTPB_SEC_SHARED, "shared", put_shared, shared_kids},
     {DTPB_SEC_LOADMAP, "load", put_load, no_kids},
+    {DTPB_SEC_QUIESCE, "quiesce", put_qstep, no_kids},
     {0}};
 static const struct view json_plan[] = {
     {DTPB_SEC_GUESTS, "guests", put_guest, guest_json_kids},
@@ -373,6 +457,7 @@ static const struct view json_plan[] = {
     {DTPB_SEC_SMMUS, "smmus", put_smmu, smmu_kids},
     {DTPB_SEC_SHARED, "shared", put_shared, shared_kids},
     {DTPB_SEC_LOADMAP, "load", put_load, no_kids},
+    {DTPB_SEC_QUIESCE, "quiesce", put_qstep, no_kids},
     {0}};
 
 /* Prints record i of v (and, unless top-level, the JSON separator before
