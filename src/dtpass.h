@@ -47,6 +47,7 @@ struct dtpass_options {
 
 struct gt_owners;  /* lower/guest_tree.h */
 struct placement;  /* lower/place.h */
+struct quiesce_plan; /* lower/quiesce.h */
 
 struct dtpass_ctx {
     struct dtpass_options opt;
@@ -56,6 +57,7 @@ struct dtpass_ctx {
     struct system sys;
     struct gt_owners *owners;  /* who owns each assigned board node, from lower_guest_trees */
     struct placement *place;   /* tables in hypervisor memory, from lower_place */
+    struct quiesce_plan *quiesce; /* per guest, how to stop its DMA, from lower_quiesce */
     struct outputs out;        /* staged output files */
 };
 

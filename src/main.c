@@ -18,6 +18,7 @@
 #include "emit/emit.h"
 #include "front/front.h"
 #include "lower/lower.h"
+#include "lower/quiesce.h"
 #include "resolve/resolve.h"
 #include "targets/target.h"
 #include "util/depfile.h"
@@ -332,6 +333,9 @@ static void run_system(struct dtpass_ctx *ctx, bool build)
         if (lower_place(ctx))
             return;
         stage_done(&clk, "lower-place");
+        if (lower_quiesce(ctx))
+            return;
+        stage_done(&clk, "lower-quiesce");
     }
     /* The output directory's lock, before the first output is staged. */
     ctx->out.dir = ctx->opt.outdir;
@@ -402,6 +406,7 @@ int main(int argc, char **argv)
     }
 
     lower_free(&ctx);
+    quiesce_free(ctx.quiesce);
     if (ctx.board_loaded)
         board_free(&ctx.board);
     system_free(&ctx.sys);

@@ -56,6 +56,9 @@ const struct check_info check_table[] = {
      "A DMA master has no resets, no power-domains and no SMMU stream the hypervisor can set to "
      "abort: after a guest crash or reboot its DMA may keep running into memory now owned by "
      "someone else."},
+    {"quiesce-shared", SEV_WARNING, "DMA master sharing a reset line or power domain",
+     "A guest's DMA master shares a reset line or power domain with another owner's device: the "
+     "quiesce plan's reset or power-off step for one also stops the other."},
     {"dep-unowned", SEV_ERROR, "Dependency on a provider the guest does not own",
      "A passthrough device references a provider (clock, reset, pinctrl, regulator...) with "
      "registers or interrupts that its guest does not own and that is not dropped."},
@@ -137,5 +140,6 @@ const struct check_def check_defs[] = {
     {"sid-owner", check_sid_owner, {NULL}},
     {"dma-no-iommu", check_dma_no_iommu, {NULL}},
     {"dma-reset", check_dma_reset, {NULL}},
+    {"quiesce-shared", check_quiesce_shared, {"dev-owner"}},
 };
 const size_t check_defs_len = ARRAY_SIZE(check_defs);

@@ -10,6 +10,7 @@
 #include "front/front.h"
 #include "fuzz_common.h"
 #include "lower/lower.h"
+#include "lower/quiesce.h"
 #include "resolve/resolve.h"
 #include "targets/target.h"
 
@@ -33,7 +34,7 @@ static void pipeline(struct dtpass_ctx *ctx, const char *text)
             hv_targets[i]->check(ctx);
     if (diag_errors(&ctx->diag))
         return;
-    if (lower_guest_trees(ctx) || lower_place(ctx) || emit_guest_dt(ctx))
+    if (lower_guest_trees(ctx) || lower_place(ctx) || lower_quiesce(ctx) || emit_guest_dt(ctx))
         return;
     if (emit_tables(ctx, T_SMMU | T_S2 | T_HVDATA))
         return;
@@ -84,6 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     outputs_abort(&ctx.out);
     fuzz_render(&ctx.diag);
     lower_free(&ctx);
+    quiesce_free(ctx.quiesce);
     if (ctx.board_loaded)
         board_free(&ctx.board);
     system_free(&ctx.sys);

@@ -37,6 +37,7 @@
 #include "emit/guest_dt.h"
 #include "emit/uimage.h"
 #include "lower/guest_tree.h"
+#include "lower/quiesce.h"
 #include "targets/xen/xen.h"
 
 #define KiB 1024ull
@@ -601,6 +602,26 @@ static void warn_unenforced(struct xen_ctx *x)
                                 "in guest '%s', not SPI %u",
                                 dev->irqs.v[i].phys, dev->irqs.v[i].phys, sg->name,
                                 dev->irqs.v[i].virt);
+        }
+    }
+    /* On domain destroy Xen de-assigns the domain's devices from its IOMMU
+     * contexts (docs/xen.md#guest-reboot) but asserts no reset and switches
+     * off no power domain: a master whose plan stops it only that way keeps
+     * running. Stream steps come first in a guest's plan. */
+    const struct quiesce_plan *q = ctx->quiesce;
+    for (size_t i = 0, blocked = SIZE_MAX, told = SIZE_MAX; q && i < q->steps.n; i++) {
+        const struct qs_step *st = &q->steps.v[i];
+        if (st->kind == QS_ABORT_STE || st->kind == QS_FAULT_S2CR)
+            blocked = st->device;
+        else if ((st->kind == QS_RESET || st->kind == QS_POWER_OFF) && st->device != blocked &&
+                 st->device != told) {
+            told = st->device;
+            diag_report(&ctx->diag, "xen-unenforced", st->dev->ref.pos,
+                        "%s of guest '%s' is stopped on a reboot only by its %s (%s), which "
+                        "Xen does not drive when it destroys the domain: its DMA may outlive "
+                        "the guest",
+                        st->dev->ref.node->path, sys->guests.v[st->guest].name,
+                        st->kind == QS_RESET ? "reset line" : "power domain", st->provider->path);
         }
     }
     for (size_t s = 0; s < sys->shared.n; s++)
