@@ -301,41 +301,39 @@ static void run_system(struct dtpass_ctx *ctx, bool build)
     if (checks_run(ctx) || diag_errors(&ctx->diag))
         return;
     stage_done(&clk, "checks");
-    /* Target checks: only on a system the isolation checks accept, in
-     * build and in check (CI lints for a target with `check --target`). */
+    /* Placement and the quiesce plan: what the tables, the blob and the
+     * targets' checks read (Xen's reboot findings come from the plan). In
+     * check, only with hypervisor memory: capacity is part of the lint
+     * (placing the tables finds an SMMUv2 out of SMRs or hypervisor memory
+     * too small); a system without it builds only device trees. */
     unsigned hv = ctx->opt.hv_targets;
-    for (size_t i = 0; i < hv_targets_len; i++)
-        if ((hv & (1u << i)) && hv_targets[i]->check) {
-            hv_targets[i]->check(ctx);
-            stage_done(&clk, hv_targets[i]->name);
-        }
-    if (diag_errors(&ctx->diag))
-        return;
-    if (!build) {
-        /* Capacity is part of the lint: placing the tables is what finds an
-         * SMMUv2 out of SMRs or hypervisor memory too small (smmu-capacity,
-         * hv-memory). A system without hypervisor memory builds only device
-         * trees, so there is nothing to place. */
-        if (ctx->sys.hyp_memory.n && lower_place(ctx) == 0)
-            stage_done(&clk, "lower-place");
-        return;
-    }
-
     unsigned t = ctx->opt.targets, needs = hv_needs(hv);
-    if ((t & (T_DTS | T_DTB)) || (needs & HV_NEEDS_GUEST_TREES)) {
-        /* What the guest trees share; emit-dt carves each guest's tree,
-         * writes it and frees it before the next. */
-        if (lower_guest_trees(ctx))
-            return;
-        stage_done(&clk, "lower-owners");
-    }
-    if ((t & (T_SMMU | T_S2 | T_HVDATA | T_BLOB | T_REPORT)) || (needs & HV_NEEDS_PLACE)) {
+    bool place = build ? (t & (T_SMMU | T_S2 | T_HVDATA | T_BLOB | T_REPORT)) || (needs & HV_NEEDS_PLACE)
+                       : ctx->sys.hyp_memory.n > 0;
+    if (place) {
         if (lower_place(ctx))
             return;
         stage_done(&clk, "lower-place");
         if (lower_quiesce(ctx))
             return;
         stage_done(&clk, "lower-quiesce");
+    }
+    /* Target checks: only on a system the isolation checks accept, in
+     * build and in check (CI lints for a target with `check --target`). */
+    for (size_t i = 0; i < hv_targets_len; i++)
+        if ((hv & (1u << i)) && hv_targets[i]->check) {
+            hv_targets[i]->check(ctx);
+            stage_done(&clk, hv_targets[i]->name);
+        }
+    if (diag_errors(&ctx->diag) || !build)
+        return;
+
+    if ((t & (T_DTS | T_DTB)) || (needs & HV_NEEDS_GUEST_TREES)) {
+        /* What the guest trees share; emit-dt carves each guest's tree,
+         * writes it and frees it before the next. */
+        if (lower_guest_trees(ctx))
+            return;
+        stage_done(&clk, "lower-owners");
     }
     /* The output directory's lock, before the first output is staged. */
     ctx->out.dir = ctx->opt.outdir;
