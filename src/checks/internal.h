@@ -47,8 +47,7 @@ void ck_node(struct diag *d, const struct board_node *n);
 void ck_note(struct diag *d, struct srcpos pos, const struct board_node *n, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* The SMMU's stream-ID width: the platform's `smmus:` entry, else 16 for
- * SMMUv3 and 15 for SMMUv2. */
+/* The SMMU's stream-ID width (resolved: struct smmu_limits). */
 uint32_t ck_sid_bits(const struct ck *c, const struct board_smmu *smmu);
 
 /* qsort, except that empty arrays (NULL vectors) are fine. */

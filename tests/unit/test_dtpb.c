@@ -26,7 +26,7 @@
 
 static uint8_t *fx_blob(struct fx *f, size_t *n)
 {
-    assert_int_equal(lower_place(&f->ctx), 0);
+    assert_int_equal(fx_place(f), 0);
     uint8_t *blob;
     *n = blob_serialise(&f->ctx, &blob);
     return blob;
