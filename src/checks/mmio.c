@@ -56,11 +56,10 @@ static void page_pair(void *arg, const struct ck_ival *a, const struct ck_ival *
     diag_fix(d, "give every device of page 0x%" PRIx64 " to one owner", page);
 }
 
-int check_mmio_page_shared(struct ck *c)
+size_t ck_page_ivals(const struct ck *c, struct ck_ival **iv_out, const struct board_node ***nodes_out)
 {
     const struct board *b = c->b;
     VEC(struct ck_ival) iv = {0};
-    const struct board_node **nodes = NULL;
     VEC(const struct board_node *) nv = {0};
     for (uint32_t i = 0; i < b->nnodes; i++) {
         const struct board_node *n = b->nodes[i];
@@ -76,11 +75,20 @@ int check_mmio_page_shared(struct ck *c)
         }
         VEC_PUSH(&nv, n);
     }
-    nodes = nv.v;
+    *iv_out = iv.v;
+    *nodes_out = nv.v;
+    return iv.n;
+}
+
+int check_mmio_page_shared(struct ck *c)
+{
+    struct ck_ival *iv;
+    const struct board_node **nodes;
+    size_t n = ck_page_ivals(c, &iv, &nodes);
     struct page_arg pa = {c, nodes};
-    ck_sweep(iv.v, iv.n, page_pair, &pa);
-    VEC_FREE(&iv);
-    VEC_FREE(&nv);
+    ck_sweep(iv, n, page_pair, &pa);
+    free(iv);
+    free(nodes);
     return 0;
 }
 
