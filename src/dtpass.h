@@ -39,6 +39,9 @@ struct dtpass_options {
     bool color;
     bool quiet;
     bool json;               /* --json (board, dump) */
+    bool groups;             /* --groups (board): the assignable units */
+    uint32_t guests;         /* --guests (init), 0: the default */
+    const char *init_out;    /* -o of init: a file, or NULL for stdout */
     bool dump_model;         /* --dump-model: print the model after resolve */
     bool time_report;        /* --time-report: per-stage timings to stderr */
 };

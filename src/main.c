@@ -17,6 +17,7 @@
 #include "emit/emit.h"
 #include "front/front.h"
 #include "lower/lower.h"
+#include "desk/desk.h"
 #include "resolve/resolve.h"
 #include "util/depfile.h"
 
@@ -39,7 +40,8 @@ static const char usage_text[] =
     "usage: dtpass build  SYSTEM [--board FILE] [-o DIR] [--target LIST] [-I DIR]... [-M DEPFILE]\n"
     "       dtpass check  SYSTEM [--board FILE] [-I DIR]... [--dump-model]\n"
     "       dtpass dump   FILE [--json]\n"
-    "       dtpass board  FILE [--json]\n"
+    "       dtpass board  FILE [--json] [--groups]\n"
+    "       dtpass init   --board FILE [--guests N] [-o FILE]\n"
     "       dtpass --help | --version\n"
     "common: --format text|json|sarif  -W<check> -Wno-<check> -Werror[=<check>]\n"
     "        --color auto|always|never  -q  --classes FILE  --time-report\n"
@@ -115,7 +117,14 @@ static int parse_args(struct dtpass_ctx *ctx, int argc, char **argv)
         } else if (!strcmp(a, "-o")) {
             if (i + 1 >= argc)
                 return usage_error("%s needs a directory", a);
-            o->outdir = argv[++i];
+            o->outdir = o->init_out = argv[++i];
+        } else if (is_opt(a, "--guests")) {
+            v = opt_value(argc, argv, &i, "--guests");
+            char *end = NULL;
+            unsigned long g = v ? strtoul(v, &end, 10) : 0;
+            if (!v || !*v || *end || g < 1 || g > DESK_GUESTS_MAX)
+                return usage_error("--guests takes a number from 1 to 64, not '%s'", v ? v : "");
+            o->guests = (uint32_t)g;
         } else if (is_opt(a, "--target")) {
             if (!(v = opt_value(argc, argv, &i, "--target")) || parse_targets(v, &o->targets))
                 return 2;
@@ -148,6 +157,8 @@ static int parse_args(struct dtpass_ctx *ctx, int argc, char **argv)
             o->quiet = true;
         } else if (!strcmp(a, "--json")) {
             o->json = true;
+        } else if (!strcmp(a, "--groups")) {
+            o->groups = true;
         } else if (!strcmp(a, "--dump-model")) {
             o->dump_model = true;
         } else if (!strcmp(a, "--time-report")) {
@@ -168,10 +179,16 @@ static int parse_args(struct dtpass_ctx *ctx, int argc, char **argv)
     if (!o->command)
         return usage_error("%s", "no command given (build, check, dump or board)");
     if (strcmp(o->command, "build") && strcmp(o->command, "check") &&
-        strcmp(o->command, "dump") && strcmp(o->command, "board"))
+        strcmp(o->command, "dump") && strcmp(o->command, "board") && strcmp(o->command, "init"))
         return usage_error("unknown command '%s'", o->command);
-    if (!o->input)
+    if (!strcmp(o->command, "init")) {
+        if (o->input)
+            return usage_error("unexpected argument '%s' (init takes --board FILE)", o->input);
+        if (!o->board)
+            return usage_error("%s", "init needs --board FILE");
+    } else if (!o->input) {
         return usage_error("'%s' needs an input file", o->command);
+    }
     if (!strcmp(color, "always"))
         o->color = true;
     else if (!strcmp(color, "never"))
@@ -320,8 +337,13 @@ int main(int argc, char **argv)
     if (status == 0) {
         const char *cmd = ctx.opt.command;
         if (!strcmp(cmd, "board")) {
-            if (load_board(&ctx, ctx.opt.input) == 0)
+            if (load_board(&ctx, ctx.opt.input) == 0 && ctx.opt.groups)
+                desk_groups(&ctx.board, stdout, ctx.opt.json);
+            else if (ctx.board_loaded)
                 board_describe(&ctx.board, stdout, ctx.opt.json);
+        } else if (!strcmp(cmd, "init")) {
+            if (load_board(&ctx, ctx.opt.board) == 0)
+                desk_init(&ctx);
         } else if (!strcmp(cmd, "dump")) {
             dump_file(&ctx);
         } else {
