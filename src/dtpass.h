@@ -28,7 +28,8 @@ enum target {
 
 struct dtpass_options {
     const char *command;     /* build, check, dump, board */
-    const char *input;       /* SYSTEM, or FILE for dump/board */
+    const char *input;       /* SYSTEM, or FILE for dump/board, OLD for diff */
+    const char *input2;      /* NEW for diff */
     const char *board;       /* --board, or NULL */
     const char *outdir;      /* -o, default "out" */
     unsigned targets;        /* enum target bits */

@@ -266,6 +266,9 @@ const struct board_node *board_resource_holder(const struct board_node *n);
  * assignable alone (dev-parent). */
 const struct board_node *board_device_parent(const struct board_node *n);
 
+/* Nodes whose reg is memory, not device registers: the root, /memory*,
+ * device_type "memory", whatever is below /reserved-memory or /cpus. */
+bool board_memory_node(const struct board *b, const struct board_node *n);
 /* The DTS file:line of a node (NOPOS when unknown: a DTB board). */
 struct srcpos board_node_pos(const struct board_node *n);
 /* The node's first label (from __symbols__), or NULL. */

@@ -94,22 +94,6 @@ int check_mmio_page_shared(struct ck *c)
 
 /* --- mmio-in-ram ------------------------------------------------------------ */
 
-/* Nodes whose reg is memory, not device registers. */
-static bool is_memory_node(const struct board *b, const struct board_node *n)
-{
-    if (n == b->root)
-        return true;
-    if (!strncmp(n->name, "memory", 6) && (n->name[6] == '\0' || n->name[6] == '@'))
-        return true;
-    struct board_prop dt = board_prop(n, "device_type");
-    if (dt.name && dt.len >= 6 && !memcmp(dt.val, "memory", 6))
-        return true;
-    for (const struct board_node *p = n->parent; p; p = p->parent)
-        if (!strcmp(p->name, "reserved-memory") || !strcmp(p->name, "cpus"))
-            return true;
-    return false;
-}
-
 /* Guest memory and shared regions (a few hundred ranges) are sorted and
  * merged by owner-free position; every device range (tens of thousands) is
  * then looked up by binary search: O(n log m), no big sort. */
@@ -153,7 +137,7 @@ int check_mmio_in_ram(struct ck *c)
         maxhi[k] = k && maxhi[k - 1] > items.v[k].hi ? maxhi[k - 1] : items.v[k].hi;
     for (uint32_t i = 0; items.n && i < b->nnodes; i++) {
         const struct board_node *n = b->nodes[i];
-        if (!n->nmmio || is_memory_node(b, n))
+        if (!n->nmmio || board_memory_node(b, n))
             continue;
         for (uint32_t r = 0; r < n->nmmio; r++) {
             uint64_t lo = n->mmio[r].base, hi;

@@ -76,6 +76,10 @@ const struct check_info check_table[] = {
     {"status-disabled", SEV_WARNING, "Assigned device is disabled",
      "An assigned device has status = \"disabled\" in the board; the guest will not probe it "
      "unless the status is changed."},
+    {"isolation-change", SEV_WARNING, "What a change does to isolation",
+     "Reported by dtpass diff, not by check or build: a device, stream ID, interrupt line, CPU, "
+     "memory range or shared window changed owner, appeared or disappeared between two systems, "
+     "or a check's findings changed (docs/desk.md)."},
     {"xen-unenforced", SEV_WARNING, "Not enforced by the Xen target",
      "Target xen: Xen decides part of the partition itself (Debian's Xen 4.17 has no static "
      "memory, static shared memory or boot-time cpupools, and routes passthrough interrupts "

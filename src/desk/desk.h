@@ -24,4 +24,10 @@ const char *unit_protection(const struct unit *u, char *buf, size_t len);
 #define DESK_GUESTS_MAX 64
 int desk_init(struct dtpass_ctx *ctx);
 
+/* `dtpass diff OLD NEW`: both systems analysed (parse..checks). Reports
+ * each change as an isolation-change diagnostic into out and, when text is
+ * not NULL, as one line there. Returns the number of changes. */
+size_t desk_diff(const struct dtpass_ctx *old, const struct dtpass_ctx *new, struct diag_sink *out,
+                 FILE *text);
+
 #endif

@@ -26,9 +26,17 @@ struct plan {
     const struct unit *console; /* the unit of /chosen stdout-path, kept by the hypervisor */
 };
 
+static int range_cmp(const void *pa, const void *pb)
+{
+    const struct board_range *a = pa, *b = pb;
+    return a->base < b->base ? -1 : a->base > b->base;
+}
+
 /* RAM that nothing else claims: board RAM (no-map regions already out)
- * minus /memreserve/ and every /reserved-memory region, mapped or not. The
- * largest such range, 2 MiB aligned inwards. */
+ * minus /memreserve/, every /reserved-memory region, mapped or not, and
+ * device registers a sloppy /memory covers (mmio-in-ram would refuse
+ * them). The largest such range, 2 MiB aligned inwards. Holes are sorted,
+ * so each bank is one sweep. */
 static bool largest_free(const struct board *b, uint64_t *base, uint64_t *size)
 {
     VEC(struct board_range) holes = {0};
@@ -38,29 +46,28 @@ static bool largest_free(const struct board *b, uint64_t *base, uint64_t *size)
     for (const struct board_node *r = rm ? rm->first_child : NULL; r; r = r->next_sibling)
         for (uint32_t k = 0; k < r->nmmio; k++)
             VEC_PUSH(&holes, r->mmio[k]);
+    for (uint32_t i = 0; i < b->nnodes; i++)
+        if (b->nodes[i]->nmmio && !board_memory_node(b, b->nodes[i]))
+            for (uint32_t k = 0; k < b->nodes[i]->nmmio; k++)
+                VEC_PUSH(&holes, b->nodes[i]->mmio[k]);
+    if (holes.n > 1)
+        qsort(holes.v, holes.n, sizeof(*holes.v), range_cmp);
     uint64_t best = 0, best_base = 0;
     for (uint32_t i = 0; i < b->nram; i++) {
-        /* Walk the bank, cutting at each hole (few: a linear scan each). */
         uint64_t lo = b->ram[i].base, end = b->ram[i].base + b->ram[i].size;
-        while (lo < end) {
-            uint64_t hi = end;
-            for (size_t h = 0; h < holes.n; h++) {
-                uint64_t hlo = holes.v[h].base, hhi = holes.v[h].base + holes.v[h].size;
-                if (hhi > lo && hlo < hi) {
-                    if (hlo <= lo)
-                        lo = hhi < end ? hhi : end;
-                    else
-                        hi = hlo;
-                }
-            }
-            if (lo >= hi)
-                break;
+        for (size_t h = 0; h <= holes.n && lo < end; h++) {
+            uint64_t hlo = h < holes.n ? holes.v[h].base : end;
+            uint64_t hhi = h < holes.n ? holes.v[h].base + holes.v[h].size : end;
+            if (hhi <= lo)
+                continue;
+            uint64_t hi = hlo < end ? hlo : end;
             uint64_t alo = (lo + ALIGN - 1) & ~(ALIGN - 1), ahi = hi & ~(ALIGN - 1);
-            if (ahi > alo && ahi - alo > best) {
+            if (hi > lo && ahi > alo && ahi - alo > best) {
                 best = ahi - alo;
                 best_base = alo;
             }
-            lo = hi;
+            if (hhi > lo)
+                lo = hhi;
         }
     }
     VEC_FREE(&holes);
