@@ -947,3 +947,47 @@ void outputs_abort(struct outputs *o)
     if (o->state > 0)
         o->state = 0;
 }
+
+/* A file written whole (`dtpass init -o`): a temporary beside it, written and
+ * fsynced, then link()ed to the name — which fails with EEXIST when the name
+ * exists, so no existing file is ever replaced, even by a race — and the
+ * temporary unlinked. */
+int write_new_file(const char *path, const void *data, size_t len)
+{
+    char *dir = path_dirname(path);
+    size_t n = strlen(dir) + 32;
+    char *tmp = xmalloc(n);
+    snprintf(tmp, n, "%s/.dtpass-new-XXXXXX", dir);
+    free(dir);
+    int fd = mkstemp(tmp), rc = -1, err = 0;
+    if (fd < 0) {
+        free(tmp);
+        return -1;
+    }
+    const char *p = data;
+    size_t left = len;
+    while (left) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        p += w;
+        left -= (size_t)w;
+    }
+    mode_t mask = umask(0); /* mkstemp makes 0600; the file gets what open() would give */
+    umask(mask);
+    if (left || fchmod(fd, 0666 & ~mask) || fsync(fd))
+        err = errno ? errno : EIO;
+    if (close(fd) && !err)
+        err = errno;
+    if (!err && link(tmp, path) == 0)
+        rc = 0;
+    else if (!err)
+        err = errno;
+    unlink(tmp);
+    free(tmp);
+    if (rc)
+        errno = err;
+    return rc;
+}

@@ -27,7 +27,7 @@
 
 static uint8_t *fx_blob(struct fx *f, size_t *n)
 {
-    assert_int_equal(lower_place(&f->ctx), 0);
+    assert_int_equal(fx_place(f), 0);
     assert_int_equal(lower_quiesce(&f->ctx), 0);
     uint8_t *blob;
     *n = blob_serialise(&f->ctx, &blob);
