@@ -860,7 +860,13 @@ static void vpci_window(struct jh_map *m)
     }
     free(iv);
     if (!ok) {
-        report(m, "jailhouse-vpci", s->version_pos,
+        struct srcpos at = s->version_pos; /* the first region that needs it */
+        for (size_t i = 0; i < s->shared.n; i++)
+            if (m->ivdev[i] >= 0) {
+                at = s->shared.v[i].pos;
+                break;
+            }
+        report(m, "jailhouse-vpci", at,
                "no free %" PRIu64 " KiB window below 4 GiB for the virtual PCI host of the "
                "ivshmem devices",
                need / 1024);
