@@ -1,7 +1,8 @@
 /* main.c — the command line and the pipeline:
  *
  *   load board -> parse system (YAML | DSL) -> resolve -> checks
- *              -> lower (guest trees, placement) -> emit -> commit outputs
+ *              -> target checks -> lower (guest trees, placement) -> emit
+ *              -> commit outputs
  *
  * Each stage is a plain function in its own folder; a stage that reports
  * errors stops the pipeline before anything is written. */
@@ -17,9 +18,14 @@
 #include "emit/emit.h"
 #include "front/front.h"
 #include "lower/lower.h"
+#include "lower/quiesce.h"
 #include "resolve/resolve.h"
+#include "targets/target.h"
 #include "util/depfile.h"
+#include "dtpass/dtpb.h"
 
+/* The outputs that are not hypervisor targets; those come from the
+ * registry in targets/registry.c (targets/target.h). */
 static const struct target_info {
     const char *name;
     unsigned bit;
@@ -31,20 +37,31 @@ static const struct target_info {
     {"s2", T_S2, NULL},
     {"hvdata", T_HVDATA, NULL},
     {"blob", T_BLOB, emit_blob},
-    {"xen", T_XEN, emit_xen},
     {"report", T_REPORT, emit_report},
 };
 
 static const char usage_text[] =
     "usage: dtpass build  SYSTEM [--board FILE] [-o DIR] [--target LIST] [-I DIR]... [-M DEPFILE]\n"
+    "                     [--no-wait]  (fail, not wait, while another build writes DIR)\n"
     "       dtpass check  SYSTEM [--board FILE] [-I DIR]... [--dump-model]\n"
     "       dtpass dump   FILE [--json]\n"
     "       dtpass board  FILE [--json]\n"
     "       dtpass --help | --version\n"
     "common: --format text|json|sarif  -W<check> -Wno-<check> -Werror[=<check>]\n"
     "        --color auto|always|never  -q  --classes FILE  --time-report\n"
-    "targets: dts,dtb,smmu,s2,hvdata,blob,xen,report (default: all but xen and report)\n"
     "exit status: 0 success, 1 configuration errors, 2 usage, I/O or internal error\n";
+
+/* The target list of --help, from the two tables. */
+static void print_usage(void)
+{
+    fputs(usage_text, stdout);
+    fputs("targets: ", stdout);
+    for (size_t i = 0; i < ARRAY_SIZE(targets); i++)
+        printf("%s%s", i ? "," : "", targets[i].name);
+    fputs(" (default: all but report)\nhypervisor targets (also `check --target NAME`):\n", stdout);
+    for (size_t i = 0; i < hv_targets_len; i++)
+        printf("  %-10s %s\n", hv_targets[i]->name, hv_targets[i]->summary);
+}
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -54,25 +71,39 @@ static int usage_error(const char *fmt, const char *arg)
     return 2;
 }
 
-static int parse_targets(const char *list, unsigned *out)
+static int parse_targets(const char *list, unsigned *out, unsigned *hv_out)
 {
-    unsigned bits = 0;
+    unsigned bits = 0, hv = 0;
     char *copy = xstrdup(list), *save = NULL;
     for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        size_t i;
+        size_t i, k;
         for (i = 0; i < ARRAY_SIZE(targets); i++)
             if (!strcmp(t, targets[i].name))
                 break;
-        if (i == ARRAY_SIZE(targets)) {
+        if (i < ARRAY_SIZE(targets)) {
+            bits |= targets[i].bit;
+        } else if (hv_target_find(t, &k)) {
+            hv |= 1u << k;
+        } else {
             usage_error("unknown target '%s'", t);
             free(copy);
             return -1;
         }
-        bits |= targets[i].bit;
     }
     free(copy);
     *out = bits;
+    *hv_out = hv;
     return 0;
+}
+
+/* What the selected hypervisor targets need lowered (HV_NEEDS_*). */
+static unsigned hv_needs(unsigned sel)
+{
+    unsigned needs = 0;
+    for (size_t i = 0; i < hv_targets_len; i++)
+        if (sel & (1u << i))
+            needs |= hv_targets[i]->needs;
+    return needs;
 }
 
 /* Options take their value as the next argument or after '='. */
@@ -104,10 +135,20 @@ static int parse_args(struct dtpass_ctx *ctx, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(usage_text, stdout);
+            print_usage();
             exit(0);
         } else if (!strcmp(a, "--version")) {
-            printf("dtpass %s\n", DTPASS_VERSION);
+            printf("dtpass %s (dtpb format %d.%d)\n", DTPASS_VERSION, DTPB_VERSION_MAJOR, DTPB_VERSION_MINOR);
+            exit(0);
+        } else if (!strcmp(a, "--list-checks")) {
+            /* For scripts and the bash completion (not in --help): every
+             * check id -W takes, one a line, from the one table. */
+            for (size_t k = 0; k < check_table_len; k++)
+                printf("%s\n", check_table[k].id);
+            exit(0);
+        } else if (!strcmp(a, "--list-targets")) {
+            for (size_t k = 0; k < ARRAY_SIZE(targets); k++)
+                printf("%s\n", targets[k].name);
             exit(0);
         } else if (is_opt(a, "--board")) {
             if (!(o->board = opt_value(argc, argv, &i, "--board")))
@@ -117,7 +158,8 @@ static int parse_args(struct dtpass_ctx *ctx, int argc, char **argv)
                 return usage_error("%s needs a directory", a);
             o->outdir = argv[++i];
         } else if (is_opt(a, "--target")) {
-            if (!(v = opt_value(argc, argv, &i, "--target")) || parse_targets(v, &o->targets))
+            if (!(v = opt_value(argc, argv, &i, "--target")) ||
+                parse_targets(v, &o->targets, &o->hv_targets))
                 return 2;
         } else if (!strncmp(a, "-I", 2)) {
             const char *dir = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
@@ -150,6 +192,8 @@ static int parse_args(struct dtpass_ctx *ctx, int argc, char **argv)
             o->json = true;
         } else if (!strcmp(a, "--dump-model")) {
             o->dump_model = true;
+        } else if (!strcmp(a, "--no-wait")) {
+            o->no_wait = true;
         } else if (!strcmp(a, "--time-report")) {
             o->time_report = true;
         } else if (!strncmp(a, "-W", 2)) {
@@ -257,6 +301,16 @@ static void run_system(struct dtpass_ctx *ctx, bool build)
     if (checks_run(ctx) || diag_errors(&ctx->diag))
         return;
     stage_done(&clk, "checks");
+    /* Target checks: only on a system the isolation checks accept, in
+     * build and in check (CI lints for a target with `check --target`). */
+    unsigned hv = ctx->opt.hv_targets;
+    for (size_t i = 0; i < hv_targets_len; i++)
+        if ((hv & (1u << i)) && hv_targets[i]->check) {
+            hv_targets[i]->check(ctx);
+            stage_done(&clk, hv_targets[i]->name);
+        }
+    if (diag_errors(&ctx->diag))
+        return;
     if (!build) {
         /* Capacity is part of the lint: placing the tables is what finds an
          * SMMUv2 out of SMRs or hypervisor memory too small (smmu-capacity,
@@ -267,18 +321,28 @@ static void run_system(struct dtpass_ctx *ctx, bool build)
         return;
     }
 
-    unsigned t = ctx->opt.targets;
-    if (t & (T_DTS | T_DTB | T_XEN)) {
+    unsigned t = ctx->opt.targets, needs = hv_needs(hv);
+    if ((t & (T_DTS | T_DTB)) || (needs & HV_NEEDS_GUEST_TREES)) {
         /* What the guest trees share; emit-dt carves each guest's tree,
          * writes it and frees it before the next. */
         if (lower_guest_trees(ctx))
             return;
         stage_done(&clk, "lower-owners");
     }
-    if (t & (T_SMMU | T_S2 | T_HVDATA | T_BLOB | T_XEN | T_REPORT)) {
+    if ((t & (T_SMMU | T_S2 | T_HVDATA | T_BLOB | T_REPORT)) || (needs & HV_NEEDS_PLACE)) {
         if (lower_place(ctx))
             return;
         stage_done(&clk, "lower-place");
+        if (lower_quiesce(ctx))
+            return;
+        stage_done(&clk, "lower-quiesce");
+    }
+    /* The output directory's lock, before the first output is staged. */
+    ctx->out.dir = ctx->opt.outdir;
+    ctx->out.no_wait = ctx->opt.no_wait;
+    if (outputs_begin(&ctx->out)) {
+        diag_fatal(&ctx->diag, NOPOS, "%s", ctx->out.msg);
+        return;
     }
     if ((t & (T_DTS | T_DTB)) && emit_guest_dt(ctx))
         return;
@@ -293,6 +357,13 @@ static void run_system(struct dtpass_ctx *ctx, bool build)
             return;
         stage_done(&clk, targets[i].name);
     }
+    for (size_t i = 0; i < hv_targets_len; i++) {
+        if (!(hv & (1u << i)))
+            continue;
+        if (hv_targets[i]->emit(ctx))
+            return;
+        stage_done(&clk, hv_targets[i]->name);
+    }
     if (diag_errors(&ctx->diag))
         return;
 
@@ -303,9 +374,9 @@ static void run_system(struct dtpass_ctx *ctx, bool build)
         diag_fatal(&ctx->diag, NOPOS, "cannot write %s: %s", ctx->opt.depfile, strerror(errno));
         return;
     }
-    if (outputs_commit(&ctx->out))
-        diag_fatal(&ctx->diag, NOPOS, "cannot write the outputs in %s: %s", ctx->opt.outdir,
-                   strerror(errno));
+    if (outputs_commit(&ctx->out, ctx->sys.inputs.v, ctx->sys.inputs.n, ctx->board.inputs.v,
+                       ctx->board.inputs.n))
+        diag_fatal(&ctx->diag, NOPOS, "%s", ctx->out.msg);
     stage_done(&clk, "commit");
 }
 
@@ -317,6 +388,7 @@ int main(int argc, char **argv)
     outputs_init(&ctx.out);
 
     int status = parse_args(&ctx, argc, argv);
+    ctx.diag.warnings_hidden = ctx.opt.quiet && ctx.opt.format == DIAG_TEXT;
     if (status == 0) {
         const char *cmd = ctx.opt.command;
         if (!strcmp(cmd, "board")) {
@@ -334,6 +406,7 @@ int main(int argc, char **argv)
     }
 
     lower_free(&ctx);
+    quiesce_free(ctx.quiesce);
     if (ctx.board_loaded)
         board_free(&ctx.board);
     system_free(&ctx.sys);

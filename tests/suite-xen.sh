@@ -248,7 +248,7 @@ check "PCI host bridge: Xen routing none of its interrupts is a warning" \
 start=$(date +%s)
 # shellcheck disable=SC2046
 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a57 -smp 4 -m 2G \
-    -nographic -no-reboot -monitor none -kernel "$XEN" -dtb out/xen/host.dtb \
+    -nographic -no-reboot -monitor none -nic none -kernel "$XEN" -dtb out/xen/host.dtb \
     $(cat out/xen/qemu-loader.args) </dev/null >boot.log 2>&1 &
 qpid=$!
 while kill -0 "$qpid" 2>/dev/null; do
@@ -308,7 +308,7 @@ check "ramdisk module node with multiboot,ramdisk" grep -q 'compatible = "multib
 start=$(date +%s)
 # shellcheck disable=SC2046
 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a57 -smp 4 -m 2G \
-    -nographic -no-reboot -monitor unix:mon.sock,server=on,wait=off \
+    -nographic -no-reboot -monitor unix:mon.sock,server=on,wait=off -nic none \
     -kernel "$XEN" -dtb out-irq/xen/host.dtb \
     $(cat out-irq/xen/qemu-loader.args) </dev/null >irq.log 2>&1 &
 qpid=$!

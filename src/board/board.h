@@ -203,6 +203,25 @@ const char *board_node_label(const struct board_node *n);
 /* The CPU index of an MPIDR, or -1. */
 int board_cpu_index(const struct board *b, uint64_t mpidr);
 
+/* One entry of a phandle + #<cells> property: the provider node and its
+ * argument cells (big-endian, inside the board's blob). */
+struct board_spec {
+    struct board_node *provider;
+    const uint8_t *cells;
+    uint32_t ncells;
+};
+/* The entries of n's `resets`, `power-domains` (any phandle + #<cells>
+ * property of the binding table): returns how many there are and stores
+ * the first max of them in out (max 0 only counts). */
+uint32_t board_specifiers(const struct board_node *n, const char *prop, struct board_spec *out,
+                          uint32_t max);
+/* Cell k of a specifier. */
+static inline uint32_t board_spec_cell(const struct board_spec *s, uint32_t k)
+{
+    const uint8_t *c = s->cells + 4 * k;
+    return (uint32_t)c[0] << 24 | (uint32_t)c[1] << 16 | (uint32_t)c[2] << 8 | c[3];
+}
+
 /* `dtpass board`: what the board offers, as text or one JSON document
  * (docs/board-json.md). */
 void board_describe(const struct board *b, FILE *out, bool json);

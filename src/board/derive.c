@@ -1103,3 +1103,35 @@ void board_derive(struct bload *c)
     VEC_FREE(&sc.deps);
     strmap_free(&sc.dep_rules);
 }
+
+/* ---- specifiers on demand ---- */
+
+/* The entries of a phandle + #<cells> property (`resets`, `power-domains`
+ * ...), decoded by the same rule as the dependency graph, for the stages
+ * that need the arguments (the quiesce plan): nothing is stored per node.
+ * A malformed property yields the entries before the defect (load already
+ * reported it). */
+uint32_t board_specifiers(const struct board_node *n, const char *prop, struct board_spec *out,
+                          uint32_t max)
+{
+    const struct dep_rule *r = dep_rule_of(prop);
+    struct board_prop p = board_prop(n, prop);
+    if (!r || r->kind != DEP_ARGS || !p.name || p.len % 4)
+        return 0;
+    uint32_t total = p.len / 4, i = 0, count = 0;
+    while (i < total) {
+        uint32_t ph = prop_cell(&p, i), args;
+        if (ph == 0) {
+            i++;
+            continue;
+        }
+        struct board_node *t = board_by_phandle(n->board, ph);
+        if (!t || !board_prop_u32(t, r->cells, &args) || args > total - i - 1)
+            break;
+        if (count < max)
+            out[count] = (struct board_spec){.provider = t, .cells = p.val + 4 * (i + 1), .ncells = args};
+        count++;
+        i += 1 + args;
+    }
+    return count;
+}

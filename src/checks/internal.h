@@ -108,6 +108,7 @@ int check_sid_owner(struct ck *c);
 int check_sid_range(struct ck *c);
 int check_dma_no_iommu(struct ck *c);
 int check_dma_reset(struct ck *c);
+int check_quiesce_shared(struct ck *c);
 int check_dep_unowned(struct ck *c);
 int check_irq_parent(struct ck *c);
 int check_cpu_owner(struct ck *c);

@@ -340,9 +340,11 @@ int check_dma_reset(struct ck *c)
                 c->owner_dev[n->index] != dev)
                 continue;
             struct diag *d = ck_report(c, "dma-reset", dev->ref.pos,
-                                       "nothing can stop the DMA of %s (guest %s): no `resets`, no "
-                                       "`power-domains` and no SMMU stream to set to abort; after a "
-                                       "crash or reboot of guest %s it may keep writing memory",
+                                       "nothing can stop the DMA of %s (guest %s): its quiesce plan "
+                                       "has no SMMU step (no stream ID), no reset step (no `resets`) "
+                                       "and no power-off step (no `power-domains`), so it is listed "
+                                       "as a hazard; after a crash or reboot of guest %s it may keep "
+                                       "writing memory",
                                        n->path, s->guests.v[g].name, s->guests.v[g].name);
             ck_node(d, n);
             diag_fix(d, "put it behind the SMMU, or give the board node its `resets` or "

@@ -60,6 +60,8 @@ void ck_node(struct diag *d, const struct board_node *n)
     if (!d || !n)
         return;
     diag_node(d, n->path);
+    if (d->hidden) /* never shown: no need for the position (a dtc run for a DTS) */
+        return;
     struct srcpos at = board_node_pos(n);
     if (at.file && at.line)
         diag_note(d, at, n->path, "board node %s is defined here", n->path);

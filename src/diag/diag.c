@@ -124,7 +124,10 @@ static struct diag *report(struct diag_sink *s, const char *check, enum severity
         s->nerrors++;
     else if (sev == SEV_WARNING)
         s->nwarnings++;
-    return add(s, check, sev, pos, fmt, ap);
+    struct diag *d = add(s, check, sev, pos, fmt, ap);
+    if (d && sev != SEV_ERROR && s->warnings_hidden)
+        d->hidden = true;
+    return d;
 }
 
 struct diag *diag_report(struct diag_sink *s, const char *check, struct srcpos pos,

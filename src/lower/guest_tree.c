@@ -1358,7 +1358,8 @@ static int win_cmp(const void *a, const void *b)
     return x->p->ipa < y->p->ipa ? -1 : x->p->ipa > y->p->ipa;
 }
 
-static void add_shared(const struct dtpass_ctx *ctx, struct guest_tree *t)
+static void add_shared(const struct dtpass_ctx *ctx, struct guest_tree *t,
+                       const struct gt_hooks *hooks)
 {
     VEC(struct win) w = {0};
     for (size_t i = 0; i < ctx->sys.shared.n; i++) {
@@ -1372,6 +1373,13 @@ static void add_shared(const struct dtpass_ctx *ctx, struct guest_tree *t)
     if (!w.n)
         return;
     qsort(w.v, w.n, sizeof(w.v[0]), win_cmp);
+    if (hooks && hooks->shared_peer) {
+        /* The target describes the windows its own way (gt_hooks). */
+        for (size_t i = 0; i < w.n; i++)
+            hooks->shared_peer(hooks->arg, t, w.v[i].s, w.v[i].p);
+        VEC_FREE(&w);
+        return;
+    }
     struct gt_node *rm = gt_node_add(t, t->root, "reserved-memory", GT_SYNTH, NULL);
     gt_prop_u32(t, rm, "#address-cells", 2);
     gt_prop_u32(t, rm, "#size-cells", 2);
@@ -1461,6 +1469,12 @@ static void add_chosen_aliases(const struct dtpass_ctx *ctx, struct guest_tree *
 struct guest_tree *gt_build_guest(const struct dtpass_ctx *ctx, const struct gt_owners *owners,
                                   uint32_t gi)
 {
+    return gt_build_guest_hooked(ctx, owners, gi, NULL);
+}
+
+struct guest_tree *gt_build_guest_hooked(const struct dtpass_ctx *ctx, const struct gt_owners *owners,
+                                         uint32_t gi, const struct gt_hooks *hooks)
+{
     const struct board *b = &ctx->board;
     struct guest_tree *t = gt_new(ctx, gi);
     const struct sys_guest *g = t->g;
@@ -1492,7 +1506,7 @@ struct guest_tree *gt_build_guest(const struct dtpass_ctx *ctx, const struct gt_
     gt_prop_set(t, psci, "compatible", psci_c, sizeof(psci_c));
     gt_prop_set(t, psci, "method", hvc, sizeof(hvc));
     add_memory(t);
-    add_shared(ctx, t);
+    add_shared(ctx, t, hooks);
     add_gic(ctx, t);
     add_timer(ctx, t);
 

@@ -157,4 +157,16 @@ uint32_t gt_map_intid(const struct guest_tree *t, uint32_t pintid);
 struct guest_tree *gt_build_guest(const struct dtpass_ctx *ctx, const struct gt_owners *owners,
                                   uint32_t guest_index);
 
+/* What a hypervisor target changes in the guest DT. shared_peer, when set,
+ * replaces the generic /reserved-memory window and dtpass,shmem node of
+ * each shared-region window of the guest (called in IPA order; QNX adds its
+ * qvm,guest_shm device there); t->opt.gic_phandle is the interrupt parent. */
+struct gt_hooks {
+    void (*shared_peer)(void *arg, struct guest_tree *t, const struct sys_shared *s,
+                        const struct sys_peer *p);
+    void *arg;
+};
+struct guest_tree *gt_build_guest_hooked(const struct dtpass_ctx *ctx, const struct gt_owners *owners,
+                                         uint32_t guest_index, const struct gt_hooks *hooks);
+
 #endif

@@ -152,6 +152,14 @@ struct system {
     VEC(struct sys_smmu_param) smmus;
     VEC(struct sys_mem) hyp_memory;
     VEC(struct sys_ref) hyp_devices;
+    /* `hypervisor: root-cell:` — the guest that boots first and creates the
+     * others (the Jailhouse root cell, docs/jailhouse.md); NULL when absent. */
+    char *root_cell;
+    struct srcpos root_cell_pos;
+    /* `hypervisor: qnx-version:`: the QNX SDP release target qnx writes for
+     * (MODEL_QNX_*), MODEL_QNX_UNSET when not given (docs/qnx.md). */
+    uint32_t qnx_version;
+    struct srcpos qnx_version_pos;
     VEC(struct sys_guest) guests;
     VEC(struct sys_shared) shared;
     VEC(char *) inputs; /* every file read: the system file and DSL includes (for -M) */
@@ -165,6 +173,13 @@ void system_free(struct system *s);
  * are printed only when `resolved` is set. */
 void model_dump(const struct system *s, FILE *out, bool resolved);
 
+/* QNX SDP releases target qnx can write for (`qnx-version`). */
+#define MODEL_QNX_UNSET 0u
+#define MODEL_QNX_7_1 710u
+#define MODEL_QNX_8_0 800u
+/* "7.1" or "8.0" -> MODEL_QNX_*; false for anything else. Shared by both
+ * front ends so the two syntaxes accept the same spellings. */
+bool model_qnx_version(const char *text, uint32_t *out);
 /* Guest name rule: [a-z][a-z0-9_-]{0,31}. */
 bool model_valid_name(const char *name);
 

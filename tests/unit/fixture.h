@@ -13,6 +13,7 @@
 #include "dtpass.h"
 #include "lower/lower.h"
 #include "lower/place.h"
+#include "lower/quiesce.h"
 #include "model/model.h"
 
 struct fx {
@@ -228,6 +229,8 @@ static void fx_free(struct fx *f)
 {
     place_free(f->ctx.place);
     f->ctx.place = NULL;
+    quiesce_free(f->ctx.quiesce);
+    f->ctx.quiesce = NULL;
     system_free(&f->ctx.sys);
     diag_free(&f->ctx.diag);
     outputs_abort(&f->ctx.out);

@@ -32,6 +32,7 @@ static unsigned place_and_walk(struct fx *f, uint8_t **blob_out, size_t *blob_le
         diag_render_text(&f->ctx.diag, stderr, false);
     assert_int_equal(rc, 0);
     assert_int_equal(diag_errors(&f->ctx.diag), 0);
+    assert_int_equal(lower_quiesce(&f->ctx), 0);
     uint8_t *img;
     assert_int_equal(hvdata_image(&f->ctx, &img), 0);
     uint8_t *blob;
@@ -41,6 +42,9 @@ static unsigned place_and_walk(struct fx *f, uint8_t **blob_out, size_t *blob_le
     unsigned long checks = 0;
     unsigned fails = walk_all(&b, img, (size_t)f->ctx.place->size, &checks);
     assert_true(checks > 1000);
+    unsigned long qchecks = 0;
+    fails += walk_quiesce(&b, img, (size_t)f->ctx.place->size, &qchecks);
+    assert_true(qchecks > 0 || !dtpb_count(&b, DTPB_SEC_SMMUS));
     if (img_out)
         *img_out = img;
     else
@@ -363,6 +367,7 @@ static void test_tables_scale(void **state)
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     assert_int_equal(lower_place(&f.ctx), 0);
+    assert_int_equal(lower_quiesce(&f.ctx), 0);
     uint8_t *img;
     assert_int_equal(hvdata_image(&f.ctx, &img), 0);
     free(img);
@@ -428,7 +433,11 @@ static int walk_dir(const char *dir)
         unsigned fails = walk_all(&b, hv, hn, &checks);
         printf("%s - %s: %lu translations and stream lookups, %u failures\n",
                fails ? "not ok" : "ok", dir, checks, fails);
-        rc = fails != 0;
+        unsigned long qchecks = 0;
+        unsigned qfails = walk_quiesce(&b, hv, hn, &qchecks);
+        printf("%s - %s: quiesce plan applied guest by guest: %lu stream lookups, %u failures\n",
+               qfails ? "not ok" : "ok", dir, qchecks, qfails);
+        rc = fails != 0 || qfails != 0;
     }
     free(blob);
     free(hv);

@@ -37,6 +37,8 @@
 #include "emit/guest_dt.h"
 #include "emit/uimage.h"
 #include "lower/guest_tree.h"
+#include "lower/quiesce.h"
+#include "targets/xen/xen.h"
 
 #define KiB 1024ull
 #define MiB (1024ull * 1024)
@@ -602,6 +604,26 @@ static void warn_unenforced(struct xen_ctx *x)
                                 dev->irqs.v[i].virt);
         }
     }
+    /* On domain destroy Xen de-assigns the domain's devices from its IOMMU
+     * contexts (docs/xen.md#guest-reboot) but asserts no reset and switches
+     * off no power domain: a master whose plan stops it only that way keeps
+     * running. Stream steps come first in a guest's plan. */
+    const struct quiesce_plan *q = ctx->quiesce;
+    for (size_t i = 0, blocked = SIZE_MAX, told = SIZE_MAX; q && i < q->steps.n; i++) {
+        const struct qs_step *st = &q->steps.v[i];
+        if (st->kind == QS_ABORT_STE || st->kind == QS_FAULT_S2CR)
+            blocked = st->device;
+        else if ((st->kind == QS_RESET || st->kind == QS_POWER_OFF) && st->device != blocked &&
+                 st->device != told) {
+            told = st->device;
+            diag_report(&ctx->diag, "xen-unenforced", st->dev->ref.pos,
+                        "%s of guest '%s' is stopped on a reboot only by its %s (%s), which "
+                        "Xen does not drive when it destroys the domain: its DMA may outlive "
+                        "the guest",
+                        st->dev->ref.node->path, sys->guests.v[st->guest].name,
+                        st->kind == QS_RESET ? "reset line" : "power domain", st->provider->path);
+        }
+    }
     for (size_t s = 0; s < sys->shared.n; s++)
         diag_report(&ctx->diag, "xen-unenforced", sys->shared.v[s].pos,
                     "shared region '%s' is not set up: it needs xen,shared-mem (Xen built "
@@ -823,7 +845,7 @@ static const char *find_uart(const struct dtpass_ctx *ctx)
  * Xen falls back to the board's stdout-path, and a UART a guest owns cannot
  * be Xen's console too: Xen would keep its interrupt and refuse to build
  * the guest. */
-static void choose_console(struct xen_ctx *x)
+static void choose_console(struct xen_ctx *x, bool report)
 {
     struct dtpass_ctx *ctx = x->ctx;
     const struct system *sys = &ctx->sys;
@@ -839,7 +861,8 @@ static void choose_console(struct xen_ctx *x)
         free(ref);
     }
     if (!n) {
-        diag_report(&ctx->diag, "xen-unenforced", sys->version_pos,
+        if (report)
+            diag_report(&ctx->diag, "xen-unenforced", sys->version_pos,
                     "no hypervisor device is a UART Xen has a driver for, and the board has no "
                     "usable stdout-path: Xen runs without a console (give it one in "
                     "`hypervisor: devices:`)");
@@ -849,7 +872,7 @@ static void choose_console(struct xen_ctx *x)
         x->uart = n->path;
         return;
     }
-    for (size_t g = 0; g < sys->guests.n; g++)
+    for (size_t g = 0; report && g < sys->guests.n; g++)
         for (size_t d = 0; d < sys->guests.v[g].devices.n; d++) {
             const struct sys_device *dev = &sys->guests.v[g].devices.v[d];
             if (dev->ref.node != n)
@@ -966,42 +989,18 @@ static void free_images(struct xen_ctx *x)
     VEC_FREE(&x->img);
 }
 
-int emit_xen(struct dtpass_ctx *ctx)
+/* The per-guest facts checks and emitter share (RAM size, vPL011, which
+ * board nodes are passed through); the caller frees x->xg and
+ * x->passthrough. */
+static void xen_prepare(struct xen_ctx *x, struct dtpass_ctx *ctx)
 {
     const struct system *sys = &ctx->sys;
-    struct xen_ctx x = {.ctx = ctx};
-    int rc = -1;
-    x.xg = xcalloc(sys->guests.n + 1, sizeof(*x.xg));
-    x.passthrough = xcalloc(ctx->board.nnodes + 1, sizeof(*x.passthrough));
-    struct guest_tree **trees = xcalloc(sys->guests.n + 1, sizeof(*trees));
-    if (!ctx->owners) {
-        diag_fatal(&ctx->diag, NOPOS, "internal error: guest trees were not prepared");
-        goto out;
-    }
-
-    if (sys->hyp_memory.n == 0) {
-        diag_report(&ctx->diag, "hv-memory", sys->version_pos,
-                    "the xen target places Xen, the host DTB and the passthrough DTBs in "
-                    "hypervisor memory: give `hypervisor: memory:`");
-        goto out;
-    }
-    const struct sys_mem *hm = &sys->hyp_memory.v[0];
-    x.hyp_base = hm->base;
-    if (!u64_add(hm->base, hm->size, &x.hyp_end) || hm->size < 8 * MiB) {
-        diag_report(&ctx->diag, "hv-memory", hm->pos,
-                    "the xen target needs at least 8 MiB in the first hypervisor memory region "
-                    "(Xen at +2 MiB, a 2 MiB boot area at the end)");
-        goto out;
-    }
-    x.area = x.hyp_end - 2 * MiB;
-    x.area_end = x.hyp_end;
-    /* Image 0 is Xen: the room from base + 2 MiB to the boot area. */
-    add_image(&x, "Xen", -1, NULL, xstrdup("xen"), x.hyp_base + 2 * MiB,
-              x.area - (x.hyp_base + 2 * MiB), hm->pos);
-
+    x->ctx = ctx;
+    x->xg = xcalloc(sys->guests.n + 1, sizeof(*x->xg));
+    x->passthrough = xcalloc(ctx->board.nnodes + 1, sizeof(*x->passthrough));
     for (size_t g = 0; g < sys->guests.n; g++) {
         const struct sys_guest *sg = &sys->guests.v[g];
-        struct xguest *xg = &x.xg[g];
+        struct xguest *xg = &x->xg[g];
         xg->kernel = xg->ramdisk = xg->pt = -1;
         uint64_t bytes = 0;
         for (size_t m = 0; m < sg->memory.n; m++)
@@ -1011,24 +1010,88 @@ int emit_xen(struct dtpass_ctx *ctx)
         xg->vpl011 = needs_vpl011(sg);
         for (size_t d = 0; d < sg->devices.n; d++)
             if (sg->devices.v[d].ref.node)
-                x.passthrough[sg->devices.v[d].ref.node->index] = true;
-        if (!sg->kernel.file) {
-            diag_report(&ctx->diag, "schema", sg->pos,
+                x->passthrough[sg->devices.v[d].ref.node->index] = true;
+    }
+}
+
+/* The first hypervisor memory region's end, or false when the region
+ * cannot hold Xen and the boot area. */
+static bool hyp_region(const struct system *sys, uint64_t *end)
+{
+    const struct sys_mem *hm = sys->hyp_memory.n ? &sys->hyp_memory.v[0] : NULL;
+    return hm && u64_add(hm->base, hm->size, end) && hm->size >= 8 * MiB;
+}
+
+/* The target's checks (targets/target.h): what Xen cannot be told, what
+ * collides with Xen's fixed guest layout, and what the emitter needs from
+ * the system file. Also run by `dtpass check --target xen`. */
+static void xen_check(struct dtpass_ctx *ctx)
+{
+    const struct system *sys = &ctx->sys;
+    struct xen_ctx x = {0};
+    uint64_t end;
+    if (sys->hyp_memory.n == 0) {
+        diag_report(&ctx->diag, "hv-memory", sys->version_pos,
+                    "the xen target places Xen, the host DTB and the passthrough DTBs in "
+                    "hypervisor memory: give `hypervisor: memory:`");
+        return;
+    }
+    if (!hyp_region(sys, &end)) {
+        diag_report(&ctx->diag, "hv-memory", sys->hyp_memory.v[0].pos,
+                    "the xen target needs at least 8 MiB in the first hypervisor memory region "
+                    "(Xen at +2 MiB, a 2 MiB boot area at the end)");
+        return;
+    }
+    xen_prepare(&x, ctx);
+    for (size_t g = 0; g < sys->guests.n; g++)
+        if (!sys->guests.v[g].kernel.file)
+            diag_report(&ctx->diag, "schema", sys->guests.v[g].pos,
                         "the xen target needs a kernel for guest '%s': give `boot: kernel: "
                         "{ file, load }`",
-                        sg->name);
+                        sys->guests.v[g].name);
+    choose_console(&x, true);
+    warn_unenforced(&x);
+    for (size_t g = 0; g < sys->guests.n; g++)
+        check_guest_layout(&x, (uint32_t)g);
+    free(x.xg);
+    free(x.passthrough);
+}
+
+/* The emitter: runs after xen_check found no error, so hypervisor memory
+ * holds Xen and the boot area and every guest has a kernel. What only the
+ * images show (a missing file, images overlapping or outside RAM, a boot
+ * area too small) is reported here. */
+static int emit_xen(struct dtpass_ctx *ctx)
+{
+    const struct system *sys = &ctx->sys;
+    struct xen_ctx x = {0};
+    int rc = -1;
+    xen_prepare(&x, ctx);
+    struct guest_tree **trees = xcalloc(sys->guests.n + 1, sizeof(*trees));
+    if (!ctx->owners || !hyp_region(sys, &x.hyp_end)) {
+        diag_fatal(&ctx->diag, NOPOS, "internal error: the xen target's checks or guest trees "
+                                      "did not run");
+        goto out;
+    }
+    const struct sys_mem *hm = &sys->hyp_memory.v[0];
+    x.hyp_base = hm->base;
+    x.area = x.hyp_end - 2 * MiB;
+    x.area_end = x.hyp_end;
+    /* Image 0 is Xen: the room from base + 2 MiB to the boot area. */
+    add_image(&x, "Xen", -1, NULL, xstrdup("xen"), x.hyp_base + 2 * MiB,
+              x.area - (x.hyp_base + 2 * MiB), hm->pos);
+
+    for (size_t g = 0; g < sys->guests.n; g++) {
+        const struct sys_guest *sg = &sys->guests.v[g];
+        struct xguest *xg = &x.xg[g];
+        if (!sg->kernel.file)
             continue;
-        }
         if ((xg->kernel = file_image(&x, "kernel", (int)g, &sg->kernel)) < 0)
             goto out;
         if (sg->ramdisk.file && (xg->ramdisk = file_image(&x, "ramdisk", (int)g, &sg->ramdisk)) < 0)
             goto out;
     }
-    choose_console(&x);
-    warn_unenforced(&x);
-    for (size_t g = 0; g < sys->guests.n; g++)
-        check_guest_layout(&x, (uint32_t)g);
-
+    choose_console(&x, false);
     /* Passthrough DTBs first in the boot area, then the host DTB that
      * points at them. */
     uint64_t cur = x.area;
@@ -1116,3 +1179,18 @@ out:
     free_images(&x);
     return rc || diag_errors(&ctx->diag) ? -1 : 0;
 }
+
+static const char *const xen_outputs[] = {
+    "host.dtb", "host.dts", "<guest>-passthrough.dtb", "<guest>-passthrough.dts",
+    "boot.scr.txt", "qemu-loader.args", NULL,
+};
+
+const struct hv_target xen_target = {
+    .name = "xen",
+    .summary = "Xen on Arm, dom0less: host DTB, passthrough DTBs, U-Boot script (docs/xen.md)",
+    .outdir = "xen",
+    .outputs = xen_outputs,
+    .needs = HV_NEEDS_GUEST_TREES | HV_NEEDS_PLACE,
+    .check = xen_check,
+    .emit = emit_xen,
+};
