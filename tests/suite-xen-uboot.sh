@@ -46,7 +46,7 @@ done
 XENDIR=$(DTPASS_CACHE=$CACHE sh tools/fetch-xen) || { notok "cannot fetch Debian's Xen (tools/fetch-xen)"; exit 1; }
 XEN=$XENDIR/xen
 KERNEL=$CACHE/kernel/Image
-[ -f "$XEN" ] && [ -f "$KERNEL" ] || { notok "no Xen image or kernel in the cache"; exit 1; }
+if [ ! -f "$XEN" ] || [ ! -f "$KERNEL" ]; then notok "no Xen image or kernel in the cache"; exit 1; fi
 BOARD=$ROOT/examples/qemu-virt/board/virt-el2.dts
 cd "$tmp" || exit 1
 mkdir sys
@@ -66,7 +66,7 @@ disk() {
     rm -f "$img"
     truncate -s 130M "$img" &&
         printf 'label: dos\nstart=2048, type=c, bootable\n' | sfdisk -q "$img" &&
-        mkfs.vfat --offset 2048 -n DTPASS "$img" $(((130 * 1024 - 1024))) >/dev/null || return 1
+        mkfs.vfat --offset 2048 -n DTPASS "$img" $((130 * 1024 - 1024)) >/dev/null || return 1
     [ "$dir" = / ] || mmd -i "$img@@1M" "::${dir%/}" || return 1
     for f in "$@"; do
         mcopy -i "$img@@1M" "$f" "::$dir$(basename "$f")" || return 1
