@@ -168,8 +168,8 @@ static int take_lock(struct outputs *o, const char *dir)
         if (fstat(fd, &held) == 0 && stat(lock, &now) == 0 && same_file(&held, &now)) {
             free(lock);
             o->lock_fd = fd;
-            /* Made by this build only if it was missing and is still the
-             * empty directory we made (another build may have made it). */
+            /* Missing on the first try: this build made it, and removes it
+             * again if it fails (rmdir, so only while it is empty). */
             o->created = !existed && tries == 0;
             return 0;
         }
@@ -713,6 +713,7 @@ static int commit_per_file(struct outputs *o, const struct names *old)
         }
         free(p);
     }
+    char *synced = NULL; /* emitters write a directory's files together: sync each once */
     for (size_t i = 0; i < o->files.n; i++) {
         struct staged *st = &o->files.v[i];
         if (!st->rel)
@@ -722,12 +723,19 @@ static int commit_per_file(struct outputs *o, const struct names *old)
         if (rc || rename(st->tmp, p)) {
             set_msg(o, "cannot write the outputs in %s: %s: %s (the outputs are now partly new)",
                     dir, st->final, strerror(rc ? -rc : errno));
-            free(p), free(pd);
+            free(p), free(pd), free(synced);
             return -1;
         }
-        sync_dir(pd);
-        free(p), free(pd);
+        if (!synced || strcmp(synced, pd)) {
+            sync_dir(pd);
+            free(synced);
+            synced = pd;
+        } else {
+            free(pd);
+        }
+        free(p);
     }
+    free(synced);
     struct names now = new_names(o);
     for (size_t i = 0; i < old->n; i++) {
         if (in_names(&now, old->v[i]))
