@@ -713,7 +713,7 @@ static int commit_per_file(struct outputs *o, const struct names *old)
         }
         free(p);
     }
-    char *synced = NULL; /* emitters write a directory's files together: sync each once */
+    char *synced = NULL; /* emitters write a directory's files together: sync each once, after them */
     for (size_t i = 0; i < o->files.n; i++) {
         struct staged *st = &o->files.v[i];
         if (!st->rel)
@@ -726,8 +726,9 @@ static int commit_per_file(struct outputs *o, const struct names *old)
             free(p), free(pd), free(synced);
             return -1;
         }
+        if (synced && strcmp(synced, pd))
+            sync_dir(synced); /* done with that directory */
         if (!synced || strcmp(synced, pd)) {
-            sync_dir(pd);
             free(synced);
             synced = pd;
         } else {
@@ -735,6 +736,8 @@ static int commit_per_file(struct outputs *o, const struct names *old)
         }
         free(p);
     }
+    if (synced)
+        sync_dir(synced);
     free(synced);
     struct names now = new_names(o);
     for (size_t i = 0; i < old->n; i++) {
