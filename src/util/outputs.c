@@ -620,7 +620,7 @@ static int carry_over(struct outputs *o, int dfd, int sfd, const char *rel, cons
         rc = set_msg(o, "cannot read %s/%s: %s", o->real, rel, strerror(errno));
     closedir(d);
     /* The new entries must be on the disk before the exchange publishes
-     * them (output directories without an old twin are synced by
+     * them (output directories without an old twin are pending by
      * sync_tree). */
     if (!rc && fsync(sfd))
         rc = set_msg(o, "cannot write the outputs in %s: %s", o->real, strerror(errno));
@@ -629,7 +629,7 @@ static int carry_over(struct outputs *o, int dfd, int sfd, const char *rel, cons
 }
 
 /* fsync every directory below the staging directory (they hold the new
- * entries); carry_over synced those it walked, this covers the rest. */
+ * entries); carry_over pending those it walked, this covers the rest. */
 static int sync_tree(int fd)
 {
     DIR *d = fdopendir(fd);
@@ -713,7 +713,7 @@ static int commit_per_file(struct outputs *o, const struct names *old)
         }
         free(p);
     }
-    char *synced = NULL; /* emitters write a directory's files together: sync each once, after them */
+    char *pending = NULL; /* emitters write a directory's files together: sync each once, after them */
     for (size_t i = 0; i < o->files.n; i++) {
         struct staged *st = &o->files.v[i];
         if (!st->rel)
@@ -723,22 +723,22 @@ static int commit_per_file(struct outputs *o, const struct names *old)
         if (rc || rename(st->tmp, p)) {
             set_msg(o, "cannot write the outputs in %s: %s: %s (the outputs are now partly new)",
                     dir, st->final, strerror(rc ? -rc : errno));
-            free(p), free(pd), free(synced);
+            free(p), free(pd), free(pending);
             return -1;
         }
-        if (synced && strcmp(synced, pd))
-            sync_dir(synced); /* done with that directory */
-        if (!synced || strcmp(synced, pd)) {
-            free(synced);
-            synced = pd;
+        if (pending && strcmp(pending, pd))
+            sync_dir(pending); /* done with that directory */
+        if (!pending || strcmp(pending, pd)) {
+            free(pending);
+            pending = pd;
         } else {
             free(pd);
         }
         free(p);
     }
-    if (synced)
-        sync_dir(synced);
-    free(synced);
+    if (pending)
+        sync_dir(pending);
+    free(pending);
     struct names now = new_names(o);
     for (size_t i = 0; i < old->n; i++) {
         if (in_names(&now, old->v[i]))
