@@ -620,7 +620,7 @@ static int carry_over(struct outputs *o, int dfd, int sfd, const char *rel, cons
         rc = set_msg(o, "cannot read %s/%s: %s", o->real, rel, strerror(errno));
     closedir(d);
     /* The new entries must be on the disk before the exchange publishes
-     * them (output directories without an old twin are pending by
+     * them (output directories without an old twin are synced by
      * sync_tree). */
     if (!rc && fsync(sfd))
         rc = set_msg(o, "cannot write the outputs in %s: %s", o->real, strerror(errno));
@@ -629,7 +629,7 @@ static int carry_over(struct outputs *o, int dfd, int sfd, const char *rel, cons
 }
 
 /* fsync every directory below the staging directory (they hold the new
- * entries); carry_over pending those it walked, this covers the rest. */
+ * entries); carry_over synced those it walked, this covers the rest. */
 static int sync_tree(int fd)
 {
     DIR *d = fdopendir(fd);
