@@ -619,17 +619,12 @@ static int carry_over(struct outputs *o, int dfd, int sfd, const char *rel, cons
     if (!rc && errno)
         rc = set_msg(o, "cannot read %s/%s: %s", o->real, rel, strerror(errno));
     closedir(d);
-    /* The new entries must be on the disk before the exchange publishes
-     * them (output directories without an old twin are synced by
-     * sync_tree). */
-    if (!rc && fsync(sfd))
-        rc = set_msg(o, "cannot write the outputs in %s: %s", o->real, strerror(errno));
-    close(sfd);
+    close(sfd); /* sync_tree syncs the staging directories, these among them */
     return rc;
 }
 
-/* fsync every directory below the staging directory (they hold the new
- * entries); carry_over synced those it walked, this covers the rest. */
+/* fsync every directory of the staging tree: the new entries must be on the
+ * disk before the exchange publishes them. */
 static int sync_tree(int fd)
 {
     DIR *d = fdopendir(fd);
