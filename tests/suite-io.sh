@@ -79,6 +79,10 @@ expect "depfile under a regular file" 2 "$tmp/file/deps.d" \
 [ ! -e "$tmp/out-dep" ] || [ -z "$(ls -A "$tmp/out-dep")" ] &&
     ok "no output committed when the depfile cannot be written" ||
     notok "outputs committed although the depfile failed: $(ls "$tmp/out-dep" | head -n 3 | tr '\n' ' ')"
+cp "$SYS" "$tmp/sys-copy"
+expect "-o names the system file" 2 "cannot write the outputs in $SYS: Not a directory" \
+    "$DTPASS" build "$SYS" -q -o "$SYS"
+cmp -s "$SYS" "$tmp/sys-copy" && ok "the system file given as -o is unchanged" || notok "-o SYSTEM changed the system file"
 mkdir -p "$tmp/out-blocked/linux.dtb"
 expect "an output path taken by a directory" 2 "cannot write the outputs in $tmp/out-blocked" \
     "$DTPASS" build "$SYS" -q -o "$tmp/out-blocked"
