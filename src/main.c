@@ -278,7 +278,7 @@ char *dtpass_board_path(struct dtpass_ctx *ctx)
         free(dir);
         return p;
     }
-    diag_report(&ctx->diag, "board-invalid", ctx->sys.version_pos,
+    diag_report(&ctx->diag, CK_BOARD_INVALID, ctx->sys.version_pos,
                 "no board: give --board FILE or `board:` in the system file");
     return NULL;
 }

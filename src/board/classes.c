@@ -43,7 +43,7 @@ static void cl_error(struct cl_ctx *x, const yaml_node_t *at, const char *fmt, .
     if (x->builtin)
         diag_fatal(x->c->d, pos, "built-in device-class data: %s", msg);
     else
-        diag_report(x->c->d, "schema", pos, "device-class data: %s", msg);
+        diag_report(x->c->d, CK_SCHEMA, pos, "device-class data: %s", msg);
     free(msg);
     x->errors++;
 }
@@ -145,7 +145,7 @@ static int load_data(struct bload *c, const char *file, bool builtin, const char
         if (builtin)
             diag_fatal(c->d, pos, "built-in device-class data: %s", parser.problem ? parser.problem : "bad YAML");
         else
-            diag_report(c->d, "syntax", pos, "device-class data: %s",
+            diag_report(c->d, CK_SYNTAX, pos, "device-class data: %s",
                         parser.problem ? parser.problem : "bad YAML");
         yaml_parser_delete(&parser);
         return -1;

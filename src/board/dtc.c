@@ -311,11 +311,11 @@ static void report_log(struct bload *c, const char *log, const char *tool, const
         if (tmpfile && pos.file && !strcmp(pos.file, tmpfile))
             pos.file = c->b->file; /* cpp output without line markers */
         add_source_once(c->d, pos.file);
-        diag_report(c->d, "board-invalid", pos, "%s: %s", tool, rest);
+        diag_report(c->d, CK_BOARD_INVALID, pos, "%s: %s", tool, rest);
         reported++;
     }
     if (!reported)
-        diag_report(c->d, "board-invalid", (struct srcpos){.file = c->b->file}, "%s failed on %s%s%s", tool,
+        diag_report(c->d, CK_BOARD_INVALID, (struct srcpos){.file = c->b->file}, "%s failed on %s%s%s", tool,
                     board, summary ? ": " : "", summary ? summary : "");
     free(text);
 }

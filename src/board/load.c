@@ -85,10 +85,10 @@ struct diag *board_invalid(struct bload *c, const struct board_node *n, const ch
         pos = board_node_pos(n);
     struct diag *dg;
     if (n) {
-        dg = diag_report(c->d, "board-invalid", pos, "%s: %s", n->path, msg);
+        dg = diag_report(c->d, CK_BOARD_INVALID, pos, "%s: %s", n->path, msg);
         diag_node(dg, n->path);
     } else {
-        dg = diag_report(c->d, "board-invalid", pos, "%s", msg);
+        dg = diag_report(c->d, CK_BOARD_INVALID, pos, "%s", msg);
     }
     free(msg);
     return dg;
@@ -106,7 +106,7 @@ struct diag *node_defect(struct bload *c, struct board_node *n, const char *fmt,
     }
     if (!n->defect)
         n->defect = arena_strdup(&c->s->arena, msg);
-    struct diag *dg = diag_report_sev(c->d, "board-invalid", SEV_WARNING, (struct srcpos){.file = c->b->file},
+    struct diag *dg = diag_report_sev(c->d, CK_BOARD_INVALID, SEV_WARNING, (struct srcpos){.file = c->b->file},
                                       "%s: %s", n->path, msg);
     /* The node's DTS line, unless the warning is never shown (a DTS board's
      * positions cost a second dtc run). */

@@ -233,7 +233,7 @@ static void device_deps(struct walk *w, size_t g, const struct sys_device *dev)
         if (v[i].memory) {
             uint64_t rhi = p->mmio[0].base;
             range_end(p->mmio[0].base, p->mmio[0].size, &rhi);
-            d = ck_report(c, "dep-unowned", dev->ref.pos,
+            d = ck_report(c, CK_DEP_UNOWNED, dev->ref.pos,
                           "%s (guest %s) uses reserved memory %s [0x%" PRIx64 "-0x%" PRIx64
                           "] through %s, outside the memory of guest %s",
                           fromtxt, gu->name, p->path, p->mmio[0].base, rhi, props.s, gu->name);
@@ -244,7 +244,7 @@ static void device_deps(struct walk *w, size_t g, const struct sys_device *dev)
             const struct board_node *at;
             uint32_t o = owner_of(c, p, &at);
             char ob[64];
-            d = ck_report(c, "dep-unowned", dev->ref.pos,
+            d = ck_report(c, CK_DEP_UNOWNED, dev->ref.pos,
                           undecodable ? "%s (guest %s) has %s, which dtpass cannot decode and which may "
                                         "name %s, a node the guest does not get and %s"
                                       : "%s (guest %s) depends through %s on %s, which has registers or "
@@ -342,7 +342,7 @@ int check_irq_parent(struct ck *c)
                     char *what = n == top ? xstrdup(n->path)
                                           : xasprintf("%s (subnode of %s)", n->path, top->path);
                     struct diag *d = ck_report(
-                        c, "irq-parent", dev->ref.pos,
+                        c, CK_IRQ_PARENT, dev->ref.pos,
                         "the interrupts of %s (guest %s) go through %s, %s; only GIC interrupts "
                         "are forwarded",
                         what, s->guests.v[g].name, p->path, whose);
@@ -381,7 +381,7 @@ int check_dev_parent(struct ck *c)
             const struct board_node *p = board_device_parent(n), *at;
             if (!p || owner_of(c, p, &at) == owner_guest(g))
                 continue; /* the parent comes to this guest anyway */
-            struct diag *d = ck_report(c, "dev-parent", dev->ref.pos,
+            struct diag *d = ck_report(c, CK_DEV_PARENT, dev->ref.pos,
                                        "%s (guest %s) is part of the device %s (%s), which has "
                                        "resources of its own and is not a bus: the child alone is "
                                        "not a device a driver binds to",

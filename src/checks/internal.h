@@ -37,9 +37,9 @@ const char *ck_owner_name(const struct ck *c, uint32_t owner);
 
 /* Reports a finding of the running check and counts it (even when the
  * check is disabled, so prerequisites still work). */
-struct diag *ck_report(struct ck *c, const char *id, struct srcpos pos, const char *fmt, ...)
+struct diag *ck_report(struct ck *c, enum check_id id, struct srcpos pos, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-struct diag *ck_report_sev(struct ck *c, const char *id, enum severity sev, struct srcpos pos,
+struct diag *ck_report_sev(struct ck *c, enum check_id id, enum severity sev, struct srcpos pos,
                            const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Attaches a board node: its path, and its DTS position when known. */
 void ck_node(struct diag *d, const struct board_node *n);
@@ -165,16 +165,17 @@ int check_vmid(struct ck *c);
 int check_shm_peer(struct ck *c);
 int check_status_disabled(struct ck *c);
 
-/* The function table (registry.c): a check runs after its prerequisites
+/* The function table (registry.c), indexed by enum check_id (fn is NULL
+ * for the ids other stages report): a check runs after its prerequisites
  * and is skipped when one of them found a problem. */
-#define CK_MAX_PREREQS 3
 struct check_def {
-    const char *id;
     int (*fn)(struct ck *c);
-    const char *prereqs[CK_MAX_PREREQS];
+    uint64_t prereqs; /* CK_BIT() set */
 };
-extern const struct check_def check_defs[];
-extern const size_t check_defs_len;
+extern const struct check_def check_defs[CK_COUNT];
+/* The isolation checks in the order checks_run() runs them. */
+extern const enum check_id check_order[];
+extern const size_t check_order_len;
 
 /* Builds the ownership tables; frees them. */
 void ck_init(struct ck *c, struct dtpass_ctx *ctx);

@@ -130,7 +130,7 @@ static void sid_pair(void *arg, const struct ck_sid_use *x, const struct ck_sid_
     sid_text(sx, sizeof(sx), x->set);
     sid_text(sy, sizeof(sy), y->set);
     const struct board_smmu *sm = &c->b->smmus[x->smmu];
-    struct diag *d = ck_report(c, "sid-owner", x->pos,
+    struct diag *d = ck_report(c, CK_SID_OWNER, x->pos,
                                "stream ID %s of %s (%s) and stream ID %s of %s (%s) match the "
                                "same stream on %s: DMA of one owner would be translated for the "
                                "other",
@@ -183,7 +183,7 @@ static void pci_alias_report(struct ck *c, const struct board_node *br, const st
 {
     char ox[64], oy[64];
     const struct sys_ref *rx = c->owner_ref[x->index], *ry = c->owner_ref[y->index];
-    struct diag *d = ck_report(c, "sid-owner", rx ? rx->pos : NOPOS,
+    struct diag *d = ck_report(c, CK_SID_OWNER, rx ? rx->pos : NOPOS,
                                "%s (%s) and %s (%s) are behind host bridge %s, whose "
                                "iommu-map-mask 0x%" PRIx32 " gives their requester IDs one stream ID",
                                x->path, ck_owner_str(c, c->owner[x->index], ox, sizeof(ox)), y->path,
@@ -264,7 +264,7 @@ int check_sid_range(struct ck *c)
             continue;
         char sx[48];
         sid_text(sx, sizeof(sx), u[i].set);
-        struct diag *d = ck_report(c, "sid-range", u[i].pos,
+        struct diag *d = ck_report(c, CK_SID_RANGE, u[i].pos,
                                    "stream ID %s of %s does not fit the %" PRIu32
                                    "-bit stream IDs of %s (SMMUv%d, largest 0x%" PRIx64 ")",
                                    sx, u[i].node->path, bits, sm->node->path, (int)sm->version, max);
@@ -309,7 +309,7 @@ int check_dma_no_iommu(struct ck *c)
                                                           : "a DMA master";
             struct diag *d;
             if (dev->unsafe_no_iommu && dev->unsafe_no_iommu[0]) {
-                d = ck_report_sev(c, "dma-no-iommu", SEV_WARNING,
+                d = ck_report_sev(c, CK_DMA_NO_IOMMU, SEV_WARNING,
                                   dev->unsafe_pos.line ? dev->unsafe_pos : dev->ref.pos,
                                   "%s of guest %s is a DMA master (%s) without IOMMU translation, "
                                   "accepted as unsafe: \"%s\"",
@@ -318,7 +318,7 @@ int check_dma_no_iommu(struct ck *c)
                 ck_node(d, dev->ref.node);
                 continue;
             }
-            d = ck_report(c, "dma-no-iommu", dev->ref.pos,
+            d = ck_report(c, CK_DMA_NO_IOMMU, dev->ref.pos,
                           "%s of guest %s is a DMA master (%s) without IOMMU translation: it can "
                           "read and write any physical memory",
                           dev->ref.node->path, s->guests.v[g].name, why);
@@ -357,7 +357,7 @@ int check_dma_reset(struct ck *c)
             if (!n || !dev->is_dma || dev->rsids.n || n->has_resets || n->has_power_domains ||
                 c->owner_dev[n->index] != dev)
                 continue;
-            struct diag *d = ck_report(c, "dma-reset", dev->ref.pos,
+            struct diag *d = ck_report(c, CK_DMA_RESET, dev->ref.pos,
                                        "nothing can stop the DMA of %s (guest %s): its quiesce plan "
                                        "has no SMMU step (no stream ID), no reset step (no `resets`) "
                                        "and no power-off step (no `power-domains`), so it is listed "

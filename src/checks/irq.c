@@ -62,7 +62,7 @@ int check_irq_owner(struct ck *c)
             const struct sys_ref *rx = c->owner_ref[x->node->index];
             const struct sys_ref *ry = c->owner_ref[y->node->index];
             struct diag *d = ck_report(
-                c, "irq-owner", rx ? rx->pos : NOPOS,
+                c, CK_IRQ_OWNER, rx ? rx->pos : NOPOS,
                 "interrupt INTID %" PRIu32 " (SPI %" PRIu32 ") is used by %s (%s) and %s (%s)",
                 x->intid, x->intid - 32, x->node->path, ck_owner_str(c, x->owner, ox, sizeof(ox)),
                 y->node->path, ck_owner_str(c, y->owner, oy, sizeof(oy)));
@@ -133,7 +133,7 @@ int check_virq_conflict(struct ck *c)
             const struct sys_device *dev = &s->guests.v[g].devices.v[i];
             for (size_t k = 0; k < dev->irqs.n; k++)
                 if (dev->irqs.v[k].virt > CK_SPI_MAX)
-                    diag_fix(ck_report(c, "virq-conflict", dev->irqs.v[k].pos,
+                    diag_fix(ck_report(c, CK_VIRQ_CONFLICT, dev->irqs.v[k].pos,
                                        "virtual SPI %" PRIu32 " is outside 0..%u (INTID 32..1019)",
                                        dev->irqs.v[k].virt, CK_SPI_MAX),
                              "remap to a free SPI of guest %s", s->guests.v[g].name);
@@ -146,7 +146,7 @@ int check_virq_conflict(struct ck *c)
             if (!p->has_doorbell)
                 continue;
             if (p->doorbell > CK_SPI_MAX) {
-                ck_report(c, "virq-conflict", p->doorbell_pos,
+                ck_report(c, CK_VIRQ_CONFLICT, p->doorbell_pos,
                           "doorbell SPI %" PRIu32 " is outside 0..%u (INTID 32..1019)", p->doorbell,
                           CK_SPI_MAX);
                 continue;
@@ -185,7 +185,7 @@ int check_virq_conflict(struct ck *c)
                 if (v[k].pintid == v[i].pintid && v[k].pintid != UINT32_MAX)
                     continue;
                 char *dk = virq_desc(&v[k]), *di = virq_desc(&v[i]);
-                struct diag *d = ck_report(c, "virq-conflict", v[k].pos,
+                struct diag *d = ck_report(c, CK_VIRQ_CONFLICT, v[k].pos,
                                            "virtual INTID %" PRIu32 " (SPI %" PRIu32
                                            ") of guest %s is used by %s and by %s",
                                            v[k].vintid, v[k].vintid - 32, gu->name, dk, di);

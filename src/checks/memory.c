@@ -59,7 +59,7 @@ static void align_value(struct ck *c, uint64_t v, struct srcpos pos, const char 
 {
     if (is_aligned(v, CK_PAGE))
         return;
-    struct diag *d = ck_report(c, "align", pos, "%s 0x%" PRIx64 " of %s is not 4 KiB aligned",
+    struct diag *d = ck_report(c, CK_ALIGN, pos, "%s 0x%" PRIx64 " of %s is not 4 KiB aligned",
                                what, v, owner);
     uint64_t down = v & ~(CK_PAGE - 1), up;
     if (u64_add(down, CK_PAGE, &up))
@@ -72,7 +72,7 @@ static void align_size(struct ck *c, uint64_t v, struct srcpos pos, const char *
 {
     if (is_aligned(v, CK_PAGE))
         return;
-    struct diag *d = ck_report(c, "align", pos,
+    struct diag *d = ck_report(c, CK_ALIGN, pos,
                                "size 0x%" PRIx64 " of %s is not a multiple of 4 KiB", v, owner);
     uint64_t up;
     if (u64_add(v & ~(CK_PAGE - 1), CK_PAGE, &up))
@@ -124,7 +124,7 @@ int check_align(struct ck *c)
             if ((dev->ipa & (CK_PAGE - 1)) == (pa & (CK_PAGE - 1)))
                 continue;
             struct diag *d = ck_report(
-                c, "align", dev->ipa_pos.line ? dev->ipa_pos : dev->ref.pos,
+                c, CK_ALIGN, dev->ipa_pos.line ? dev->ipa_pos : dev->ref.pos,
                 "guest address 0x%" PRIx64 " of %s is at page offset 0x%" PRIx64
                 " but its registers (0x%" PRIx64 ") are at page offset 0x%" PRIx64,
                 dev->ipa, dev->ref.text, dev->ipa & (CK_PAGE - 1), pa, pa & (CK_PAGE - 1));
@@ -153,18 +153,18 @@ static void wrap_one(struct ck *c, uint64_t base, uint64_t size, uint64_t limit,
 {
     uint64_t last;
     if (size == 0) {
-        ck_report(c, "range-wrap", pos, "%s at 0x%" PRIx64 " has size 0", what, base);
+        ck_report(c, CK_RANGE_WRAP, pos, "%s at 0x%" PRIx64 " has size 0", what, base);
         return;
     }
     if (!range_end(base, size, &last)) {
-        ck_report(c, "range-wrap", pos,
+        ck_report(c, CK_RANGE_WRAP, pos,
                   "%s: 0x%" PRIx64 " + 0x%" PRIx64 " overflows the 64-bit address space", what,
                   base, size);
         return;
     }
     if (last > limit) {
         struct diag *d = ck_report(
-            c, "range-wrap", pos,
+            c, CK_RANGE_WRAP, pos,
             "%s [0x%" PRIx64 "-0x%" PRIx64 "] exceeds the %s address width (%s %u: up to 0x%" PRIx64
             ")",
             what, base, last, ipa ? "guest physical" : "physical", ipa ? "ipa-bits" : "pa-bits",
@@ -307,7 +307,7 @@ static void not_ram_one(struct ck *c, const struct ck_ival *ram, size_t nram, co
         if (!range_end(nm->base, nm->size, &nhi) || nm->base > it->hi || nhi < it->lo)
             continue;
         const struct board_node *node = nomap_node(c->b, nm->base);
-        struct diag *d = ck_report(c, "mem-not-ram", it->pos,
+        struct diag *d = ck_report(c, CK_MEM_NOT_RAM, it->pos,
                                    "%s overlaps no-map reserved memory [0x%" PRIx64 "-0x%" PRIx64
                                    "]%s%s",
                                    what, nm->base, nhi, node ? " " : "", node ? node->path : "");
@@ -321,7 +321,7 @@ static void not_ram_one(struct ck *c, const struct ck_ival *ram, size_t nram, co
     uint64_t gap = it->lo;
     if (lo > 0 && ram[lo - 1].hi >= it->lo)
         gap = ram[lo - 1].hi + 1;
-    struct diag *d = ck_report(c, "mem-not-ram", it->pos,
+    struct diag *d = ck_report(c, CK_MEM_NOT_RAM, it->pos,
                                "%s is not board RAM: 0x%" PRIx64 " lies outside every /memory range",
                                what, gap);
     for (size_t k = 0; d && k < nram && k < 8; k++)
@@ -363,7 +363,7 @@ int check_mem_not_ram(struct ck *c)
 struct sweep_arg {
     struct ck *c;
     const struct item *items;
-    const char *check;
+    enum check_id check;
     const char *space; /* "physical" or "guest physical (IPA)" */
     const char *guest; /* ipa-overlap: whose map */
 };
@@ -441,7 +441,7 @@ int check_mem_overlap(struct ck *c)
         else /* each shared region is its own owner */
             VEC_PUSH(&iv, ((struct ck_ival){it->lo, it->hi, i, 1, (uint32_t)items.n - 1}));
     }
-    struct sweep_arg sa = {c, items.v, "mem-overlap", "physical", NULL};
+    struct sweep_arg sa = {c, items.v, CK_MEM_OVERLAP, "physical", NULL};
     ck_sweep(iv.v, iv.n, overlap_pair, &sa);
     VEC_FREE(&items);
     VEC_FREE(&iv);
@@ -533,7 +533,7 @@ int check_ipa_overlap(struct ck *c)
             }
         }
 #undef ADD
-        struct sweep_arg sa = {c, items.v, "ipa-overlap", "guest physical", gname(c, g)};
+        struct sweep_arg sa = {c, items.v, CK_IPA_OVERLAP, "guest physical", gname(c, g)};
         ck_sweep(iv.v, iv.n, overlap_pair, &sa);
     }
     for (size_t g = 0; g < ng; g++)

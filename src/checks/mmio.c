@@ -45,7 +45,7 @@ static void page_pair(void *arg, const struct ck_ival *a, const struct ck_ival *
     char ownx[64], owny[64];
     ck_owner_str(c, ox, ownx, sizeof(ownx));
     ck_owner_str(c, oy, owny, sizeof(owny));
-    struct diag *d = ck_report(c, "mmio-page-shared", claim_pos(c, x),
+    struct diag *d = ck_report(c, CK_MMIO_PAGE_SHARED, claim_pos(c, x),
                                "%s (%s) and %s (%s) share the 4 KiB page 0x%" PRIx64
                                ": stage 2 cannot give them to different owners",
                                x->path, ownx, y->path, owny, page);
@@ -160,7 +160,7 @@ int check_mmio_in_ram(struct ck *c)
                 k++;
             const struct ram_item *m = &items.v[k];
             uint64_t olo = lo > m->lo ? lo : m->lo, ohi = hi < m->hi ? hi : m->hi;
-            struct diag *d = ck_report(c, "mmio-in-ram", m->pos,
+            struct diag *d = ck_report(c, CK_MMIO_IN_RAM, m->pos,
                                        "%s %s [0x%" PRIx64 "-0x%" PRIx64 "] covers the registers of "
                                        "%s at [0x%" PRIx64 "-0x%" PRIx64 "]",
                                        m->shared ? "shared region" : "memory of guest", m->owner,

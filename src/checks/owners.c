@@ -13,7 +13,7 @@ static void dev_claim(struct ck *c, const struct sys_ref *ref, uint32_t owner)
         return;
     char ob[64], ow[64];
     if (owner != OWNER_HYP && (n == c->b->gic.node || board_smmu_of(c->b, n))) {
-        struct diag *d = ck_report(c, "dev-owner", ref->pos,
+        struct diag *d = ck_report(c, CK_DEV_OWNER, ref->pos,
                                    "%s is the %s the hypervisor uses to isolate the guests; it "
                                    "cannot be given to %s",
                                    n->path, n == c->b->gic.node ? "interrupt controller" : "SMMU",
@@ -31,7 +31,7 @@ static void dev_claim(struct ck *c, const struct sys_ref *ref, uint32_t owner)
             if (ao == OWNER_NONE)
                 continue;
             if (ao != owner) {
-                struct diag *d = ck_report(c, "dev-owner", ref->pos,
+                struct diag *d = ck_report(c, CK_DEV_OWNER, ref->pos,
                                            "%s is given to %s but it is inside %s, which %s owns "
                                            "with everything below it",
                                            n->path, ck_owner_str(c, owner, ob, sizeof(ob)), a->path,
@@ -49,10 +49,10 @@ static void dev_claim(struct ck *c, const struct sys_ref *ref, uint32_t owner)
     uint32_t fo = c->owner[n->index];
     struct diag *d;
     if (fo == owner)
-        d = ck_report(c, "dev-owner", ref->pos, "%s is listed twice for %s", n->path,
+        d = ck_report(c, CK_DEV_OWNER, ref->pos, "%s is listed twice for %s", n->path,
                       ck_owner_str(c, owner, ob, sizeof(ob)));
     else
-        d = ck_report(c, "dev-owner", ref->pos, "%s is given to %s but %s already owns it",
+        d = ck_report(c, CK_DEV_OWNER, ref->pos, "%s is given to %s but %s already owns it",
                       n->path, ck_owner_str(c, owner, ob, sizeof(ob)),
                       ck_owner_str(c, fo, ow, sizeof(ow)));
     ck_node(d, n);
@@ -117,10 +117,10 @@ int check_cpu_owner(struct ck *c)
         const char *ga = s->guests.v[a->g].name, *gb = s->guests.v[b->g].name;
         struct diag *d;
         if (a->g == b->g)
-            d = ck_report(c, "cpu-owner", b->cpu->pos, "CPU %" PRIu32 " is listed twice for guest %s",
+            d = ck_report(c, CK_CPU_OWNER, b->cpu->pos, "CPU %" PRIu32 " is listed twice for guest %s",
                           b->index, gb);
         else
-            d = ck_report(c, "cpu-owner", b->cpu->pos,
+            d = ck_report(c, CK_CPU_OWNER, b->cpu->pos,
                           "CPU %" PRIu32 " is given to guest %s but guest %s already has it",
                           b->index, gb, ga);
         if (c->b->cpus && b->index < c->b->ncpus)
@@ -194,7 +194,7 @@ int check_vmid(struct ck *c)
         const struct sys_guest *gu = &s->guests.v[g];
         if (gu->vmid == 0 || gu->vmid > limit) {
             struct diag *d = ck_report(
-                c, "vmid", vmid_pos(gu), "%sVMID %" PRIu32 " of guest %s is out of range 1..%" PRIu32,
+                c, CK_VMID, vmid_pos(gu), "%sVMID %" PRIu32 " of guest %s is out of range 1..%" PRIu32,
                 gu->has_vmid ? "" : "default ", gu->vmid, gu->name, limit);
             if (why)
                 ck_note(d, NOPOS, NULL, "%s", why);
@@ -213,7 +213,7 @@ int check_vmid(struct ck *c)
         while (f > 0 && v.v[f - 1].vmid == v.v[i].vmid)
             f--;
         const struct sys_guest *a = &s->guests.v[v.v[f].g], *b = &s->guests.v[v.v[i].g];
-        struct diag *d = ck_report(c, "vmid", vmid_pos(b),
+        struct diag *d = ck_report(c, CK_VMID, vmid_pos(b),
                                    "guest %s has VMID %" PRIu32 ", already used by guest %s: "
                                    "their TLB entries and SMMU contexts would mix",
                                    b->name, b->vmid, a->name);
@@ -264,7 +264,7 @@ int check_shm_peer(struct ck *c)
                 /* resolve may already have said so (ref-unknown): one
                  * finding per mistake. */
                 if (!reported_at(c, p->pos)) {
-                    struct diag *d = ck_report(c, "shm-peer", p->pos,
+                    struct diag *d = ck_report(c, CK_SHM_PEER, p->pos,
                                                "peer '%s' of shared region %s is not a guest",
                                                p->guest ? p->guest : "", sh->name);
                     diag_fix(d, "name one of the %zu guests", s->guests.n);
@@ -278,7 +278,7 @@ int check_shm_peer(struct ck *c)
         ck_sort(v.v, v.n, sizeof(*v.v), peer_use_cmp);
         for (size_t k = 1; k < v.n; k++)
             if (v.v[k].g == v.v[k - 1].g) {
-                struct diag *d = ck_report(c, "shm-peer", v.v[k].p->pos,
+                struct diag *d = ck_report(c, CK_SHM_PEER, v.v[k].p->pos,
                                            "guest %s is listed twice as a peer of shared region %s",
                                            v.v[k].p->guest, sh->name);
                 ck_note(d, v.v[k - 1].p->pos, NULL, "first listed here");

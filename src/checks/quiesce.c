@@ -107,7 +107,7 @@ int check_quiesce_shared(struct ck *c)
             ck_owner_str(c, other->owner, who, sizeof(who));
             const char *what = u->power ? "power domain" : "reset line";
             struct diag *d = ck_report(
-                c, "quiesce-shared", u->pos,
+                c, CK_QUIESCE_SHARED, u->pos,
                 "the %s of DMA master %s (guest %s), %s <%s>, is also %s's (%s): quiescing "
                 "one %s the other",
                 what, u->node->path, ck_owner_name(c, u->owner), u->provider->path, cells, who,

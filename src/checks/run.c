@@ -1,5 +1,5 @@
 /* checks/run.c — checks_run(): builds the check context once (who owns
- * which board node), then runs the check table of registry.c in order,
+ * which board node), then runs the checks of registry.c's check_order[],
  * skipping a check whose prerequisite found a problem (dtc's rule: a check
  * never runs on data another check has shown to be broken). Also the
  * reporting helpers the families share. */
@@ -34,7 +34,7 @@ const char *ck_owner_name(const struct ck *c, uint32_t owner)
     return "?";
 }
 
-struct diag *ck_report(struct ck *c, const char *id, struct srcpos pos, const char *fmt, ...)
+struct diag *ck_report(struct ck *c, enum check_id id, struct srcpos pos, const char *fmt, ...)
 {
     va_list ap;
     c->found++;
@@ -44,7 +44,7 @@ struct diag *ck_report(struct ck *c, const char *id, struct srcpos pos, const ch
     return d;
 }
 
-struct diag *ck_report_sev(struct ck *c, const char *id, enum severity sev, struct srcpos pos,
+struct diag *ck_report_sev(struct ck *c, enum check_id id, enum severity sev, struct srcpos pos,
                            const char *fmt, ...)
 {
     va_list ap;
@@ -126,43 +126,30 @@ void ck_free(struct ck *c)
     free(c->owner_dev);
 }
 
-static size_t def_index(const char *id)
-{
-    for (size_t i = 0; i < check_defs_len; i++)
-        if (!strcmp(check_defs[i].id, id))
-            return i;
-    return SIZE_MAX;
-}
-
 int checks_run(struct dtpass_ctx *ctx)
 {
     struct ck c;
     size_t errors0 = ctx->diag.nerrors;
     ck_init(&c, ctx);
-    /* found[i]: problems check i found; SIZE_MAX when it was skipped. */
-    size_t *found = xcalloc(check_defs_len, sizeof(*found));
-    for (size_t i = 0; i < check_defs_len; i++) {
-        const struct check_def *cd = &check_defs[i];
-        bool skip = false;
-        for (size_t p = 0; p < CK_MAX_PREREQS && cd->prereqs[p]; p++) {
-            size_t j = def_index(cd->prereqs[p]);
-            /* The table lists prerequisites first (a unit test checks it). */
-            if (j < i && found[j])
-                skip = true;
-        }
-        if (skip) {
-            found[i] = SIZE_MAX;
+    /* The checks that found a problem or were skipped so far. */
+    uint64_t failed = 0;
+    for (size_t i = 0; i < check_order_len; i++) {
+        enum check_id id = check_order[i];
+        const struct check_def *cd = &check_defs[id];
+        /* check_order lists prerequisites first (a unit test checks it). */
+        if (cd->prereqs & failed) {
+            failed |= UINT64_C(1) << id;
             continue;
         }
         c.found = 0;
         double t0 = ctx->opt.time_report ? now_ms() : 0;
         cd->fn(&c);
-        found[i] = c.found;
+        if (c.found)
+            failed |= UINT64_C(1) << id;
         /* --time-report: per check, so a slow one stands out. */
         if (ctx->opt.time_report)
-            fprintf(stderr, "time:   %-16s %7.3f ms\n", cd->id, now_ms() - t0);
+            fprintf(stderr, "time:   %-16s %7.3f ms\n", check_table[id].id, now_ms() - t0);
     }
-    free(found);
     ck_free(&c);
     return (int)(ctx->diag.nerrors - errors0);
 }

@@ -14,7 +14,7 @@ int check_status_disabled(struct ck *c)
                 continue; /* a second claim is dev-owner's */
             struct board_prop st = board_prop(n, "status");
             struct diag *d = ck_report_sev(
-                c, "status-disabled", SEV_WARNING, dev->ref.pos,
+                c, CK_STATUS_DISABLED, SEV_WARNING, dev->ref.pos,
                 "%s is assigned to guest %s but the board has status = \"%.*s\": the guest will "
                 "not probe it",
                 n->path, s->guests.v[g].name,

@@ -173,7 +173,7 @@ static char *owners_of(const factvec *v, size_t *i, const struct fact **first)
 
 static void change(struct diag_sink *out, FILE *text, const struct fact *at, const char *what)
 {
-    diag_report(out, "isolation-change", at->pos, "%s", what);
+    diag_report(out, CK_ISOLATION_CHANGE, at->pos, "%s", what);
     if (text) {
         if (at->pos.file)
             fprintf(text, "%s:%" PRIu32 ": %s\n", at->pos.file, at->pos.line, what);

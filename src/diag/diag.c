@@ -1,6 +1,7 @@
 /* diag/diag.c — the diagnostic sink: collects findings with their check id,
  * severity (from the check table and -W options), positions, nodes, notes
- * and fixes; interns file names and keeps source texts for quoting. */
+ * and fixes; interns file names and keeps source texts for quoting. Also
+ * the id table, expanded from diag/checks.def. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,6 +68,16 @@ void diag_add_source(struct diag_sink *s, const char *file, const char *text, si
     strmap_put(&s->sources, name, copy);
 }
 
+const struct check_info check_table[CK_COUNT] = {
+#define CHECK(name, id, sev, family, fn, prereqs, summary, help) \
+    [CK_##name] = {id, sev, CKF_##family, summary, help},
+#include "diag/checks.def"
+#undef CHECK
+};
+const size_t check_table_len = CK_COUNT;
+/* The isolation checks' prerequisites are a 64-bit set. */
+_Static_assert(CK_COUNT <= 64, "CK_BIT needs a wider set");
+
 const struct check_info *check_lookup(const char *id)
 {
     for (size_t i = 0; i < check_table_len; i++)
@@ -75,12 +86,9 @@ const struct check_info *check_lookup(const char *id)
     return NULL;
 }
 
-enum severity diag_severity(const struct diag_sink *s, const char *check)
+enum severity diag_severity(const struct diag_sink *s, enum check_id check)
 {
-    const struct check_info *ci = check_lookup(check);
-    if (!ci)
-        return SEV_ERROR;
-    enum severity sev = s->sev[ci - check_table];
+    enum severity sev = s->sev[check];
     if (s->werror && sev == SEV_WARNING)
         sev = SEV_ERROR;
     return sev;
@@ -130,33 +138,32 @@ static struct diag *report(struct diag_sink *s, const char *check, enum severity
     return d;
 }
 
-struct diag *diag_report(struct diag_sink *s, const char *check, struct srcpos pos,
+struct diag *diag_report(struct diag_sink *s, enum check_id check, struct srcpos pos,
                          const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    struct diag *d = report(s, check, diag_severity(s, check), pos, fmt, ap);
+    struct diag *d = report(s, check_table[check].id, diag_severity(s, check), pos, fmt, ap);
     va_end(ap);
     return d;
 }
 
-struct diag *diag_vreport_sev(struct diag_sink *s, const char *check, enum severity sev,
+struct diag *diag_vreport_sev(struct diag_sink *s, enum check_id check, enum severity sev,
                               struct srcpos pos, const char *fmt, va_list ap)
 {
     enum severity cur = diag_severity(s, check);
-    const struct check_info *ci = check_lookup(check);
     /* A finding is never louder than its check allows... */
     if (cur == SEV_OFF || sev == SEV_OFF)
         return NULL;
     if (sev > cur)
         sev = cur;
     /* ...but -Werror and -Werror=<id> apply to downgraded findings too. */
-    if (sev == SEV_WARNING && (s->werror || (ci && s->werror_id[ci - check_table])))
+    if (sev == SEV_WARNING && (s->werror || s->werror_id[check]))
         sev = SEV_ERROR;
-    return report(s, check, sev, pos, fmt, ap);
+    return report(s, check_table[check].id, sev, pos, fmt, ap);
 }
 
-struct diag *diag_report_sev(struct diag_sink *s, const char *check, enum severity sev,
+struct diag *diag_report_sev(struct diag_sink *s, enum check_id check, enum severity sev,
                              struct srcpos pos, const char *fmt, ...)
 {
     va_list ap;
@@ -234,8 +241,7 @@ int diag_option(struct diag_sink *s, const char *opt)
     if (sev == SEV_WARNING && ci->sev > SEV_WARNING)
         sev = ci->sev;
     /* Errors that make the model meaningless cannot be switched off. */
-    if (sev == SEV_OFF && (!strcmp(id, "syntax") || !strcmp(id, "schema") ||
-                           !strcmp(id, "board-invalid") || !strcmp(id, "ref-unknown")))
+    if (sev == SEV_OFF && ci->family == CKF_INPUT)
         return -1;
     s->sev[ci - check_table] = sev;
     s->werror_id[ci - check_table] = sev == SEV_ERROR && !strncmp(opt, "error=", 6);

@@ -26,15 +26,35 @@ struct srcpos {
 
 enum severity { SEV_OFF = 0, SEV_NOTE, SEV_WARNING, SEV_ERROR };
 
-/* The static description of one check id (table in checks/registry.c). */
+/* How a check id is used (diag/checks.def says which ids are in which). */
+enum check_family {
+    CKF_INPUT,     /* an input cannot be read: cannot be switched off */
+    CKF_ISOLATION, /* an isolation check run by checks_run() */
+    CKF_LOWER,     /* reported while lowering */
+    CKF_TARGET,    /* reported by a hypervisor target */
+    CKF_DESK,      /* reported by a desk command */
+};
+
+/* Every check id, as an identifier: "dep-unowned" is CK_DEP_UNOWNED. */
+enum check_id {
+#define CHECK(name, id, sev, family, fn, prereqs, summary, help) CK_##name,
+#include "diag/checks.def"
+#undef CHECK
+    CK_COUNT
+};
+/* A set of checks (prerequisites in checks.def). */
+#define CK_BIT(name) (UINT64_C(1) << CK_##name)
+
+/* The static description of one check id, indexed by enum check_id. */
 struct check_info {
     const char *id;
-    enum severity sev;   /* default */
+    enum severity sev; /* default */
+    enum check_family family;
     const char *summary; /* one line, for SARIF shortDescription */
     const char *help;    /* a paragraph, for SARIF fullDescription */
 };
-extern const struct check_info check_table[];
-extern const size_t check_table_len;
+extern const struct check_info check_table[CK_COUNT];
+extern const size_t check_table_len; /* CK_COUNT */
 
 struct diag_note {
     struct srcpos pos;
@@ -43,7 +63,7 @@ struct diag_note {
 };
 
 struct diag {
-    const char *check; /* id from check_table, or NULL for I/O and usage errors */
+    const char *check; /* check_table[id].id, or NULL for I/O and usage errors */
     enum severity sev;
     struct srcpos pos;
     char *msg;
@@ -83,20 +103,20 @@ const char *diag_intern(struct diag_sink *s, const char *file);
  * is copied. */
 void diag_add_source(struct diag_sink *s, const char *file, const char *text, size_t len);
 
-/* Reports a finding of check `check` (an id of check_table). Returns the
+/* Reports a finding of check `check`. Returns the
  * finding so nodes, notes and a fix can be attached, or NULL when the check
  * is disabled (the helpers below accept NULL). */
-struct diag *diag_report(struct diag_sink *s, const char *check, struct srcpos pos,
+struct diag *diag_report(struct diag_sink *s, enum check_id check, struct srcpos pos,
                          const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Like diag_report, for a finding whose severity is decided by the
  * configuration rather than the check table (dma-no-iommu under
  * unsafe-no-iommu is a warning): sev is at most the check's current
  * severity, -Wno-<id> still silences it, and -Werror or -Werror=<id> still
  * promote it to an error. */
-struct diag *diag_report_sev(struct diag_sink *s, const char *check, enum severity sev,
+struct diag *diag_report_sev(struct diag_sink *s, enum check_id check, enum severity sev,
                              struct srcpos pos, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
-struct diag *diag_vreport_sev(struct diag_sink *s, const char *check, enum severity sev,
+struct diag *diag_vreport_sev(struct diag_sink *s, enum check_id check, enum severity sev,
                               struct srcpos pos, const char *fmt, va_list ap);
 /* An error that is not a finding about the configuration: usage, I/O, an
  * internal limit. Makes the exit status 2. */
@@ -111,9 +131,10 @@ void diag_fix(struct diag *d, const char *fmt, ...) __attribute__((format(printf
 int diag_option(struct diag_sink *s, const char *opt);
 /* Gives dst the -W options of src (a second system analysed by one command). */
 void diag_inherit(struct diag_sink *dst, const struct diag_sink *src);
+/* The check named id (as a user writes it in -W), or NULL. */
 const struct check_info *check_lookup(const char *id);
 /* Current severity of a check (after options). */
-enum severity diag_severity(const struct diag_sink *s, const char *check);
+enum severity diag_severity(const struct diag_sink *s, enum check_id check);
 
 /* Number of errors reported so far (a pipeline stage stops on these). */
 static inline size_t diag_errors(const struct diag_sink *s) { return s->nerrors + s->nfatal; }

@@ -48,7 +48,7 @@ void dsl_step(struct dsl_state *st, dsl_loc *loc, const char *text, size_t len)
     loc->last_column = st->col;
 }
 
-static void vreport(struct dsl_state *st, const char *check, const dsl_loc *loc, const char *fmt,
+static void vreport(struct dsl_state *st, enum check_id check, const dsl_loc *loc, const char *fmt,
                     va_list ap)
 {
     char *msg = xvasprintf(fmt, ap);
@@ -61,13 +61,13 @@ void dsl_error_at(struct dsl_state *st, const dsl_loc *loc, const char *fmt, ...
     st->nsyntax++;
     if (st->nsyntax > DSL_MAX_SYNTAX_ERRORS) {
         if (st->nsyntax == DSL_MAX_SYNTAX_ERRORS + 1)
-            diag_report(st->sh->d, "syntax", dsl_pos(st, loc),
+            diag_report(st->sh->d, CK_SYNTAX, dsl_pos(st, loc),
                         "too many syntax errors in this file; not reporting more");
         return;
     }
     va_list ap;
     va_start(ap, fmt);
-    vreport(st, "syntax", loc, fmt, ap);
+    vreport(st, CK_SYNTAX, loc, fmt, ap);
     va_end(ap);
 }
 
@@ -79,7 +79,7 @@ static struct diag *schema_at(struct dsl_state *st, const dsl_loc *loc, const ch
     va_start(ap, fmt);
     char *msg = xvasprintf(fmt, ap);
     va_end(ap);
-    struct diag *dg = diag_report(st->sh->d, "schema", dsl_pos(st, loc), "%s", msg);
+    struct diag *dg = diag_report(st->sh->d, CK_SCHEMA, dsl_pos(st, loc), "%s", msg);
     free(msg);
     return dg;
 }

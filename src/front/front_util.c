@@ -84,7 +84,7 @@ bool front_valid_ref(struct diag_sink *d, struct srcpos pos, const char *text, s
     }
     if (!why)
         return true;
-    diag_report(d, "schema", pos, "%s: invalid node reference '%.*s': %s", what,
+    diag_report(d, CK_SCHEMA, pos, "%s: invalid node reference '%.*s': %s", what,
                 (int)(len > 200 ? 200 : len), text, why);
     return false;
 }
@@ -99,7 +99,7 @@ bool front_valid_propname(struct diag_sink *d, struct srcpos pos, const char *te
             ok = false;
     }
     if (!ok)
-        diag_report(d, "schema", pos, "invalid property name '%.*s'",
+        diag_report(d, CK_SCHEMA, pos, "invalid property name '%.*s'",
                     (int)(len > 200 ? 200 : len), text);
     return ok;
 }

@@ -97,10 +97,10 @@ static struct ynode *build_tree(struct yctx *c, const char *text, size_t len)
             struct srcpos pos = {c->file, (uint32_t)p.problem_mark.line + 1,
                                  (uint32_t)p.problem_mark.column + 1};
             if (p.context)
-                diag_report(c->d, "syntax", pos, "YAML: %s %s", p.problem ? p.problem : "error",
+                diag_report(c->d, CK_SYNTAX, pos, "YAML: %s %s", p.problem ? p.problem : "error",
                             p.context);
             else
-                diag_report(c->d, "syntax", pos, "YAML: %s", p.problem ? p.problem : "error");
+                diag_report(c->d, CK_SYNTAX, pos, "YAML: %s", p.problem ? p.problem : "error");
             failed = true;
             break;
         }
@@ -113,13 +113,13 @@ static struct ynode *build_tree(struct yctx *c, const char *text, size_t len)
             break;
         case YAML_DOCUMENT_START_EVENT:
             if (++docs > 1) {
-                diag_report(c->d, "syntax", pos,
+                diag_report(c->d, CK_SYNTAX, pos,
                             "a system file holds one YAML document; remove the second");
                 failed = true;
             }
             break;
         case YAML_ALIAS_EVENT:
-            diag_report(c->d, "syntax", pos,
+            diag_report(c->d, CK_SYNTAX, pos,
                         "YAML aliases (*%s) are not supported: write the value out",
                         (const char *)ev.data.alias.anchor);
             failed = true;
@@ -155,14 +155,14 @@ static struct ynode *build_tree(struct yctx *c, const char *text, size_t len)
             continue;
         n->pos = pos;
         if (anchor) {
-            diag_report(c->d, "syntax", pos,
+            diag_report(c->d, CK_SYNTAX, pos,
                         "YAML anchors (&) are not supported: write the value out");
             ynode_free(n);
             failed = true;
             break;
         }
         if (++c->nnodes > YAML_MAX_NODES) {
-            diag_report(c->d, "syntax", pos, "too many YAML nodes (limit %u)", YAML_MAX_NODES);
+            diag_report(c->d, CK_SYNTAX, pos, "too many YAML nodes (limit %u)", YAML_MAX_NODES);
             ynode_free(n);
             failed = true;
             break;
@@ -176,7 +176,7 @@ static struct ynode *build_tree(struct yctx *c, const char *text, size_t len)
         }
         if (n->kind != Y_SCALAR) {
             if (depth >= YAML_MAX_DEPTH) {
-                diag_report(c->d, "syntax", pos, "YAML nesting deeper than %d levels",
+                diag_report(c->d, CK_SYNTAX, pos, "YAML nesting deeper than %d levels",
                             YAML_MAX_DEPTH);
                 failed = true;
                 break;
@@ -198,7 +198,7 @@ static bool want_scalar(struct yctx *c, const struct ynode *v, const char *what)
 {
     if (v->kind == Y_SCALAR)
         return true;
-    diag_report(c->d, "schema", v->pos, "%s must be a scalar, not %s", what, kind_name(v->kind));
+    diag_report(c->d, CK_SCHEMA, v->pos, "%s must be a scalar, not %s", what, kind_name(v->kind));
     return false;
 }
 
@@ -209,7 +209,7 @@ static bool get_u64(struct yctx *c, const struct ynode *v, const char *what, boo
         return false;
     const char *err = parse_u64(v->str, v->len, suffix, out);
     if (err) {
-        diag_report(c->d, "schema", v->pos, "%s: invalid number '%s': %s", what, v->str, err);
+        diag_report(c->d, CK_SCHEMA, v->pos, "%s: invalid number '%s': %s", what, v->str, err);
         return false;
     }
     return true;
@@ -222,7 +222,7 @@ static bool get_u32(struct yctx *c, const struct ynode *v, const char *what, uin
     if (!get_u64(c, v, what, false, &x))
         return false;
     if (x < min || x > max) {
-        diag_report(c->d, "schema", v->pos, "%s %s is out of range %llu..%llu", what, v->str,
+        diag_report(c->d, CK_SCHEMA, v->pos, "%s %s is out of range %llu..%llu", what, v->str,
                     (unsigned long long)min, (unsigned long long)max);
         return false;
     }
@@ -242,7 +242,7 @@ static bool get_bool(struct yctx *c, const struct ynode *v, const char *what, bo
         *out = false;
         return true;
     }
-    diag_report(c->d, "schema", v->pos, "%s must be true or false, not '%s'", what, v->str);
+    diag_report(c->d, CK_SCHEMA, v->pos, "%s must be true or false, not '%s'", what, v->str);
     return false;
 }
 
@@ -251,7 +251,7 @@ static char *get_str(struct yctx *c, const struct ynode *v, const char *what)
     if (!want_scalar(c, v, what))
         return NULL;
     if (memchr(v->str, '\0', v->len)) {
-        diag_report(c->d, "schema", v->pos, "%s contains a NUL character", what);
+        diag_report(c->d, CK_SCHEMA, v->pos, "%s contains a NUL character", what);
         return NULL;
     }
     return xstrdup(v->str);
@@ -287,14 +287,14 @@ static void walk_map(struct yctx *c, const struct ynode *map, const struct ykey 
 {
     const struct ynode *seen[YKEYS_MAX] = {0};
     if (map->kind != Y_MAP) {
-        diag_report(c->d, "schema", map->pos, "%s must be a mapping, not %s", what,
+        diag_report(c->d, CK_SCHEMA, map->pos, "%s must be a mapping, not %s", what,
                     kind_name(map->kind));
         return;
     }
     for (size_t i = 0; i + 1 < map->n; i += 2) {
         const struct ynode *k = map->items[i], *v = map->items[i + 1];
         if (k->kind != Y_SCALAR) {
-            diag_report(c->d, "schema", k->pos, "keys of %s must be scalars", what);
+            diag_report(c->d, CK_SCHEMA, k->pos, "keys of %s must be scalars", what);
             continue;
         }
         size_t t;
@@ -308,23 +308,23 @@ static void walk_map(struct yctx *c, const struct ynode *map, const struct ykey 
             const char *best = front_closest(k->str, cands, ntab);
             struct diag *dg;
             if (best)
-                dg = diag_report(c->d, "schema", k->pos,
+                dg = diag_report(c->d, CK_SCHEMA, k->pos,
                                  "unknown key '%s' in %s; did you mean '%s'?", k->str, what, best);
             else
-                dg = diag_report(c->d, "schema", k->pos, "unknown key '%s' in %s", k->str, what);
+                dg = diag_report(c->d, CK_SCHEMA, k->pos, "unknown key '%s' in %s", k->str, what);
             if (best)
                 diag_fix(dg, "replace '%s' with '%s'", k->str, best);
             continue;
         }
         if (seen[t]) {
-            struct diag *dg = diag_report(c->d, "schema", k->pos, "duplicate key '%s' in %s",
+            struct diag *dg = diag_report(c->d, CK_SCHEMA, k->pos, "duplicate key '%s' in %s",
                                           k->str, what);
             diag_note(dg, seen[t]->pos, NULL, "first given here");
             continue;
         }
         seen[t] = k;
         if (tab[t].kind != Y_ANY && v->kind != tab[t].kind) {
-            diag_report(c->d, "schema", v->pos, "'%s' must be %s, not %s", k->str,
+            diag_report(c->d, CK_SCHEMA, v->pos, "'%s' must be %s, not %s", k->str,
                         kind_name(tab[t].kind), kind_name(v->kind));
             continue;
         }
@@ -332,7 +332,7 @@ static void walk_map(struct yctx *c, const struct ynode *map, const struct ykey 
     }
     for (size_t t = 0; t < ntab; t++)
         if (tab[t].required && !seen[t])
-            diag_report(c->d, "schema", map->pos, "%s lacks the required key '%s'", what,
+            diag_report(c->d, CK_SCHEMA, map->pos, "%s lacks the required key '%s'", what,
                         tab[t].key);
 }
 
@@ -477,7 +477,7 @@ static void hyp_root_cell(struct yctx *c, const struct ynode *k, const struct yn
     if (!want_scalar(c, v, "root-cell"))
         return;
     if (!model_valid_name(v->str)) {
-        diag_report(c->d, "schema", v->pos,
+        diag_report(c->d, CK_SCHEMA, v->pos,
                     "invalid guest name '%s' for root-cell: use [a-z][a-z0-9_-]{0,31}", v->str);
         return;
     }
@@ -492,7 +492,7 @@ static void hyp_qnx_version(struct yctx *c, const struct ynode *k, const struct 
         return;
     s->qnx_version_pos = v->pos;
     if (!model_qnx_version(t, &s->qnx_version))
-        diag_report(c->d, "schema", v->pos, "qnx-version must be \"7.1\" or \"8.0\", not '%s'", t);
+        diag_report(c->d, CK_SCHEMA, v->pos, "qnx-version must be \"7.1\" or \"8.0\", not '%s'", t);
     free(t);
 }
 static const struct ykey hyp_keys[] = {
@@ -574,7 +574,7 @@ static void dev_unsafe(struct yctx *c, const struct ynode *k, const struct ynode
     d->unsafe_pos = v->pos;
     char *s = get_str(c, v, "unsafe-no-iommu");
     if (s && !*s) {
-        diag_report(c->d, "schema", v->pos, "unsafe-no-iommu must give a reason");
+        diag_report(c->d, CK_SCHEMA, v->pos, "unsafe-no-iommu must give a reason");
         free(s);
         s = NULL;
     }
@@ -604,7 +604,7 @@ static void g_name(struct yctx *c, const struct ynode *k, const struct ynode *v,
     if (!want_scalar(c, v, "name"))
         return;
     if (!model_valid_name(v->str)) {
-        diag_report(c->d, "schema", v->pos,
+        diag_report(c->d, CK_SCHEMA, v->pos,
                     "invalid guest name '%s': use [a-z][a-z0-9_-]{0,31}", v->str);
         return;
     }
@@ -653,7 +653,7 @@ static void g_devices(struct yctx *c, const struct ynode *k, const struct ynode 
         else if (it->kind == Y_MAP)
             WALK(c, it, device_keys, d, "a device");
         else
-            diag_report(c->d, "schema", it->pos,
+            diag_report(c->d, CK_SCHEMA, it->pos,
                         "a device is a node reference or a mapping, not a sequence");
     }
 }
@@ -680,7 +680,7 @@ static void img_file(struct yctx *c, const struct ynode *k, const struct ynode *
     (void)k;
     char *s = get_str(c, v, "file");
     if (s && !*s) {
-        diag_report(c->d, "schema", v->pos, "file must not be empty");
+        diag_report(c->d, CK_SCHEMA, v->pos, "file must not be empty");
         free(s);
         s = NULL;
     }
@@ -742,7 +742,7 @@ static void p_guest(struct yctx *c, const struct ynode *k, const struct ynode *v
     if (!want_scalar(c, v, "guest"))
         return;
     if (!model_valid_name(v->str)) {
-        diag_report(c->d, "schema", v->pos, "invalid guest name '%s'", v->str);
+        diag_report(c->d, CK_SCHEMA, v->pos, "invalid guest name '%s'", v->str);
         return;
     }
     p->guest = xstrdup(v->str);
@@ -764,7 +764,7 @@ static void p_access(struct yctx *c, const struct ynode *k, const struct ynode *
     else if (!strcmp(v->str, "ro"))
         p->access = SHM_RO;
     else
-        diag_report(c->d, "schema", v->pos, "access must be rw or ro, not '%s'", v->str);
+        diag_report(c->d, CK_SCHEMA, v->pos, "access must be rw or ro, not '%s'", v->str);
 }
 static void p_doorbell(struct yctx *c, const struct ynode *k, const struct ynode *v, void *o)
 {
@@ -787,7 +787,7 @@ static void sh_name(struct yctx *c, const struct ynode *k, const struct ynode *v
     if (!want_scalar(c, v, "name"))
         return;
     if (!model_valid_name(v->str)) {
-        diag_report(c->d, "schema", v->pos,
+        diag_report(c->d, CK_SCHEMA, v->pos,
                     "invalid shared region name '%s': use [a-z][a-z0-9_-]{0,31}", v->str);
         return;
     }
@@ -836,7 +836,7 @@ static void top_version(struct yctx *c, const struct ynode *k, const struct ynod
     if (!get_u64(c, v, "dtpass", false, &x))
         return;
     if (x != MODEL_VERSION) {
-        diag_report(c->d, "schema", v->pos,
+        diag_report(c->d, CK_SCHEMA, v->pos,
                     "unsupported format version %llu: this dtpass reads version %d",
                     (unsigned long long)x, MODEL_VERSION);
         return;
@@ -850,7 +850,7 @@ static void top_board(struct yctx *c, const struct ynode *k, const struct ynode 
     s->board_pos = v->pos;
     char *b = get_str(c, v, "board");
     if (b && !*b) {
-        diag_report(c->d, "schema", v->pos, "board must name a file");
+        diag_report(c->d, CK_SCHEMA, v->pos, "board must name a file");
         free(b);
         b = NULL;
     }
@@ -909,12 +909,12 @@ int front_yaml(struct system *sys, const char *file, const char *text, size_t le
     struct ynode *root = build_tree(&c, text, len);
     if (!root) {
         if (diag_errors(d) == before)
-            diag_report(d, "schema", (struct srcpos){c.file, 1, 1},
+            diag_report(d, CK_SCHEMA, (struct srcpos){c.file, 1, 1},
                         "the system file is empty: it needs at least `dtpass: 1` and `guests:`");
         return -1;
     }
     if (root->kind == Y_SCALAR && root->plain && root->len == 0)
-        diag_report(d, "schema", root->pos,
+        diag_report(d, CK_SCHEMA, root->pos,
                     "the system file is empty: it needs at least `dtpass: 1` and `guests:`");
     else
         WALK(&c, root, top_keys, sys, "the system description");

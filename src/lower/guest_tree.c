@@ -1539,7 +1539,7 @@ struct guest_tree *gt_build_guest_hooked(const struct dtpass_ctx *ctx, const str
 int lower_guest_trees(struct dtpass_ctx *ctx)
 {
     if (!ctx->board.gic.node) {
-        diag_report(&ctx->diag, "board-invalid", NOPOS,
+        diag_report(&ctx->diag, CK_BOARD_INVALID, NOPOS,
                     "the board has no GIC: a guest device tree needs one to describe interrupts");
         return -1;
     }

@@ -117,7 +117,7 @@ static int guest_maps(struct dtpass_ctx *ctx, struct placement *p)
                 continue;
             if ((rg->ipa & 0xfff) != (rg->pa & 0xfff) || !page_round(rg->ipa, rg->size, &ib, &is) ||
                 !page_round(rg->pa, rg->size, &pb, &ps) || is != ps) {
-                struct diag *dg = diag_report(&ctx->diag, "align", dev->ref.pos,
+                struct diag *dg = diag_report(&ctx->diag, CK_ALIGN, dev->ref.pos,
                     "guest '%s': device registers at 0x%llx cannot be mapped at guest address "
                     "0x%llx: stage 2 maps whole 4 KiB pages, so both must have the same offset "
                     "in their page", g->name, (unsigned long long)rg->pa,
@@ -168,7 +168,7 @@ static void add_runs(struct smmu_place *sp, uint32_t guest, const struct res_sid
     uint32_t mask = rs->mask & lim;
     uint32_t count = rs->count ? rs->count : 1;
     if (popcount32(mask) > MAX_MASK_BITS) {
-        diag_report(&ctx->diag, "sid-range", dev->ref.pos,
+        diag_report(&ctx->diag, CK_SID_RANGE, dev->ref.pos,
                     "stream ID 0x%x mask 0x%x on %s matches more than 2^%d IDs", rs->sid, rs->mask,
                     sp->smmu->name, MAX_MASK_BITS);
         return;
@@ -178,7 +178,7 @@ static void add_runs(struct smmu_place *sp, uint32_t guest, const struct res_sid
     do { /* every submask of mask: the IDs the specifier matches */
         uint32_t s = base | sub;
         if (s > lim || count - 1 > lim - s) {
-            diag_report(&ctx->diag, "sid-range", dev->ref.pos,
+            diag_report(&ctx->diag, CK_SID_RANGE, dev->ref.pos,
                         "stream IDs 0x%x..0x%llx do not fit the %u sid-bits of %s", s,
                         (unsigned long long)s + count - 1, sp->sid_bits, sp->smmu->name);
         } else {
@@ -206,7 +206,7 @@ static int merge_runs(struct dtpass_ctx *ctx, struct smmu_place *sp)
             struct sid_run *p = &sp->sids.v[out - 1];
             if (r.lo <= p->hi || (p->hi != UINT32_MAX && r.lo == p->hi + 1 && r.guest == p->guest)) {
                 if (r.guest != p->guest && r.lo <= p->hi) {
-                    diag_report(&ctx->diag, "sid-owner", NOPOS,
+                    diag_report(&ctx->diag, CK_SID_OWNER, NOPOS,
                                 "stream ID 0x%x on %s is used by guests '%s' and '%s'", r.lo,
                                 sp->smmu->name, ctx->sys.guests.v[p->guest].name,
                                 ctx->sys.guests.v[r.guest].name);
@@ -540,7 +540,7 @@ int lower_place(struct dtpass_ctx *ctx)
     p->ipa_bits = s->ipa_bits ? s->ipa_bits : MODEL_DEFAULT_IPA_BITS;
     p->pa_bits = s->pa_bits ? s->pa_bits : MODEL_DEFAULT_PA_BITS;
     if (p->pa_bits > 48) {
-        diag_report(&ctx->diag, "range-wrap", s->pa_bits_pos,
+        diag_report(&ctx->diag, CK_RANGE_WRAP, s->pa_bits_pos,
                     "pa-bits %u needs 52-bit descriptors, which dtpass does not generate; use 48 "
                     "or less", p->pa_bits);
         return -1;
@@ -578,7 +578,7 @@ int lower_place(struct dtpass_ctx *ctx)
         gp->size = (uint64_t)gp->ntables * 4096;
         if (rc) {
             diag_report(&ctx->diag,
-                        rc == -2 ? "range-wrap" : rc == -3 ? "hv-memory" : "ipa-overlap", gp->g->pos,
+                        rc == -2 ? CK_RANGE_WRAP : rc == -3 ? CK_HV_MEMORY : CK_IPA_OVERLAP, gp->g->pos,
                         "guest '%s': %s at guest address 0x%llx", gp->g->name, why,
                         (unsigned long long)where);
             bad = 1;
@@ -626,7 +626,7 @@ int lower_place(struct dtpass_ctx *ctx)
             smmuv2_cover(p, sp);
             smmuv2_merge(sp);
             if (sp->smrs.n > sp->nsmrs_max || sp->cbs.n > sp->ncbs_max) {
-                struct diag *dg = diag_report(&ctx->diag, "smmu-capacity",
+                struct diag *dg = diag_report(&ctx->diag, CK_SMMU_CAPACITY,
                     s->smmu_limits[i].pos,
                     "%s needs %zu stream-match registers and %zu context banks, but has %u and %u",
                     bs->name, sp->smrs.n, sp->cbs.n, sp->nsmrs_max, sp->ncbs_max);
@@ -693,7 +693,7 @@ int lower_place(struct dtpass_ctx *ctx)
     if (!overflow && s->hyp_memory.n && need <= avail && need > HVDATA_MAX) {
         char nb[32];
         format_size(nb, sizeof(nb), need);
-        diag_report(&ctx->diag, "hv-memory", s->hyp_memory.v[0].pos,
+        diag_report(&ctx->diag, CK_HV_MEMORY, s->hyp_memory.v[0].pos,
                     "the generated tables would need %s; dtpass generates at most 1G of tables", nb);
         return -1;
     }
@@ -704,13 +704,13 @@ int lower_place(struct dtpass_ctx *ctx)
         struct srcpos pos = s->hyp_memory.n ? s->hyp_memory.v[0].pos : NOPOS;
         struct diag *dg;
         if (overflow)
-            dg = diag_report(&ctx->diag, "hv-memory", pos,
+            dg = diag_report(&ctx->diag, CK_HV_MEMORY, pos,
                              "the generated tables do not fit in the address space");
         else if (!s->hyp_memory.n)
-            dg = diag_report(&ctx->diag, "hv-memory", pos,
+            dg = diag_report(&ctx->diag, CK_HV_MEMORY, pos,
                              "no hypervisor memory: the generated tables need %s", nb);
         else
-            dg = diag_report(&ctx->diag, "hv-memory", pos,
+            dg = diag_report(&ctx->diag, CK_HV_MEMORY, pos,
                              "the generated tables need %s of hypervisor memory, but the first "
                              "hypervisor range has %s", nb, ab);
         if (dg)

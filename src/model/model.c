@@ -135,7 +135,7 @@ static void check_irq_dups(struct sys_device *dev, struct diag_sink *d)
     qsort(v, dev->irqs.n, sizeof(*v), irqmap_cmp);
     for (size_t i = 1; i < dev->irqs.n; i++)
         if (v[i]->phys == v[i - 1]->phys) {
-            struct diag *dg = diag_report(d, "schema", v[i]->pos,
+            struct diag *dg = diag_report(d, CK_SCHEMA, v[i]->pos,
                                           "physical SPI %" PRIu32 " is remapped twice", v[i]->phys);
             diag_note(dg, v[i - 1]->pos, NULL, "first remapped here");
         }
@@ -159,13 +159,13 @@ void model_finish(struct system *s, struct diag_sink *d)
         struct sys_guest *prev = strmap_put(&seen, g->name, g);
         if (prev) {
             strmap_put(&seen, g->name, prev);
-            struct diag *dg = diag_report(d, "schema", g->name_pos,
+            struct diag *dg = diag_report(d, CK_SCHEMA, g->name_pos,
                                           "guest name '%s' is used twice", g->name);
             diag_note(dg, prev->name_pos, NULL, "first used here");
         }
     }
     if (s->root_cell && !strmap_get(&seen, s->root_cell))
-        diag_report(d, "ref-unknown", s->root_cell_pos, "root-cell '%s' is not a guest",
+        diag_report(d, CK_REF_UNKNOWN, s->root_cell_pos, "root-cell '%s' is not a guest",
                     s->root_cell);
     strmap_free(&seen);
     strmap_init(&seen);
@@ -176,7 +176,7 @@ void model_finish(struct system *s, struct diag_sink *d)
         struct sys_shared *prev = strmap_put(&seen, sh->name, sh);
         if (prev) {
             strmap_put(&seen, sh->name, prev);
-            struct diag *dg = diag_report(d, "schema", sh->pos,
+            struct diag *dg = diag_report(d, CK_SCHEMA, sh->pos,
                                           "shared region name '%s' is used twice", sh->name);
             diag_note(dg, prev->pos, NULL, "first used here");
         }
@@ -194,7 +194,7 @@ void model_finish(struct system *s, struct diag_sink *d)
             struct sys_device *dev = &g->devices.v[j];
             check_irq_dups(dev, d);
             if (dev->stream_ids.n && !dev->smmu.text)
-                diag_report(d, "schema", dev->sids_pos,
+                diag_report(d, CK_SCHEMA, dev->sids_pos,
                             "stream-ids needs `smmu:` naming the SMMU they belong to");
         }
     }

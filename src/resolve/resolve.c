@@ -111,7 +111,7 @@ static struct board_node *bind(struct rctx *r, struct sys_ref *ref, const char *
         return ref->node;
     r->failures++;
     const char *kind = ref->text[0] == '/' ? "node" : ref->text[0] == '&' ? "label" : "alias";
-    struct diag *dg = diag_report(r->d, "ref-unknown", ref->pos, "%s: the board has no %s '%s'",
+    struct diag *dg = diag_report(r->d, CK_REF_UNKNOWN, ref->pos, "%s: the board has no %s '%s'",
                                   what, kind, ref->text);
     if (r->hints++ >= MAX_HINTS)
         return NULL;
@@ -145,11 +145,11 @@ static const struct board_smmu *bind_smmu(struct rctx *r, struct sys_ref *ref, c
         r->failures++;
         struct diag *dg;
         if (strcmp(ref->text, n->path))
-            dg = diag_report(r->d, "ref-unknown", ref->pos,
+            dg = diag_report(r->d, CK_REF_UNKNOWN, ref->pos,
                              "%s: '%s' (%s) is not an SMMU dtpass knows", what, ref->text,
                              n->path);
         else
-            dg = diag_report(r->d, "ref-unknown", ref->pos, "%s: %s is not an SMMU dtpass knows",
+            dg = diag_report(r->d, CK_REF_UNKNOWN, ref->pos, "%s: %s is not an SMMU dtpass knows",
                              what, n->path);
         diag_node(dg, n->path);
     }
@@ -206,7 +206,7 @@ static void resolve_regs(struct rctx *r, struct sys_device *dev, const struct bo
                 else if ((ok = dev->ipa >= first - rr.pa))
                     rr.ipa = dev->ipa - (first - rr.pa);
                 if (!ok) {
-                    diag_report(r->d, "range-wrap", dev->ipa_pos,
+                    diag_report(r->d, CK_RANGE_WRAP, dev->ipa_pos,
                                 "ipa 0x%" PRIx64 " moves reg %" PRIu32 " of %s (0x%" PRIx64
                                 ") outside the 64-bit address space",
                                 dev->ipa, i, c->path, rr.pa);
@@ -217,7 +217,7 @@ static void resolve_regs(struct rctx *r, struct sys_device *dev, const struct bo
         }
     }
     if (dev->has_ipa && !have_first)
-        diag_report(r->d, "schema", dev->ipa_pos, "ipa given for %s, which has no registers",
+        diag_report(r->d, CK_SCHEMA, dev->ipa_pos, "ipa given for %s, which has no registers",
                     n->path);
 }
 
@@ -261,7 +261,7 @@ static void resolve_irqs(struct rctx *r, struct sys_device *dev, const struct bo
     }
     for (size_t i = 0; i < nmap; i++)
         if (!used[i]) {
-            struct diag *dg = diag_report(r->d, "ref-unknown", map[i].pos,
+            struct diag *dg = diag_report(r->d, CK_REF_UNKNOWN, map[i].pos,
                                           "%s has no interrupt SPI %" PRIu32
                                           " (INTID %" PRIu64 ") to remap",
                                           n->path, map[i].phys, (uint64_t)map[i].phys + 32);
@@ -304,7 +304,7 @@ static void resolve_device(struct rctx *r, struct sys_device *dev)
     if (!n)
         return;
     if (board_machine_node(r->b, n)) {
-        struct diag *dg = diag_report(r->d, "schema", dev->ref.pos,
+        struct diag *dg = diag_report(r->d, CK_SCHEMA, dev->ref.pos,
                                       "%s describes the machine, not a device: dtpass writes it "
                                       "for every guest",
                                       n->path);
@@ -319,7 +319,7 @@ static void resolve_device(struct rctx *r, struct sys_device *dev)
         const struct board_node *c = r->b->nodes[k];
         if (!c->defect)
             continue;
-        struct diag *dg = diag_report(r->d, "board-invalid", dev->ref.pos,
+        struct diag *dg = diag_report(r->d, CK_BOARD_INVALID, dev->ref.pos,
                                       "%s cannot be assigned: the board describes %s wrongly (%s)",
                                       n->path, c->path, c->defect);
         diag_node(dg, c->path);
@@ -386,12 +386,12 @@ int resolve(struct dtpass_ctx *ctx)
                 continue;
             r.failures++;
             if (r.b->ncpus)
-                diag_report(r.d, "ref-unknown", c->pos,
+                diag_report(r.d, CK_REF_UNKNOWN, c->pos,
                             "guest %s: CPU %" PRIu32 " does not exist; the board has %" PRIu32
                             " CPUs (0..%" PRIu32 ")",
                             g->name ? g->name : "?", c->index, r.b->ncpus, r.b->ncpus - 1);
             else
-                diag_report(r.d, "ref-unknown", c->pos,
+                diag_report(r.d, CK_REF_UNKNOWN, c->pos,
                             "guest %s: CPU %" PRIu32 " does not exist; the board has no /cpus",
                             g->name ? g->name : "?", c->index);
         }
@@ -419,7 +419,7 @@ int resolve(struct dtpass_ctx *ctx)
                 continue;
             }
             r.failures++;
-            struct diag *dg = diag_report(r.d, "shm-peer", p->pos,
+            struct diag *dg = diag_report(r.d, CK_SHM_PEER, p->pos,
                                           "shared region %s: peer '%s' is not a guest",
                                           sh->name ? sh->name : "?", p->guest);
             const char *best = front_closest(p->guest, gnames, ngn);

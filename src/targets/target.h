@@ -42,7 +42,7 @@ struct hv_target {
     unsigned needs;
     /* The target's own checks, or NULL: read-only over the resolved model
      * (never modify ctx->sys or the board), reporting through
-     * ctx->diag with check ids from checks/registry.c (documented in
+     * ctx->diag with check ids from diag/checks.def (documented in
      * docs/checks.md) at the system-file position concerned. Runs only
      * when the isolation checks found no error; an error it reports stops
      * the build before any lowering or emitting. */

@@ -1,6 +1,7 @@
 /* Unit tests for checks/: the interval sweep and stream-ID matching against
  * brute force, the check table's shape, the prerequisite rule, and
  * diag_report_sev (the unsafe-no-iommu downgrade). */
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -174,18 +175,47 @@ static void test_checks_sid_intersect(void **state)
 static void test_checks_table_shape(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < check_defs_len; i++) {
-        assert_non_null(check_lookup(check_defs[i].id));
-        for (size_t p = 0; p < CK_MAX_PREREQS && check_defs[i].prereqs[p]; p++) {
-            size_t j;
-            for (j = 0; j < i; j++)
-                if (!strcmp(check_defs[j].id, check_defs[i].prereqs[p]))
-                    break;
-            assert_true(j < i); /* prerequisites run first */
-        }
-        for (size_t j = 0; j < i; j++)
-            assert_string_not_equal(check_defs[i].id, check_defs[j].id);
+    /* Every ISOLATION id has a function and runs exactly once, after its
+     * prerequisites; no other id has a function. */
+    uint64_t seen = 0;
+    for (size_t i = 0; i < check_order_len; i++) {
+        enum check_id id = check_order[i];
+        assert_true(id < CK_COUNT);
+        assert_int_equal(check_table[id].family, CKF_ISOLATION);
+        assert_non_null(check_defs[id].fn);
+        assert_int_equal(check_defs[id].prereqs & ~seen, 0); /* prerequisites run first */
+        assert_false((seen >> id) & 1); /* listed once */
+        seen |= UINT64_C(1) << id;
     }
+    for (size_t i = 0; i < CK_COUNT; i++) {
+        bool isolation = check_table[i].family == CKF_ISOLATION;
+        assert_int_equal(isolation, (seen >> i) & 1);
+        assert_int_equal(isolation, check_defs[i].fn != NULL);
+        assert_true(check_lookup(check_table[i].id) == &check_table[i]); /* ids unique */
+        assert_non_null(check_table[i].summary);
+        assert_non_null(check_table[i].help);
+    }
+}
+
+/* The naming rule of diag/checks.def: "dep-unowned" is CK_DEP_UNOWNED. */
+static void test_checks_id_names(void **state)
+{
+    (void)state;
+    static const char *const names[CK_COUNT] = {
+#define CHECK(name, id, sev, family, fn, prereqs, summary, help) [CK_##name] = #name,
+#include "diag/checks.def"
+#undef CHECK
+    };
+    for (size_t i = 0; i < CK_COUNT; i++) {
+        char want[64];
+        const char *id = check_table[i].id;
+        size_t n = strlen(id);
+        assert_true(n < sizeof(want));
+        for (size_t k = 0; k <= n; k++)
+            want[k] = id[k] == '-' ? '_' : (char)toupper((unsigned char)id[k]);
+        assert_string_equal(names[i], want);
+    }
+    assert_string_equal(check_table[CK_DEP_UNOWNED].id, "dep-unowned");
 }
 
 /* ---- checks_run on a hand-built model ---- */
@@ -297,18 +327,18 @@ static void test_checks_report_sev(void **state)
     (void)state;
     struct diag_sink s;
     diag_init(&s);
-    assert_non_null(diag_report_sev(&s, "dma-no-iommu", SEV_WARNING, NOPOS, "x"));
+    assert_non_null(diag_report_sev(&s, CK_DMA_NO_IOMMU, SEV_WARNING, NOPOS, "x"));
     assert_int_equal(s.diags.v[0]->sev, SEV_WARNING);
     assert_int_equal(s.nwarnings, 1);
     assert_int_equal(diag_exit_status(&s), 0);
     /* -Werror=<id> promotes the downgraded finding back to an error. */
     assert_int_equal(diag_option(&s, "-Werror=dma-no-iommu"), 0);
-    diag_report_sev(&s, "dma-no-iommu", SEV_WARNING, NOPOS, "y");
+    diag_report_sev(&s, CK_DMA_NO_IOMMU, SEV_WARNING, NOPOS, "y");
     assert_int_equal(s.diags.v[1]->sev, SEV_ERROR);
     /* -Wno-<id> silences it; a warning check is never raised to an error. */
     assert_int_equal(diag_option(&s, "-Wno-dma-no-iommu"), 0);
-    assert_null(diag_report_sev(&s, "dma-no-iommu", SEV_WARNING, NOPOS, "z"));
-    diag_report_sev(&s, "dma-reset", SEV_ERROR, NOPOS, "w");
+    assert_null(diag_report_sev(&s, CK_DMA_NO_IOMMU, SEV_WARNING, NOPOS, "z"));
+    diag_report_sev(&s, CK_DMA_RESET, SEV_ERROR, NOPOS, "w");
     assert_int_equal(s.diags.v[2]->sev, SEV_WARNING);
     diag_free(&s);
 }
@@ -323,6 +353,7 @@ int main(void)
         cmocka_unit_test(test_checks_sid_next_match),
         cmocka_unit_test(test_checks_sid_intersect),
         cmocka_unit_test(test_checks_table_shape),
+        cmocka_unit_test(test_checks_id_names),
         cmocka_unit_test(test_checks_run_overlap),
         cmocka_unit_test(test_checks_run_prerequisite_skips),
         cmocka_unit_test(test_checks_run_prerequisite_disabled),

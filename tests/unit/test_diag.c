@@ -41,7 +41,7 @@ static void test_diag_text_caret_and_notes(void **state)
     const char *src = "guests:\n  - name: linux\n    cpus: [ 1, 1 ]\n";
     diag_add_source(s, "sys.yaml", src, strlen(src));
     struct srcpos pos = {diag_intern(s, "sys.yaml"), 3, 16};
-    struct diag *d = diag_report(s, "cpu-owner", pos, "CPU %d given twice", 1);
+    struct diag *d = diag_report(s, CK_CPU_OWNER, pos, "CPU %d given twice", 1);
     diag_note(d, (struct srcpos){pos.file, 3, 13}, NULL, "first given here");
     diag_node(d, "/cpus/cpu@1");
     diag_fix(d, "remove one");
@@ -59,20 +59,20 @@ static void test_diag_text_caret_and_notes(void **state)
 static void test_diag_options(void **state)
 {
     struct diag_sink *s = *state;
-    assert_int_equal(diag_severity(s, "dma-reset"), SEV_WARNING);
+    assert_int_equal(diag_severity(s, CK_DMA_RESET), SEV_WARNING);
     assert_int_equal(diag_option(s, "-Wno-dma-reset"), 0);
-    assert_null(diag_report(s, "dma-reset", NOPOS, "x"));
+    assert_null(diag_report(s, CK_DMA_RESET, NOPOS, "x"));
     assert_int_equal(diag_exit_status(s), 0);
     assert_int_equal(diag_option(s, "-Wdma-reset"), 0);
-    assert_int_equal(diag_severity(s, "dma-reset"), SEV_WARNING);
+    assert_int_equal(diag_severity(s, CK_DMA_RESET), SEV_WARNING);
     assert_int_equal(diag_option(s, "-Werror=status-disabled"), 0);
-    assert_int_equal(diag_severity(s, "status-disabled"), SEV_ERROR);
+    assert_int_equal(diag_severity(s, CK_STATUS_DISABLED), SEV_ERROR);
     assert_int_equal(diag_option(s, "-Wnope"), -1);
     assert_int_equal(diag_option(s, "-Wno-syntax"), -1); /* cannot silence parse errors */
-    diag_report(s, "dma-reset", NOPOS, "warn");
+    diag_report(s, CK_DMA_RESET, NOPOS, "warn");
     assert_int_equal(diag_exit_status(s), 0);
     assert_int_equal(diag_option(s, "-Werror"), 0);
-    assert_int_equal(diag_severity(s, "dma-reset"), SEV_ERROR);
+    assert_int_equal(diag_severity(s, CK_DMA_RESET), SEV_ERROR);
     diag_fatal(s, NOPOS, "cannot open");
     assert_int_equal(diag_exit_status(s), 2);
 }
@@ -81,7 +81,7 @@ static void test_diag_json(void **state)
 {
     struct diag_sink *s = *state;
     struct srcpos pos = {diag_intern(s, "a \"b\".yaml"), 2, 5};
-    struct diag *d = diag_report(s, "mem-overlap", pos, "overlap");
+    struct diag *d = diag_report(s, CK_MEM_OVERLAP, pos, "overlap");
     diag_note(d, pos, "/memory", "other");
     char *json = render(s, DIAG_JSON);
     assert_non_null(strstr(json, "\"severity\":\"error\",\"check\":\"mem-overlap\""));
@@ -95,7 +95,7 @@ static void test_diag_sarif(void **state)
 {
     struct diag_sink *s = *state;
     struct srcpos pos = {diag_intern(s, "sys.yaml"), 4, 7};
-    diag_report(s, "irq-owner", pos, "shared line");
+    diag_report(s, CK_IRQ_OWNER, pos, "shared line");
     char *sarif = render(s, DIAG_SARIF);
     assert_non_null(strstr(sarif, "\"version\":\"2.1.0\""));
     assert_non_null(strstr(sarif, "\"ruleId\":\"irq-owner\""));
@@ -113,8 +113,8 @@ static void test_diag_text_caret_utf8_tab(void **state)
     const char *src = "a: \"\xc3\xa9\xc3\xa9\", b: [ 0, 0 ]\n\tx: 1\n";
     diag_add_source(s, "u.yaml", src, strlen(src));
     const char *f = diag_intern(s, "u.yaml");
-    diag_report(s, "cpu-owner", (struct srcpos){f, 1, 18}, "twice");
-    diag_report(s, "cpu-owner", (struct srcpos){f, 2, 2}, "tab");
+    diag_report(s, CK_CPU_OWNER, (struct srcpos){f, 1, 18}, "twice");
+    diag_report(s, CK_CPU_OWNER, (struct srcpos){f, 2, 2}, "tab");
     char *text = render(s, DIAG_TEXT);
     assert_non_null(strstr(text, "      |                  ^\n"));
     assert_non_null(strstr(text, "    2 | \tx: 1\n      | \t^\n"));
@@ -126,7 +126,7 @@ static void test_diag_sarif_uri_and_rules(void **state)
 {
     struct diag_sink *s = *state;
     struct srcpos pos = {diag_intern(s, "my dir/s#1.yaml"), 1, 1};
-    struct diag *d = diag_report(s, "vmid", pos, "dup");
+    struct diag *d = diag_report(s, CK_VMID, pos, "dup");
     diag_fix(d, "renumber");
     char *sarif = render(s, DIAG_SARIF);
     assert_non_null(strstr(sarif, "\"uri\":\"my%20dir/s%231.yaml\""));
@@ -140,11 +140,11 @@ static void test_diag_quiet_text_shows_errors_only(void **state)
 {
     struct diag_sink *s = *state;
     s->quiet = true;
-    diag_report(s, "status-disabled", NOPOS, "just a warning");
+    diag_report(s, CK_STATUS_DISABLED, NOPOS, "just a warning");
     char *text = render(s, DIAG_TEXT);
     assert_string_equal(text, ""); /* no warning, no summary line */
     free(text);
-    diag_report(s, "cpu-owner", NOPOS, "an error");
+    diag_report(s, CK_CPU_OWNER, NOPOS, "an error");
     text = render(s, DIAG_TEXT);
     assert_null(strstr(text, "just a warning"));
     assert_non_null(strstr(text, "an error [cpu-owner]"));

@@ -42,9 +42,9 @@ struct jh_map {
     struct diag_sink scratch; /* when quiet */
 };
 
-static struct diag *report(struct jh_map *m, const char *id, struct srcpos pos, const char *fmt, ...)
+static struct diag *report(struct jh_map *m, enum check_id id, struct srcpos pos, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-static struct diag *report(struct jh_map *m, const char *id, struct srcpos pos, const char *fmt, ...)
+static struct diag *report(struct jh_map *m, enum check_id id, struct srcpos pos, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -279,7 +279,7 @@ static void merge_device_regions(struct jh_map *m, struct jh_cell *c, devreg_vec
         uint64_t aend = a->phys + a->size;
         if (b->phys < aend || (!a->subpage && !b->subpage && b->phys == aend)) {
             if (b->virt - b->phys != a->virt - a->phys) {
-                report(m, "jailhouse-inexpressible", pos,
+                report(m, CK_JAILHOUSE_INEXPRESSIBLE, pos,
                        "%s and %s share the page 0x%" PRIx64 " but are placed at different guest "
                        "addresses in cell '%s': a Jailhouse memory region maps one range",
                        a->what, b->what, page_down(b->phys), c->desc.name);
@@ -356,7 +356,7 @@ static void device_sids(struct jh_map *m, struct jh_cell *c, const struct sys_gu
             uint32_t count = rs->count ? rs->count : 1;
             if (count > JH_MAX_SIDS || c->sids.n + count > JH_MAX_SIDS) {
                 if (own)
-                    report(m, "jailhouse-inexpressible", dev->ref.pos,
+                    report(m, CK_JAILHOUSE_INEXPRESSIBLE, dev->ref.pos,
                        "%s needs %" PRIu32 " stream IDs: more than the %u dtpass lists in one "
                        "Jailhouse cell",
                        dev->ref.node ? dev->ref.node->path : dev->ref.text, count, JH_MAX_SIDS);
@@ -374,7 +374,7 @@ static void device_sids(struct jh_map *m, struct jh_cell *c, const struct sys_gu
                     uint32_t mask = (blk - 1) | rs->mask;
                     if (sid > 0x7fff || mask > 0x7fff) {
                         if (own)
-                            report(m, "jailhouse-inexpressible", dev->ref.pos,
+                            report(m, CK_JAILHOUSE_INEXPRESSIBLE, dev->ref.pos,
                                "stream ID 0x%" PRIx32 " (mask 0x%" PRIx32 ") of %s does not fit "
                                "the 15-bit id and mask_out of Jailhouse's MMU-500 stream IDs",
                                sid, mask, dev->ref.node ? dev->ref.node->path : dev->ref.text);
@@ -471,27 +471,27 @@ static void plan_ivshmem(struct jh_map *m)
         if (bells != sh->peers.n) {
             for (size_t p = 0; p < sh->peers.n; p++)
                 if (!sh->peers.v[p].has_doorbell)
-                    report(m, "jailhouse-inexpressible", sh->peers.v[p].pos,
+                    report(m, CK_JAILHOUSE_INEXPRESSIBLE, sh->peers.v[p].pos,
                            "shared region %s has doorbells, so Jailhouse makes it an ivshmem "
                            "device, which interrupts every peer: give %s a doorbell too",
                            sh->name, sh->peers.v[p].guest);
             continue;
         }
         if (sh->peers.n > JH_IVSHMEM_MAX_PEERS) {
-            report(m, "jailhouse-inexpressible", sh->pos,
+            report(m, CK_JAILHOUSE_INEXPRESSIBLE, sh->pos,
                    "shared region %s has %zu peers; a Jailhouse ivshmem device connects at most %d",
                    sh->name, sh->peers.n, JH_IVSHMEM_MAX_PEERS);
             continue;
         }
         if (sh->size < 2 * JH_PAGE) {
-            report(m, "jailhouse-inexpressible", sh->size_pos,
+            report(m, CK_JAILHOUSE_INEXPRESSIBLE, sh->size_pos,
                    "shared region %s is an ivshmem device: it needs a 4 KiB state table and a "
                    "read/write section, at least 8 KiB",
                    sh->name);
             continue;
         }
         if (m->nivdev == 32) {
-            report(m, "jailhouse-inexpressible", sh->pos,
+            report(m, CK_JAILHOUSE_INEXPRESSIBLE, sh->pos,
                    "more than 32 shared regions with doorbells: Jailhouse's virtual PCI bus 0 "
                    "has 32 device slots");
             continue;
@@ -517,7 +517,7 @@ static void cell_vpci(struct jh_map *m, struct jh_cell *c, uint32_t gi)
             uint32_t pin = (uint32_t)m->ivdev[i] & 3;
             uint32_t intid = pe->doorbell + 32;
             if (pe->doorbell < pin) {
-                report(m, "jailhouse-inexpressible", pe->doorbell_pos,
+                report(m, CK_JAILHOUSE_INEXPRESSIBLE, pe->doorbell_pos,
                        "ivshmem device 00:%02x.0 (%s) raises vpci_irq_base + %" PRIu32
                        ": its doorbell cannot be SPI %" PRIu32,
                        m->ivdev[i], sh->name, pin, pe->doorbell);
@@ -530,7 +530,7 @@ static void cell_vpci(struct jh_map *m, struct jh_cell *c, uint32_t gi)
                 c->desc.vpci_irq_base = pe->doorbell - pin;
             } else if (c->desc.vpci_irq_base + pin != pe->doorbell) {
                 struct diag *d = report(
-                    m, "jailhouse-inexpressible", pe->doorbell_pos,
+                    m, CK_JAILHOUSE_INEXPRESSIBLE, pe->doorbell_pos,
                     "cell '%s' has one vpci_irq_base (%" PRIu32 ", from the doorbell of %s), so "
                     "ivshmem device 00:%02x.0 (%s) rings SPI %" PRIu32 ", not SPI %" PRIu32,
                     c->desc.name, c->desc.vpci_irq_base, first_region, m->ivdev[i], sh->name,
@@ -540,7 +540,7 @@ static void cell_vpci(struct jh_map *m, struct jh_cell *c, uint32_t gi)
                 continue;
             }
             if (board_intid_used(m, intid))
-                report(m, "jailhouse-doorbell", pe->doorbell_pos,
+                report(m, CK_JAILHOUSE_DOORBELL, pe->doorbell_pos,
                        "doorbell SPI %" PRIu32 " of %s in %s is an interrupt line of a board "
                        "device; Jailhouse raises ivshmem interrupts by setting the physical SPI "
                        "pending, so the line must be unused",
@@ -554,24 +554,24 @@ static void check_guest(struct jh_map *m, uint32_t gi, bool is_root)
 {
     const struct sys_guest *g = &m->sys->guests.v[gi];
     if (strlen(g->name) > 31)
-        report(m, "jailhouse-inexpressible", g->name_pos,
+        report(m, CK_JAILHOUSE_INEXPRESSIBLE, g->name_pos,
                "guest name '%s' is longer than Jailhouse's 31-character cell names", g->name);
     for (size_t d = 0; d < g->devices.n; d++) {
         const struct sys_device *dev = &g->devices.v[d];
         if (dev->ref.node && dev->ref.node->pci_host)
-            report(m, "jailhouse-inexpressible", dev->ref.pos,
+            report(m, CK_JAILHOUSE_INEXPRESSIBLE, dev->ref.pos,
                    "%s is a PCI host bridge: Jailhouse wants its ECAM as the system's "
                    "pci_mmconfig_base and every PCI function behind it in pci_devices, which "
                    "dtpass does not write",
                    dev->ref.node->path);
         for (size_t i = 0; i < dev->irqs.n; i++)
             if (dev->irqs.v[i].phys != dev->irqs.v[i].virt)
-                report(m, "jailhouse-inexpressible", dev->irqs.v[i].pos,
+                report(m, CK_JAILHOUSE_INEXPRESSIBLE, dev->irqs.v[i].pos,
                        "Jailhouse passes interrupts through with their physical number: SPI %" PRIu32
                        " cannot appear as SPI %" PRIu32 " in %s",
                        dev->irqs.v[i].phys, dev->irqs.v[i].virt, g->name);
         if (is_root && dev->has_ipa && dev->regs.n && dev->regs.v[0].ipa != dev->regs.v[0].pa)
-            report(m, "jailhouse-inexpressible", dev->ipa_pos,
+            report(m, CK_JAILHOUSE_INEXPRESSIBLE, dev->ipa_pos,
                    "%s is the root cell, which Jailhouse maps 1:1: its devices keep their "
                    "physical address",
                    g->name);
@@ -579,7 +579,7 @@ static void check_guest(struct jh_map *m, uint32_t gi, bool is_root)
     if (is_root) {
         for (size_t i = 0; i < g->memory.n; i++)
             if (g->memory.v[i].ipa != g->memory.v[i].base)
-                report(m, "jailhouse-inexpressible", g->memory.v[i].ipa_pos,
+                report(m, CK_JAILHOUSE_INEXPRESSIBLE, g->memory.v[i].ipa_pos,
                        "%s is the root cell, which Jailhouse maps 1:1: its memory cannot move "
                        "to guest address 0x%" PRIx64,
                        g->name, g->memory.v[i].ipa);
@@ -587,7 +587,7 @@ static void check_guest(struct jh_map *m, uint32_t gi, bool is_root)
             const struct sys_shared *sh = &m->sys->shared.v[i];
             for (size_t p = 0; p < sh->peers.n; p++)
                 if (sh->peers.v[p].guest_index == (int)gi && sh->peers.v[p].ipa != sh->base)
-                    report(m, "jailhouse-inexpressible", sh->peers.v[p].pos,
+                    report(m, CK_JAILHOUSE_INEXPRESSIBLE, sh->peers.v[p].pos,
                            "%s is the root cell, which Jailhouse maps 1:1: it sees %s at 0x%" PRIx64,
                            g->name, sh->name, sh->base);
         }
@@ -658,7 +658,7 @@ static void build_cell(struct jh_map *m, struct jh_cell *c, uint32_t gi)
         for (size_t i = 0; i < c->mem.n; i++) {
             const struct jh_memory *r = &c->mem.v[i].m;
             if (r->size && ranges_overlap(r->virt_start, r->size, JH_COMM_REGION, JH_PAGE)) {
-                report(m, "jailhouse-inexpressible", g->pos,
+                report(m, CK_JAILHOUSE_INEXPRESSIBLE, g->pos,
                        "cell '%s' uses guest address 0x%" PRIx64 ", where Jailhouse's inmate "
                        "library expects the communication region",
                        g->name, JH_COMM_REGION);
@@ -710,7 +710,7 @@ static void platform(struct jh_map *m)
     struct jh_arm_info *arm = &sys->platform_info.arm;
     const struct board_node *gic = b->gic.node;
     if (!gic || gic->nmmio < 2 || (b->gic.version != 2 && b->gic.version != 3)) {
-        report(m, "jailhouse-inexpressible", s->version_pos,
+        report(m, CK_JAILHOUSE_INEXPRESSIBLE, s->version_pos,
                "Jailhouse on arm64 needs a GICv2 or GICv3 with its distributor and %s in the "
                "board",
                b->gic.version == 2 ? "CPU interface" : "redistributors");
@@ -731,7 +731,7 @@ static void platform(struct jh_map *m)
         arm->gich_base = gic->mmio[2].base;
         arm->gicv_base = gic->mmio[3].base + (gic->mmio[3].size == 0x20000 ? 0xf000 : 0);
     } else {
-        report(m, "jailhouse-inexpressible", s->version_pos,
+        report(m, CK_JAILHOUSE_INEXPRESSIBLE, s->version_pos,
                "the board's GICv2 %s has no virtual interface (GICH, GICV) in its reg; Jailhouse "
                "needs both",
                gic->path);
@@ -751,7 +751,7 @@ static void platform(struct jh_map *m)
         else if (board_prop_has_str(n, "compatible", "arm,mmu-500"))
             type = (uint32_t)JAILHOUSE_IOMMU_ARM_MMU500, mmu500 = true;
         else {
-            report(m, "jailhouse-inexpressible", s->version_pos,
+            report(m, CK_JAILHOUSE_INEXPRESSIBLE, s->version_pos,
                    "%s is an SMMUv2 other than the MMU-500, which Jailhouse has no driver for",
                    n->path);
             continue;
@@ -759,7 +759,7 @@ static void platform(struct jh_map *m)
         if (!n->nmmio || n->mmio[0].size > UINT32_MAX)
             continue;
         if (nunits == 8) {
-            report(m, "jailhouse-inexpressible", s->version_pos,
+            report(m, CK_JAILHOUSE_INEXPRESSIBLE, s->version_pos,
                    "the board has more than Jailhouse's 8 IOMMU units");
             break;
         }
@@ -769,7 +769,7 @@ static void platform(struct jh_map *m)
         u->size = (uint32_t)n->mmio[0].size;
     }
     if (v3 && mmu500)
-        report(m, "jailhouse-inexpressible", s->version_pos,
+        report(m, CK_JAILHOUSE_INEXPRESSIBLE, s->version_pos,
                "the board has SMMUv3 and MMU-500 units; Jailhouse's stream_ids entries would be "
                "read by both drivers in two different layouts");
 }
@@ -782,7 +782,7 @@ static void console(struct jh_map *m)
         if (n && n->nmmio && console_of(n, n->mmio[0].base, &m->cfg->sys.debug_console))
             return;
     }
-    report(m, "jailhouse-console", s->hyp_devices.n ? s->hyp_devices.v[0].pos : s->version_pos,
+    report(m, CK_JAILHOUSE_CONSOLE, s->hyp_devices.n ? s->hyp_devices.v[0].pos : s->version_pos,
            "the hypervisor keeps no UART Jailhouse can drive (PL011, 8250, XUARTPS, i.MX), so the "
            "system configuration has no debug console");
 }
@@ -866,7 +866,7 @@ static void vpci_window(struct jh_map *m)
                 at = s->shared.v[i].pos;
                 break;
             }
-        report(m, "jailhouse-vpci", at,
+        report(m, CK_JAILHOUSE_VPCI, at,
                "no free %" PRIu64 " KiB window below 4 GiB for the virtual PCI host of the "
                "ivshmem devices",
                need / 1024);
@@ -901,7 +901,7 @@ static void sid_alias(struct jh_map *m)
         uint32_t sa = (uint32_t)(v.v[i - 1] >> 32), sb = (uint32_t)(v.v[i] >> 32);
         uint32_t ga = (uint32_t)v.v[i - 1], gb = (uint32_t)v.v[i];
         if (sa == sb && ga != gb)
-            report(m, "jailhouse-sid-alias", s->guests.v[gb].pos,
+            report(m, CK_JAILHOUSE_SID_ALIAS, s->guests.v[gb].pos,
                    "stream ID 0x%" PRIx32 " belongs to %s and to %s on different IOMMUs; "
                    "Jailhouse programs every cell's stream IDs on every unit",
                    sa & 0xffff, s->guests.v[ga].name, s->guests.v[gb].name);
@@ -926,7 +926,7 @@ int jh_map(struct dtpass_ctx *ctx, struct jh_config *cfg, bool quiet)
     const struct system *s = &ctx->sys;
     memset(cfg, 0, sizeof(*cfg));
     if (!s->guests.n) {
-        report(&m, "jailhouse-inexpressible", s->version_pos,
+        report(&m, CK_JAILHOUSE_INEXPRESSIBLE, s->version_pos,
                "a Jailhouse system needs a guest to be its root cell");
         diag_free(&m.scratch);
         return -1;
@@ -946,7 +946,7 @@ int jh_map(struct dtpass_ctx *ctx, struct jh_config *cfg, bool quiet)
     /* The root cell may read the hypervisor's console (jailhouse console). */
     sys->flags = (uint32_t)JAILHOUSE_SYS_VIRTUAL_DEBUG_CONSOLE;
     if (s->hyp_memory.n != 1) {
-        report(&m, "jailhouse-inexpressible",
+        report(&m, CK_JAILHOUSE_INEXPRESSIBLE,
                s->hyp_memory.n ? s->hyp_memory.v[1].pos : s->version_pos,
                s->hyp_memory.n ? "Jailhouse has one hypervisor memory region, not %zu"
                                : "Jailhouse needs its memory: give `hypervisor: memory:`%.0zu",
@@ -966,7 +966,7 @@ int jh_map(struct dtpass_ctx *ctx, struct jh_config *cfg, bool quiet)
         struct jh_cell *c = &cfg->cells[g];
         c->file = xstrdup(g == cfg->root ? base : s->guests.v[g].name);
         if (g != cfg->root && !strcmp(c->file, base))
-            report(&m, "jailhouse-inexpressible", s->guests.v[g].name_pos,
+            report(&m, CK_JAILHOUSE_INEXPRESSIBLE, s->guests.v[g].name_pos,
                    "guest '%s' has the name of the system configuration %s.cell: rename the guest "
                    "or the system file",
                    s->guests.v[g].name, base);

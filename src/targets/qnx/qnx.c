@@ -92,7 +92,7 @@ static bool guest_runs(struct dtpass_ctx *ctx, uint32_t gi, struct qguest *q, bo
             if ((r->ipa & (QNX_PAGE - 1)) != off || !range_end(r->pa, r->size, &last) ||
                 !u64_add(last | (QNX_PAGE - 1), 1, &end)) {
                 if (report)
-                    diag_report(&ctx->diag, "qnx-inexpressible", dev->ref.pos,
+                    diag_report(&ctx->diag, CK_QNX_INEXPRESSIBLE, dev->ref.pos,
                                 "`pass loc` maps whole host pages: register region %zu of %s "
                                 "(PA 0x%llx) would sit at guest address 0x%llx, another offset "
                                 "within its page",
@@ -129,7 +129,7 @@ static bool guest_runs(struct dtpass_ctx *ctx, uint32_t gi, struct qguest *q, bo
                 const struct qpiece *o = &q->pieces.v[cur->first];
                 if (report) {
                     struct diag *dg = diag_report(
-                        &ctx->diag, "qnx-inexpressible", p->dev->ref.pos,
+                        &ctx->diag, CK_QNX_INEXPRESSIBLE, p->dev->ref.pos,
                         "host page 0x%llx of %s would appear at two guest addresses "
                         "(0x%llx and 0x%llx, with %s): `pass loc` maps a host page once",
                         (unsigned long long)p->pa, p->dev->ref.node->path,
@@ -215,7 +215,7 @@ static void check_guest(struct dtpass_ctx *ctx, uint32_t gi)
     for (size_t m = 0; m < g->memory.n; m++) {
         const struct sys_mem *mem = &g->memory.v[m];
         struct diag *dg = diag_report(
-            d, "qnx-unenforced", mem->pos,
+            d, CK_QNX_UNENFORCED, mem->pos,
             "QNX allocates guest '%s' RAM from the host itself: `ram 0x%llx,...` places it at "
             "that guest address, but physical address 0x%llx is not used",
             g->name, (unsigned long long)mem->ipa, (unsigned long long)mem->base);
@@ -224,23 +224,23 @@ static void check_guest(struct dtpass_ctx *ctx, uint32_t gi)
                   "host-physical memory (QNX, `ram`)");
     }
     if (!g->kernel.file)
-        diag_report(d, "qnx-unenforced", g->pos,
+        diag_report(d, CK_QNX_UNENFORCED, g->pos,
                     "guest '%s' has no kernel, so its VM configuration has no `load` line: "
                     "add the guest image's (or give `boot: kernel: { file, load }`)",
                     g->name);
     else if (!path_expressible(g->kernel.file))
-        diag_report(d, "qnx-inexpressible", g->kernel.pos,
+        diag_report(d, CK_QNX_INEXPRESSIBLE, g->kernel.pos,
                     "the kernel path '%s' cannot be written in `load address,filepath`: it "
                     "contains a comma, '#', a quote or white space",
                     g->kernel.file);
     if (g->ramdisk.file)
-        diag_report(d, "qnx-unenforced", g->ramdisk.pos,
+        diag_report(d, CK_QNX_UNENFORCED, g->ramdisk.pos,
                     "the ramdisk of guest '%s' is not written: the QNX pages dtpass cites name "
                     "no blob type for an initial ramdisk; load it as your QNX release "
                     "documents",
                     g->name);
     if (g->bootargs && !cmdline_expressible(g->bootargs))
-        diag_report(d, "qnx-inexpressible", g->bootargs_pos,
+        diag_report(d, CK_QNX_INEXPRESSIBLE, g->bootargs_pos,
                     "`cmdline` takes one double-quoted string and QNX documents no escape: "
                     "the bootargs of guest '%s' contain a quote, backslash or control "
                     "character",
@@ -255,17 +255,17 @@ static void check_guest(struct dtpass_ctx *ctx, uint32_t gi)
         const struct sys_device *dev = &g->devices.v[k];
         for (size_t i = 0; i < dev->rirqs.n; i++)
             if (dev->rirqs.v[i].pintid < QNX_SPI_BASE)
-                diag_report(d, "qnx-inexpressible", dev->ref.pos,
+                diag_report(d, CK_QNX_INEXPRESSIBLE, dev->ref.pos,
                             "%s uses the private interrupt INTID %u: `pass intr` passes "
                             "shared peripheral interrupts only",
                             dev->ref.node->path, dev->rirqs.v[i].pintid);
         if (dev->ref.node && dev->ref.node->pci_host)
-            diag_report(d, "qnx-unenforced", dev->ref.pos,
+            diag_report(d, CK_QNX_UNENFORCED, dev->ref.pos,
                         "%s is a PCI host bridge: its windows and INTx are passed, but MSIs "
                         "need the host's ITS, which no qvm line passes",
                         dev->ref.node->path);
         if (dev->is_dma && dev->rsids.n)
-            diag_report(d, "qnx-unenforced", dev->ref.pos,
+            diag_report(d, CK_QNX_UNENFORCED, dev->ref.pos,
                         "%s is a DMA master: no qvm line confines its DMA; the host's SMMU "
                         "manager must confine its stream IDs to guest '%s' (qnx/host.txt)",
                         dev->ref.node->path, g->name);
@@ -278,14 +278,14 @@ static void check_guest(struct dtpass_ctx *ctx, uint32_t gi)
         const struct sys_peer *p = pv[w].p;
         struct srcpos dbpos = p->doorbell_pos.line ? p->doorbell_pos : p->pos;
         if (!p->has_doorbell) {
-            diag_report(d, "qnx-inexpressible", p->pos,
+            diag_report(d, CK_QNX_INEXPRESSIBLE, p->pos,
                         "`vdev shmem` is a memory-mapped device only with both `loc` and "
                         "`intr`: give guest '%s' a doorbell for shared region '%s'",
                         g->name, s->name);
             continue;
         }
         if (p->access == SHM_RO)
-            diag_report(d, "qnx-unenforced", p->pos,
+            diag_report(d, CK_QNX_UNENFORCED, p->pos,
                         "guest '%s' gets shared region '%s' read-write: `vdev shmem` has no "
                         "documented option for read-only access",
                         g->name, s->name);
@@ -296,7 +296,7 @@ static void check_guest(struct dtpass_ctx *ctx, uint32_t gi)
             if (fp >= run->ipa && fp - run->ipa < run->len) {
                 const struct qpiece *pc = &q.pieces.v[run->first];
                 struct diag *dg = diag_report(
-                    d, "qnx-vdev-collide", p->pos,
+                    d, CK_QNX_VDEV_COLLIDE, p->pos,
                     "the `vdev shmem` factory page of '%s' at guest address 0x%llx falls in "
                     "the pages `pass loc` gives guest '%s' for %s",
                     s->name, (unsigned long long)fp, g->name, pc->dev->ref.node->path);
@@ -306,7 +306,7 @@ static void check_guest(struct dtpass_ctx *ctx, uint32_t gi)
         for (size_t m = 0; m < g->memory.n; m++) {
             const struct sys_mem *mem = &g->memory.v[m];
             if (fp >= mem->ipa && fp - mem->ipa < mem->size)
-                diag_report(d, "qnx-vdev-collide", p->pos,
+                diag_report(d, CK_QNX_VDEV_COLLIDE, p->pos,
                             "the `vdev shmem` factory page of '%s' at guest address 0x%llx "
                             "falls in the RAM of guest '%s'",
                             s->name, (unsigned long long)fp, g->name);
@@ -317,7 +317,7 @@ static void check_guest(struct dtpass_ctx *ctx, uint32_t gi)
             for (size_t i = 0; i < dev->rirqs.n; i++)
                 if (dev->rirqs.v[i].vintid == db) {
                     struct diag *dg = diag_report(
-                        d, "qnx-vdev-collide", dbpos,
+                        d, CK_QNX_VDEV_COLLIDE, dbpos,
                         "the doorbell of '%s' (`intr gic:%u`) is the interrupt `pass intr "
                         "gic:%u` gives guest '%s' for %s",
                         s->name, db, db, g->name, dev->ref.node->path);
@@ -326,7 +326,7 @@ static void check_guest(struct dtpass_ctx *ctx, uint32_t gi)
         }
         for (size_t e = 0; e < w; e++)
             if (pv[e].p->has_doorbell && doorbell_intid(pv[e].p) == db)
-                diag_report(d, "qnx-vdev-collide", dbpos,
+                diag_report(d, CK_QNX_VDEV_COLLIDE, dbpos,
                             "the doorbells of '%s' and '%s' in guest '%s' are both `intr gic:%u`",
                             pv[e].s->name, s->name, g->name, db);
     }
@@ -341,7 +341,7 @@ static void qnx_check(struct dtpass_ctx *ctx)
     for (size_t gi = 0; gi < sys->guests.n; gi++)
         check_guest(ctx, (uint32_t)gi);
     for (size_t s = 0; s < sys->shared.n; s++)
-        diag_report(&ctx->diag, "qnx-unenforced", sys->shared.v[s].pos,
+        diag_report(&ctx->diag, CK_QNX_UNENFORCED, sys->shared.v[s].pos,
                     "qvm creates shared region '%s' from host memory (`create`): physical "
                     "address 0x%llx is not used, and each guest finds the region where qvm "
                     "maps it (the factory page tells), not in the rest of its window",

@@ -513,7 +513,7 @@ static struct guest_tree *build_passthrough(struct xen_ctx *x, const struct gt_o
         if (!n)
             continue;
         if (!xen_reg(t, n, dev))
-            diag_report(&ctx->diag, "align", dev->ref.pos,
+            diag_report(&ctx->diag, CK_ALIGN, dev->ref.pos,
                         "Xen maps whole pages: a register region of %s is not at the same "
                         "offset within its page in the guest as on the board",
                         dev->ref.node->path);
@@ -558,7 +558,7 @@ static void warn_unenforced(struct xen_ctx *x)
         if (sg->memory.n) {
             const struct sys_mem *m = &sg->memory.v[0];
             struct diag *d = diag_report(
-                &ctx->diag, "xen-unenforced", m->pos,
+                &ctx->diag, CK_XEN_UNENFORCED, m->pos,
                 "Xen allocates guest '%s' RAM itself: physical address 0x%llx is not used, "
                 "and the guest sees its RAM at IPA 0x%llx (Xen's guest layout)%s",
                 sg->name, (unsigned long long)m->base, (unsigned long long)XEN_RAM0_BASE,
@@ -568,7 +568,7 @@ static void warn_unenforced(struct xen_ctx *x)
                       "Debian's Xen 4.17 is not");
         }
         if (sg->cpus.n)
-            diag_report(&ctx->diag, "xen-unenforced", sg->cpus.v[0].pos,
+            diag_report(&ctx->diag, CK_XEN_UNENFORCED, sg->cpus.v[0].pos,
                         "guest '%s' gets %zu vCPU%s, but Xen's scheduler runs %s on any "
                         "physical CPU: the CPU list is not enforced (no boot-time cpupools "
                         "in Debian's Xen 4.17)",
@@ -581,7 +581,7 @@ static void warn_unenforced(struct xen_ctx *x)
              * none for SMMUv3: Xen would fail to build the guest. */
             for (size_t i = 0; dev->is_dma && !dev->unsafe_no_iommu && i < dev->rsids.n; i++)
                 if (dev->rsids.v[i].smmu && dev->rsids.v[i].smmu->version == SMMU_V3) {
-                    diag_report(&ctx->diag, "xen-unenforced", dev->ref.pos,
+                    diag_report(&ctx->diag, CK_XEN_UNENFORCED, dev->ref.pos,
                                 "%s is a DMA master behind the SMMUv3 %s, and Debian's Xen "
                                 "4.17 has no SMMUv3 driver: it cannot assign the device "
                                 "(a Xen built with CONFIG_ARM_SMMU_V3 can)",
@@ -591,13 +591,13 @@ static void warn_unenforced(struct xen_ctx *x)
             /* Xen routes what `interrupts` lists (xen,path); a host bridge's
              * INTx come through interrupt-map and its MSIs need an ITS. */
             if (dev->ref.node && dev->ref.node->pci_host)
-                diag_report(&ctx->diag, "xen-unenforced", dev->ref.pos,
+                diag_report(&ctx->diag, CK_XEN_UNENFORCED, dev->ref.pos,
                             "Xen 4.17 passes no PCI to a dom0less guest: %s gets its "
                             "windows mapped, but neither its INTx (interrupt-map) nor MSIs",
                             dev->ref.node->path);
             for (size_t i = 0; i < dev->irqs.n; i++)
                 if (dev->irqs.v[i].phys != dev->irqs.v[i].virt)
-                    diag_report(&ctx->diag, "xen-unenforced", dev->irqs.v[i].pos,
+                    diag_report(&ctx->diag, CK_XEN_UNENFORCED, dev->irqs.v[i].pos,
                                 "Xen routes passthrough interrupts 1:1: SPI %u stays SPI %u "
                                 "in guest '%s', not SPI %u",
                                 dev->irqs.v[i].phys, dev->irqs.v[i].phys, sg->name,
@@ -616,7 +616,7 @@ static void warn_unenforced(struct xen_ctx *x)
         else if ((st->kind == QS_RESET || st->kind == QS_POWER_OFF) && st->device != blocked &&
                  st->device != told) {
             told = st->device;
-            diag_report(&ctx->diag, "xen-unenforced", st->dev->ref.pos,
+            diag_report(&ctx->diag, CK_XEN_UNENFORCED, st->dev->ref.pos,
                         "%s of guest '%s' is stopped on a reboot only by its %s (%s), which "
                         "Xen does not drive when it destroys the domain: its DMA may outlive "
                         "the guest",
@@ -625,7 +625,7 @@ static void warn_unenforced(struct xen_ctx *x)
         }
     }
     for (size_t s = 0; s < sys->shared.n; s++)
-        diag_report(&ctx->diag, "xen-unenforced", sys->shared.v[s].pos,
+        diag_report(&ctx->diag, CK_XEN_UNENFORCED, sys->shared.v[s].pos,
                     "shared region '%s' is not set up: it needs xen,shared-mem (Xen built "
                     "with CONFIG_STATIC_SHM), which Debian's Xen 4.17 lacks",
                     sys->shared.v[s].name);
@@ -677,7 +677,7 @@ static void check_guest_layout(struct xen_ctx *x, uint32_t gi)
                                            dev->ref.node->path, dev->ref.pos, false}));
         for (size_t i = 0; xg->vpl011 && i < dev->rirqs.n; i++)
             if (dev->rirqs.v[i].pintid == XEN_VPL011_INTID)
-                diag_report(&ctx->diag, "virq-conflict", dev->ref.pos,
+                diag_report(&ctx->diag, CK_VIRQ_CONFLICT, dev->ref.pos,
                             "%s uses SPI 0, which Xen gives to guest '%s''s virtual PL011 "
                             "(passthrough interrupts are routed 1:1)",
                             dev->ref.node->path, g->name);
@@ -694,7 +694,7 @@ static void check_guest_layout(struct xen_ctx *x, uint32_t gi)
             const struct win *dev = w.v[i].xen ? &w.v[far] : &w.v[i];
             const struct win *xen = w.v[i].xen ? &w.v[i] : &w.v[far];
             struct diag *dg = diag_report(
-                &ctx->diag, "ipa-overlap", dev->pos,
+                &ctx->diag, CK_IPA_OVERLAP, dev->pos,
                 "%s at IPA 0x%llx in guest '%s' overlaps %s (0x%llx..0x%llx) under Xen",
                 dev->what, (unsigned long long)dev->base, g->name, xen->what,
                 (unsigned long long)xen->base, (unsigned long long)(xen->base + xen->size - 1));
@@ -735,7 +735,7 @@ static void check_images(struct xen_ctx *x)
         const struct ximage *im = v[i];
         uint64_t last;
         if (!range_end(im->addr, im->size ? im->size : 1, &last)) {
-            diag_report(&ctx->diag, "range-wrap", im->pos, "the %s of %s at 0x%llx wraps",
+            diag_report(&ctx->diag, CK_RANGE_WRAP, im->pos, "the %s of %s at 0x%llx wraps",
                         im->what, img_owner(x, im), (unsigned long long)im->addr);
             continue;
         }
@@ -743,13 +743,13 @@ static void check_images(struct xen_ctx *x)
             r++;
         if (r >= b->nram || im->addr < b->ram[r].base ||
             last > b->ram[r].base + b->ram[r].size - 1)
-            diag_report(&ctx->diag, "mem-not-ram", im->pos,
+            diag_report(&ctx->diag, CK_MEM_NOT_RAM, im->pos,
                         "the %s of %s (0x%llx..0x%llx) is not in board RAM", im->what,
                         img_owner(x, im), (unsigned long long)im->addr,
                         (unsigned long long)last);
         if (far && im->addr <= far_end) {
             struct diag *d = diag_report(
-                &ctx->diag, "mem-overlap", im->pos,
+                &ctx->diag, CK_MEM_OVERLAP, im->pos,
                 "the %s of %s (0x%llx..0x%llx) overlaps the %s of %s (0x%llx..0x%llx)",
                 im->what, img_owner(x, im), (unsigned long long)im->addr,
                 (unsigned long long)last, far->what, img_owner(x, far),
@@ -862,7 +862,7 @@ static void choose_console(struct xen_ctx *x, bool report)
     }
     if (!n) {
         if (report)
-            diag_report(&ctx->diag, "xen-unenforced", sys->version_pos,
+            diag_report(&ctx->diag, CK_XEN_UNENFORCED, sys->version_pos,
                     "no hypervisor device is a UART Xen has a driver for, and the board has no "
                     "usable stdout-path: Xen runs without a console (give it one in "
                     "`hypervisor: devices:`)");
@@ -878,7 +878,7 @@ static void choose_console(struct xen_ctx *x, bool report)
             if (dev->ref.node != n)
                 continue;
             struct diag *dg = diag_report(
-                &ctx->diag, "dev-owner", dev->ref.pos,
+                &ctx->diag, CK_DEV_OWNER, dev->ref.pos,
                 "Xen takes the board's stdout-path %s as its console, but guest '%s' owns it",
                 n->path, sys->guests.v[g].name);
             diag_fix(dg, "keep a UART for Xen in `hypervisor: devices:`; the guest gets a "
@@ -1031,13 +1031,13 @@ static void xen_check(struct dtpass_ctx *ctx)
     struct xen_ctx x = {0};
     uint64_t end;
     if (sys->hyp_memory.n == 0) {
-        diag_report(&ctx->diag, "hv-memory", sys->version_pos,
+        diag_report(&ctx->diag, CK_HV_MEMORY, sys->version_pos,
                     "the xen target places Xen, the host DTB and the passthrough DTBs in "
                     "hypervisor memory: give `hypervisor: memory:`");
         return;
     }
     if (!hyp_region(sys, &end)) {
-        diag_report(&ctx->diag, "hv-memory", sys->hyp_memory.v[0].pos,
+        diag_report(&ctx->diag, CK_HV_MEMORY, sys->hyp_memory.v[0].pos,
                     "the xen target needs at least 8 MiB in the first hypervisor memory region "
                     "(Xen at +2 MiB, a 2 MiB boot area at the end)");
         return;
@@ -1045,7 +1045,7 @@ static void xen_check(struct dtpass_ctx *ctx)
     xen_prepare(&x, ctx);
     for (size_t g = 0; g < sys->guests.n; g++)
         if (!sys->guests.v[g].kernel.file)
-            diag_report(&ctx->diag, "schema", sys->guests.v[g].pos,
+            diag_report(&ctx->diag, CK_SCHEMA, sys->guests.v[g].pos,
                         "the xen target needs a kernel for guest '%s': give `boot: kernel: "
                         "{ file, load }`",
                         sys->guests.v[g].name);
@@ -1119,7 +1119,7 @@ static int emit_xen(struct dtpass_ctx *ctx)
     add_image(&x, "host DTB", -1, xasprintf("%s/xen/host.dtb", ctx->opt.outdir),
               xstrdup("host.dtb"), cur, fdt_totalsize(host), hm->pos);
     if (cur + fdt_totalsize(host) > x.area_end)
-        diag_report(&ctx->diag, "hv-memory", hm->pos,
+        diag_report(&ctx->diag, CK_HV_MEMORY, hm->pos,
                     "the host DTB and the passthrough DTBs (%llu bytes) do not fit in the 2 MiB "
                     "boot area at the end of hypervisor memory",
                     (unsigned long long)(cur + fdt_totalsize(host) - x.area));
