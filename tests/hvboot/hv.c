@@ -24,8 +24,10 @@
  * guests' memory still holds what they wrote. It restores the guest's STEs
  * from their boot copy (with CMD_CFGI_STE again) and runs the guest again,
  * then runs the other guests again on the state they kept. No DMA is
- * driven: QEMU's virt SMMUv3 fronts only PCIe, and the test has no device
- * that would master through it.
+ * driven: QEMU's virt SMMUv3 fronts only PCIe, and the model in QEMU 7.2
+ * (Debian 12) rejects every stage-2 STE (C_BAD_STE), so a PCI master such
+ * as QEMU's edu device could not show the difference between a guest's
+ * STE and an aborting one; QEMU 8.1 added stage 2.
  * Prints "hv: PASS" or "hv: FAIL ..." on the PL011 and powers off. */
 #include <stddef.h>
 #include <stdint.h>
