@@ -1,7 +1,7 @@
 /* main.c — the command line and the pipeline:
  *
  *   load board -> parse system (YAML | DSL) -> resolve -> checks
- *              -> target checks -> lower (guest trees, placement) -> emit
+ *              -> lower (guest trees, placement) -> target checks -> emit
  *              -> commit outputs
  *
  * Each stage is a plain function in its own folder; a stage that reports
@@ -301,35 +301,24 @@ static void run_system(struct dtpass_ctx *ctx, bool build)
     if (checks_run(ctx) || diag_errors(&ctx->diag))
         return;
     stage_done(&clk, "checks");
-    /* Target checks: only on a system the isolation checks accept, in
-     * build and in check (CI lints for a target with `check --target`). */
-    unsigned hv = ctx->opt.hv_targets;
-    for (size_t i = 0; i < hv_targets_len; i++)
-        if ((hv & (1u << i)) && hv_targets[i]->check) {
-            hv_targets[i]->check(ctx);
-            stage_done(&clk, hv_targets[i]->name);
-        }
-    if (diag_errors(&ctx->diag))
-        return;
-    if (!build) {
-        /* Capacity is part of the lint: placing the tables is what finds an
-         * SMMUv2 out of SMRs or hypervisor memory too small (smmu-capacity,
-         * hv-memory). A system without hypervisor memory builds only device
-         * trees, so there is nothing to place. */
-        if (ctx->sys.hyp_memory.n && lower_place(ctx) == 0)
-            stage_done(&clk, "lower-place");
-        return;
-    }
-
-    unsigned t = ctx->opt.targets, needs = hv_needs(hv);
-    if ((t & (T_DTS | T_DTB)) || (needs & HV_NEEDS_GUEST_TREES)) {
+    /* The shared lowering, before the target checks: a target's checks may
+     * read what it computes (xen's reads the quiesce plan). In check, only
+     * what a selected target needs and the capacity lint: placing the
+     * tables is what finds an SMMUv2 out of SMRs or hypervisor memory too
+     * small (smmu-capacity, hv-memory); a system without hypervisor memory
+     * builds only device trees, so there is nothing to place. */
+    unsigned hv = ctx->opt.hv_targets, needs = hv_needs(hv), t = ctx->opt.targets;
+    bool trees = (needs & HV_NEEDS_GUEST_TREES) || (build && (t & (T_DTS | T_DTB)));
+    bool place = build ? (needs & HV_NEEDS_PLACE) || (t & (T_SMMU | T_S2 | T_HVDATA | T_BLOB | T_REPORT))
+                       : ctx->sys.hyp_memory.n > 0;
+    if (trees) {
         /* What the guest trees share; emit-dt carves each guest's tree,
          * writes it and frees it before the next. */
         if (lower_guest_trees(ctx))
             return;
         stage_done(&clk, "lower-owners");
     }
-    if ((t & (T_SMMU | T_S2 | T_HVDATA | T_BLOB | T_REPORT)) || (needs & HV_NEEDS_PLACE)) {
+    if (place) {
         if (lower_place(ctx))
             return;
         stage_done(&clk, "lower-place");
@@ -337,6 +326,16 @@ static void run_system(struct dtpass_ctx *ctx, bool build)
             return;
         stage_done(&clk, "lower-quiesce");
     }
+    /* Target checks: only on a system the isolation checks accept, in
+     * build and in check (CI lints for a target with `check --target`). */
+    for (size_t i = 0; i < hv_targets_len; i++)
+        if ((hv & (1u << i)) && hv_targets[i]->check) {
+            hv_targets[i]->check(ctx);
+            stage_done(&clk, hv_targets[i]->name);
+        }
+    if (diag_errors(&ctx->diag) || !build)
+        return;
+
     /* The output directory's lock, before the first output is staged. */
     ctx->out.dir = ctx->opt.outdir;
     ctx->out.no_wait = ctx->opt.no_wait;
