@@ -28,7 +28,8 @@ enum target {
 
 struct dtpass_options {
     const char *command;     /* build, check, dump, board */
-    const char *input;       /* SYSTEM, or FILE for dump/board */
+    const char *input;       /* SYSTEM, or FILE for dump/board, OLD for diff */
+    const char *input2;      /* NEW for diff */
     const char *board;       /* --board, or NULL */
     const char *outdir;      /* -o, default "out" */
     unsigned targets;        /* enum target bits */
@@ -40,6 +41,9 @@ struct dtpass_options {
     bool color;
     bool quiet;
     bool json;               /* --json (board, dump) */
+    bool groups;             /* --groups (board): the assignable units */
+    uint32_t guests;         /* --guests (init), 0: the default */
+    const char *init_out;    /* -o of init: a file, or NULL for stdout */
     bool dump_model;         /* --dump-model: print the model after resolve */
     bool time_report;        /* --time-report: per-stage timings to stderr */
     bool no_wait;            /* --no-wait: fail while another build holds -o DIR */

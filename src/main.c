@@ -1,7 +1,7 @@
 /* main.c — the command line and the pipeline:
  *
  *   load board -> parse system (YAML | DSL) -> resolve -> checks
- *              -> lower (guest trees, placement) -> target checks -> emit
+ *              -> target checks -> lower (guest trees, placement) -> emit
  *              -> commit outputs
  *
  * Each stage is a plain function in its own folder; a stage that reports
@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,6 +19,7 @@
 #include "emit/emit.h"
 #include "front/front.h"
 #include "lower/lower.h"
+#include "desk/desk.h"
 #include "lower/quiesce.h"
 #include "resolve/resolve.h"
 #include "targets/target.h"
@@ -45,7 +47,9 @@ static const char usage_text[] =
     "                     [--no-wait]  (fail, not wait, while another build writes DIR)\n"
     "       dtpass check  SYSTEM [--board FILE] [-I DIR]... [--dump-model]\n"
     "       dtpass dump   FILE [--json]\n"
-    "       dtpass board  FILE [--json]\n"
+    "       dtpass board  FILE [--json] [--groups]\n"
+    "       dtpass init   --board FILE [--guests N] [-o FILE]\n"
+    "       dtpass diff   OLD NEW [--board FILE]\n"
     "       dtpass --help | --version\n"
     "common: --format text|json|sarif  -W<check> -Wno-<check> -Werror[=<check>]\n"
     "        --color auto|always|never  -q  --classes FILE  --time-report\n"
@@ -156,7 +160,14 @@ static int parse_args(struct dtpass_ctx *ctx, int argc, char **argv)
         } else if (!strcmp(a, "-o")) {
             if (i + 1 >= argc)
                 return usage_error("%s needs a directory", a);
-            o->outdir = argv[++i];
+            o->outdir = o->init_out = argv[++i];
+        } else if (is_opt(a, "--guests")) {
+            v = opt_value(argc, argv, &i, "--guests");
+            char *end = NULL;
+            unsigned long g = v ? strtoul(v, &end, 10) : 0;
+            if (!v || !*v || *end || g < 1 || g > DESK_GUESTS_MAX)
+                return usage_error("--guests takes a number from 1 to 64, not '%s'", v ? v : "");
+            o->guests = (uint32_t)g;
         } else if (is_opt(a, "--target")) {
             if (!(v = opt_value(argc, argv, &i, "--target")) ||
                 parse_targets(v, &o->targets, &o->hv_targets))
@@ -190,6 +201,8 @@ static int parse_args(struct dtpass_ctx *ctx, int argc, char **argv)
             o->quiet = true;
         } else if (!strcmp(a, "--json")) {
             o->json = true;
+        } else if (!strcmp(a, "--groups")) {
+            o->groups = true;
         } else if (!strcmp(a, "--dump-model")) {
             o->dump_model = true;
         } else if (!strcmp(a, "--no-wait")) {
@@ -205,17 +218,28 @@ static int parse_args(struct dtpass_ctx *ctx, int argc, char **argv)
             o->command = a;
         } else if (!o->input) {
             o->input = a;
+        } else if (!o->input2 && !strcmp(o->command, "diff")) {
+            o->input2 = a;
         } else {
             return usage_error("unexpected argument '%s'", a);
         }
     }
     if (!o->command)
-        return usage_error("%s", "no command given (build, check, dump or board)");
+        return usage_error("%s", "no command given (build, check, dump, board, init or diff)");
     if (strcmp(o->command, "build") && strcmp(o->command, "check") &&
-        strcmp(o->command, "dump") && strcmp(o->command, "board"))
+        strcmp(o->command, "dump") && strcmp(o->command, "board") && strcmp(o->command, "init") &&
+        strcmp(o->command, "diff"))
         return usage_error("unknown command '%s'", o->command);
-    if (!o->input)
+    if (!strcmp(o->command, "init")) {
+        if (o->input)
+            return usage_error("unexpected argument '%s' (init takes --board FILE)", o->input);
+        if (!o->board)
+            return usage_error("%s", "init needs --board FILE");
+    } else if (!o->input) {
         return usage_error("'%s' needs an input file", o->command);
+    } else if (!strcmp(o->command, "diff") && !o->input2) {
+        return usage_error("%s", "diff needs two systems: OLD NEW");
+    }
     if (!strcmp(color, "always"))
         o->color = true;
     else if (!strcmp(color, "never"))
@@ -272,52 +296,61 @@ static int load_board(struct dtpass_ctx *ctx, const char *file)
     return 0;
 }
 
+/* The front of the pipeline, for build, check and diff: parse, board,
+ * resolve, checks. Returns 0 when the system is clean, 1 when resolve or a
+ * check found errors, 2 when the system or its board could not be read. */
+static int analyse(struct dtpass_ctx *ctx, struct stage_clock *clk, const struct dtpass_ctx *same)
+{
+    if (front_load(&ctx->sys, ctx->opt.input, &ctx->diag))
+        return 2;
+    stage_done(clk, "parse");
+
+    char *board = dtpass_board_path(ctx);
+    if (!board)
+        return 2;
+    /* diff: a second system on the same board file reads the board the
+     * first one loaded (nothing after board_load changes it). */
+    struct stat a, b;
+    int rc = 0;
+    if (same && same->board_loaded && stat(board, &a) == 0 && stat(same->board.file, &b) == 0 &&
+        a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+        ctx->board = same->board;
+    else
+        rc = load_board(ctx, board);
+    free(board);
+    if (rc)
+        return 2;
+    stage_done(clk, "board");
+
+    if (resolve(ctx))
+        return 1;
+    stage_done(clk, "resolve");
+    if (ctx->opt.dump_model)
+        model_dump(&ctx->sys, stdout, true);
+
+    if (checks_run(ctx) || diag_errors(&ctx->diag))
+        return 1;
+    stage_done(clk, "checks");
+    return 0;
+}
+
 /* build and check: the whole pipeline; check stops after the checks. */
 static void run_system(struct dtpass_ctx *ctx, bool build)
 {
     struct stage_clock clk = {.on = ctx->opt.time_report};
     if (clk.on)
         clock_gettime(CLOCK_MONOTONIC, &clk.t);
-
-    if (front_load(&ctx->sys, ctx->opt.input, &ctx->diag))
+    if (analyse(ctx, &clk, NULL))
         return;
-    stage_done(&clk, "parse");
-
-    char *board = dtpass_board_path(ctx);
-    if (!board)
-        return;
-    int rc = load_board(ctx, board);
-    free(board);
-    if (rc)
-        return;
-    stage_done(&clk, "board");
-
-    if (resolve(ctx))
-        return;
-    stage_done(&clk, "resolve");
-    if (ctx->opt.dump_model)
-        model_dump(&ctx->sys, stdout, true);
-
-    if (checks_run(ctx) || diag_errors(&ctx->diag))
-        return;
-    stage_done(&clk, "checks");
-    /* The shared lowering, before the target checks: a target's checks may
-     * read what it computes (xen's reads the quiesce plan). In check, only
-     * what a selected target needs and the capacity lint: placing the
-     * tables is what finds an SMMUv2 out of SMRs or hypervisor memory too
-     * small (smmu-capacity, hv-memory); a system without hypervisor memory
-     * builds only device trees, so there is nothing to place. */
-    unsigned hv = ctx->opt.hv_targets, needs = hv_needs(hv), t = ctx->opt.targets;
-    bool trees = (needs & HV_NEEDS_GUEST_TREES) || (build && (t & (T_DTS | T_DTB)));
-    bool place = build ? (needs & HV_NEEDS_PLACE) || (t & (T_SMMU | T_S2 | T_HVDATA | T_BLOB | T_REPORT))
+    /* Placement and the quiesce plan: what the tables, the blob and the
+     * targets' checks read (Xen's reboot findings come from the plan). In
+     * check, only with hypervisor memory: capacity is part of the lint
+     * (placing the tables finds an SMMUv2 out of SMRs or hypervisor memory
+     * too small); a system without it builds only device trees. */
+    unsigned hv = ctx->opt.hv_targets;
+    unsigned t = ctx->opt.targets, needs = hv_needs(hv);
+    bool place = build ? (t & (T_SMMU | T_S2 | T_HVDATA | T_BLOB | T_REPORT)) || (needs & HV_NEEDS_PLACE)
                        : ctx->sys.hyp_memory.n > 0;
-    if (trees) {
-        /* What the guest trees share; emit-dt carves each guest's tree,
-         * writes it and frees it before the next. */
-        if (lower_guest_trees(ctx))
-            return;
-        stage_done(&clk, "lower-owners");
-    }
     if (place) {
         if (lower_place(ctx))
             return;
@@ -336,6 +369,13 @@ static void run_system(struct dtpass_ctx *ctx, bool build)
     if (diag_errors(&ctx->diag) || !build)
         return;
 
+    if ((t & (T_DTS | T_DTB)) || (needs & HV_NEEDS_GUEST_TREES)) {
+        /* What the guest trees share; emit-dt carves each guest's tree,
+         * writes it and frees it before the next. */
+        if (lower_guest_trees(ctx))
+            return;
+        stage_done(&clk, "lower-owners");
+    }
     /* The output directory's lock, before the first output is staged. */
     ctx->out.dir = ctx->opt.outdir;
     ctx->out.no_wait = ctx->opt.no_wait;
@@ -379,6 +419,40 @@ static void run_system(struct dtpass_ctx *ctx, bool build)
     stage_done(&clk, "commit");
 }
 
+/* diff: both systems through the front of the pipeline, then compared.
+ * Exit 0 when nothing changed, 1 when something did, 2 when either system
+ * or its board cannot be read. */
+static int run_diff(struct dtpass_ctx *ctx)
+{
+    struct dtpass_ctx nw = {.opt = ctx->opt};
+    nw.opt.input = ctx->opt.input2;
+    diag_init(&nw.diag);
+    diag_inherit(&nw.diag, &ctx->diag);
+    system_init(&nw.sys);
+    outputs_init(&nw.out);
+    struct stage_clock clk = {0};
+    int status = 0;
+    if (analyse(ctx, &clk, NULL) == 2 || analyse(&nw, &clk, ctx) == 2) {
+        diag_render(&ctx->diag, stderr, ctx->opt.format, ctx->opt.color);
+        diag_render(&nw.diag, stderr, ctx->opt.format, ctx->opt.color);
+        status = 2;
+    } else {
+        struct diag_sink out;
+        diag_init(&out);
+        diag_inherit(&out, &ctx->diag);
+        size_t n = desk_diff(ctx, &nw, &out, ctx->opt.format == DIAG_TEXT ? stdout : NULL);
+        if (ctx->opt.format != DIAG_TEXT)
+            diag_render(&out, stdout, ctx->opt.format, false);
+        diag_free(&out);
+        status = n ? 1 : 0;
+    }
+    if (nw.board_loaded)
+        board_free(&nw.board);
+    system_free(&nw.sys);
+    diag_free(&nw.diag);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     struct dtpass_ctx ctx = {0};
@@ -386,13 +460,28 @@ int main(int argc, char **argv)
     system_init(&ctx.sys);
     outputs_init(&ctx.out);
 
-    int status = parse_args(&ctx, argc, argv);
+    int status = parse_args(&ctx, argc, argv), forced = 0;
     ctx.diag.warnings_hidden = ctx.opt.quiet && ctx.opt.format == DIAG_TEXT;
     if (status == 0) {
         const char *cmd = ctx.opt.command;
         if (!strcmp(cmd, "board")) {
-            if (load_board(&ctx, ctx.opt.input) == 0)
+            if (load_board(&ctx, ctx.opt.input) == 0 && ctx.opt.groups)
+                desk_groups(&ctx.board, stdout, ctx.opt.json);
+            else if (ctx.board_loaded)
                 board_describe(&ctx.board, stdout, ctx.opt.json);
+        } else if (!strcmp(cmd, "diff")) {
+            int rc = run_diff(&ctx);
+            lower_free(&ctx);
+            if (ctx.board_loaded)
+                board_free(&ctx.board);
+            system_free(&ctx.sys);
+            diag_free(&ctx.diag);
+            VEC_FREE(&ctx.opt.incdirs);
+            return rc;
+        } else if (!strcmp(cmd, "init")) {
+            /* No board, no starter system: exit 2 even for board-invalid. */
+            if (load_board(&ctx, ctx.opt.board) || desk_init(&ctx))
+                forced = 2;
         } else if (!strcmp(cmd, "dump")) {
             dump_file(&ctx);
         } else {
@@ -401,7 +490,7 @@ int main(int argc, char **argv)
         outputs_abort(&ctx.out); /* removes temporaries left by a failed build */
         ctx.diag.quiet = ctx.opt.quiet;
         diag_render(&ctx.diag, stderr, ctx.opt.format, ctx.opt.color);
-        status = diag_exit_status(&ctx.diag);
+        status = forced ? forced : diag_exit_status(&ctx.diag);
     }
 
     lower_free(&ctx);

@@ -238,6 +238,19 @@ mkdir "$tmp/real" && ln -s real "$tmp/sym"
 "$DTPASS" build "$c/ex/system.yaml" $B -q -o "$tmp/sym" && "$DTPASS" build "$c/ex/system.yaml" $B -q -o "$tmp/sym" &&
     [ -L "$tmp/sym" ] && [ -f "$tmp/real/linux.dtb" ] && ok "-o through a symlink: the symlink stays, its directory holds the set" ||
     notok "-o through a symlink"
+# A mount point cannot be exchanged: the per-file fallback (where this
+# machine lets us mount a tmpfs, i.e. as root with CAP_SYS_ADMIN).
+mkdir "$tmp/mnt"
+if mount -t tmpfs tmpfs "$tmp/mnt" 2>/dev/null; then
+    sed -e 's/name: linux/name: penguin/' -e 's/guest: linux/guest: penguin/' "$c/ex/system.yaml" >"$c/ex/p.yaml"
+    echo mine >"$tmp/mnt/NOTES"
+    "$DTPASS" build "$c/ex/system.yaml" $B -q -o "$tmp/mnt" && "$DTPASS" build "$c/ex/p.yaml" $B -q -o "$tmp/mnt" &&
+        mountpoint -q "$tmp/mnt" && [ -f "$tmp/mnt/penguin.dtb" ] && [ ! -e "$tmp/mnt/linux.dtb" ] && [ -f "$tmp/mnt/NOTES" ] &&
+        [ -z "$(ls -A "$tmp/mnt" | grep 'dtpass-new\|dtpass-lock')" ] &&
+        ok "-o a mount point: still mounted, the new set in it (file by file), NOTES kept" ||
+        notok "-o a mount point: $(ls -A "$tmp/mnt" | tr '\n' ' ')"
+    umount "$tmp/mnt"
+fi
 
 # --- 4. killed at random moments ----------------------------------------------
 # Two systems with different file names and contents; each kill must leave

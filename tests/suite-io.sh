@@ -79,6 +79,10 @@ expect "depfile under a regular file" 2 "$tmp/file/deps.d" \
 [ ! -e "$tmp/out-dep" ] || [ -z "$(ls -A "$tmp/out-dep")" ] &&
     ok "no output committed when the depfile cannot be written" ||
     notok "outputs committed although the depfile failed: $(ls "$tmp/out-dep" | head -n 3 | tr '\n' ' ')"
+cp "$SYS" "$tmp/sys-copy"
+expect "-o names the system file" 2 "cannot write the outputs in $SYS: Not a directory" \
+    "$DTPASS" build "$SYS" -q -o "$SYS"
+cmp -s "$SYS" "$tmp/sys-copy" && ok "the system file given as -o is unchanged" || notok "-o SYSTEM changed the system file"
 mkdir -p "$tmp/out-blocked/linux.dtb"
 expect "an output path taken by a directory" 2 "cannot write the outputs in $tmp/out-blocked" \
     "$DTPASS" build "$SYS" -q -o "$tmp/out-blocked"
@@ -114,6 +118,28 @@ if cc -shared -fPIC -o "$tmp/io-fault.so" tests/io-fault.c -ldl 2>"$tmp/err"; th
     fault "EIO from fsync of the staging directory" "fsync:$((nfiles + 1))" "Input/output error"
     fault "EIO from the exchange (renameat2)" "renameat2:1" "cannot write the outputs in $fo: Input/output error"
     fault "EIO carrying a file over (linkat)" "linkat:1" "cannot carry $fo/"
+    # A file system without RENAME_EXCHANGE (EINVAL) or hard links (EPERM):
+    # the per-file fallback writes the new set and keeps a file of the user's.
+    fallback() { # what fault
+        echo mine >"$fo/NOTES"
+        sed -e 's/name: linux/name: penguin/' -e 's/guest: linux/guest: penguin/' "$SYS" >"$tmp/ex/p.yaml"
+        env LD_PRELOAD="$tmp/io-fault.so" DTPASS_FAULT="$2" ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+            "$DTPASS" build "$tmp/ex/p.yaml" --board "$tmp/virt.dtb" -q -o "$fo" -M "$fo/deps.d" 2>"$tmp/err"
+        rc=$?
+        "$DTPASS" build "$tmp/ex/p.yaml" --board "$tmp/virt.dtb" -q -o "$tmp/fault/ref" -M "$tmp/fault/ref/deps.d" 2>/dev/null
+        kept=$(cat "$fo/NOTES" 2>/dev/null)
+        rm -f "$fo/NOTES" "$fo/deps.d" "$tmp/fault/ref/deps.d" # (deps.d names its own directory)
+        if [ $rc -eq 0 ] && [ "$kept" = mine ] && diff -r "$tmp/fault/ref" "$fo" >/dev/null 2>&1 &&
+            [ -z "$(ls -A "$tmp/fault" "$fo" | grep dtpass-new)" ]; then
+            ok "$1: the per-file fallback switched exactly the new set (penguin.*, no linux.*) and kept NOTES"
+        else
+            notok "$1: exit $rc, $(ls -A "$fo" | tr '\n' ' ')"; sed 's/^/    /' "$tmp/err" | head -n 5
+        fi
+        rm -rf "$tmp/fault/ref"
+        "$DTPASS" build "$SYS" --board "$tmp/virt.dtb" -q -o "$fo" -M "$fo/deps.d" || notok "rebuild into $fo failed"
+    }
+    fallback "no RENAME_EXCHANGE (EINVAL)" renameat2:1:EINVAL
+    fallback "no hard links (EPERM)" linkat:1:EPERM
     # A depfile in a subdirectory of DIR: the staging directory needs a mkdir.
     fo=$tmp/fault/out2 dep=$tmp/fault/out2/deps/system.d
     "$DTPASS" build "$SYS" --board "$tmp/virt.dtb" -q -o "$fo" -M "$dep" || notok "build into $fo failed"

@@ -153,9 +153,24 @@ PY
 }
 expect_error examples/qemu-virt/system.yaml jailhouse-inexpressible 34 "an interrupt remap"
 expect_error examples/qemu-virt/system.yaml jailhouse-doorbell 40 "a doorbell on a wired SPI"
-expect_error examples/j721e/system.yaml jailhouse-inexpressible 47 "the J721E RTOS's UART remap"
+expect_error examples/j721e/system.yaml jailhouse-inexpressible 50 "the J721E RTOS's UART remap"
 expect_error tests/jailhouse/bad-root-ipa.yaml jailhouse-inexpressible 12 "root cell memory off 1:1"
 expect_error tests/jailhouse/bad-vpci-base.yaml jailhouse-inexpressible 29 "doorbells against one vpci_irq_base"
+expect_error tests/jailhouse/no-vpci.yaml jailhouse-vpci 17 "no room for the virtual PCI host"
+expect_error tests/jailhouse/sid-alias.yaml jailhouse-sid-alias 15 "one stream ID on two IOMMUs for two cells"
+"$DTPASS" check tests/jailhouse/sid-alias.yaml >/dev/null 2>&1 &&
+    ok "sid-alias: the generic checks accept it (sid-owner is per SMMU)" ||
+    notok "sid-alias: the generic checks already reject the fixture"
+# No UART for the hypervisor: a warning, and a system configuration without
+# a debug console.
+sed -e '/devices: \[ \/pl011@9000000 \]/d' -e 's|\.\./\.\./examples|'"$PWD"'/examples|' tests/jailhouse/subpage.yaml >"$tmp/nocon.yaml"
+if "$DTPASS" build "$tmp/nocon.yaml" --target jailhouse -o "$tmp/nocon" 2>"$tmp/log"; then
+    grep -q '\[jailhouse-console\]' "$tmp/log" && ! grep -q 'debug_console' "$tmp/nocon/jailhouse/nocon.c" &&
+        ok "no hypervisor UART: jailhouse-console warning, no debug_console" ||
+        notok "no hypervisor UART: missing warning or a debug console was written"
+else
+    notok "no hypervisor UART: the build failed"; sed 's/^/    /' "$tmp/log"
+fi
 # ... and `check --target jailhouse` finds the same without writing anything.
 "$DTPASS" check tests/jailhouse/bad-root-ipa.yaml --target jailhouse >/dev/null 2>&1
 [ $? -eq 1 ] && ok "check --target jailhouse runs the Jailhouse checks" || notok "check --target jailhouse missed the error"

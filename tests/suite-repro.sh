@@ -39,6 +39,7 @@ for sys in examples/*/*.yaml examples/*/*.dtpass; do
                     head -c 1048576 /dev/zero | tr '\0' 'k' >"$d/$img"
                 done
             done ;;
+        jailhouse*) targets=$targets,jailhouse ;;
     esac
     if ! (cd "$a" && TZ=UTC LC_ALL=C "$DTPASS" build "$f" -q --target $targets -o out) 2>"$tmp/err"; then
         notok "$sys: build A failed"; sed 's/^/    /' "$tmp/err" | head -n 10; continue

@@ -54,9 +54,50 @@ struct board_sid {
                         * before the lookup (0xffffffff when absent) */
 };
 
+/* The binding table (derive.c): every phandle-bearing property dtpass
+ * knows, as data. The checks and the guest-tree carving read it through
+ * board_ref_rule() and the decoded n->deps; nobody else decodes phandles. */
+enum board_ref_kind {
+    BREF_ARGS,    /* phandle + the provider's `cells` arguments, repeated */
+    BREF_LIST,    /* phandles only */
+    BREF_FIXED,   /* phandle + `fixed` cells, repeated (gpio-ranges) */
+    BREF_PINCTRL, /* pin configuration nodes: the provider is the pin controller */
+    BREF_NVMEM,   /* nvmem cell nodes: the provider is the nvmem device */
+    BREF_MSI,     /* phandle + optional #msi-cells */
+    BREF_LINK,    /* an OF graph link: the provider is the device of the remote endpoint */
+    BREF_IRQ,     /* interrupt-parent, interrupts-extended, interrupt-map: the interrupt rules */
+    BREF_IOMMU,   /* iommus, iommu-map: the IOMMU rules */
+    BREF_MEMORY,  /* memory-region: reserved memory, not a device */
+};
+
+struct board_ref_rule {
+    const char *name;  /* exact name; "-suffix" (a pattern); "pinctrl-N"; or the name itself
+                        * for the general #<name>-cells rule */
+    const char *cells; /* the provider's cells property (ARGS, MSI), else NULL */
+    uint32_t fixed;    /* BREF_FIXED: cells after each phandle */
+    const char *names; /* companion property naming each entry ("clock-names"), or NULL */
+    enum board_ref_kind kind;
+    bool lenient;      /* matched by a pattern: a value that does not decode is not a reference */
+};
+
+/* The rule of a property name, or NULL when the table has none (counts such
+ * as nr-gpios, snps,nr-gpios, ngpios and #...-cells are never references).
+ * Pattern matches return a pointer into a static table too. */
+const struct board_ref_rule *board_ref_rule(const char *name);
+/* The general Linux rule for a name the table does not know: "foos" or
+ * "foo" names a list of (phandle, args) when the phandle's node declares
+ * `#foo-cells`. Writes that cells property name into buf (size >= 2 +
+ * strlen(name) + 7) and returns buf, or NULL when the name cannot have one. */
+const char *board_ref_general_cells(const char *name, char *buf, size_t size);
+
 struct board_dep {
     const char *prop; /* the referencing property: "clocks", "pinctrl-0", "vmmc-supply" ... */
-    struct board_node *provider;
+    struct board_node *provider; /* the device the reference needs */
+    struct board_node *target;   /* the node the phandle names (a pin group, an nvmem
+                                  * cell, an endpoint; == provider for most rules) */
+    const struct board_ref_rule *rule; /* NULL for the general #<name>-cells rule */
+    bool undecodable; /* the property matched a rule but does not decode: target is a node
+                       * one of its cells could name (every such node is listed) */
 };
 
 struct board_node {
@@ -196,6 +237,38 @@ const struct board_smmu *board_smmu_of(const struct board *b, const struct board
  * it, the timer): dtpass writes its own for every guest, so a guest cannot
  * be given one. */
 bool board_machine_node(const struct board *b, const struct board_node *n);
+/* A bus address (ac cells of bus's child space; hi: phys.hi of a 3-cell
+ * PCI address, else 0) as a CPU physical address, through every `ranges`
+ * up to the root (the same walk that gave every n->mmio). */
+bool board_translate(const struct board *b, const struct board_node *bus, uint32_t ac, uint64_t addr,
+                     uint32_t hi, uint64_t *out);
+/* The interrupt parent of n (Linux's of_irq_find_parent), memoised at load
+ * for every node: NULL when none or an interrupt-parent cycle. */
+struct board_node *board_irq_parent(const struct board_node *n);
+/* #address-cells / #size-cells of bus for its children (DT spec
+ * defaults 2 and 1 when absent). */
+uint32_t board_addr_cells(const struct board_node *bus);
+uint32_t board_size_cells(const struct board_node *bus);
+/* Whether n is a bus: `compatible` of simple-bus, simple-pm-bus,
+ * simple-mfd, isa, arm,amba-bus ..., or no compatible at all with `ranges`. */
+bool board_is_bus(const struct board_node *n);
+/* Whether n has resources of its own: MMIO, interrupts, mailboxes. */
+bool board_has_resources(const struct board_node *n);
+/* The node that holds the resources a copy of n would need: n itself, or
+ * the nearest ancestor below the first bus (an ancestor with `ranges`, or
+ * the root) that has resources of its own (a TI-SCI controller above its
+ * clock provider) or is a device addressed on a bus of its own (a
+ * compatible and a reg: an I2C GPIO expander). NULL when n and those ancestors are resource-free: n can
+ * be copied into a guest with its containers. */
+const struct board_node *board_resource_holder(const struct board_node *n);
+/* When n's parent is a device (board_is_bus false, compatible, resources
+ * of its own), that parent; else NULL. A child of a device is not
+ * assignable alone (dev-parent). */
+const struct board_node *board_device_parent(const struct board_node *n);
+
+/* Nodes whose reg is memory, not device registers: the root, /memory*,
+ * device_type "memory", whatever is below /reserved-memory or /cpus. */
+bool board_memory_node(const struct board *b, const struct board_node *n);
 /* The DTS file:line of a node (NOPOS when unknown: a DTB board). */
 struct srcpos board_node_pos(const struct board_node *n);
 /* The node's first label (from __symbols__), or NULL. */

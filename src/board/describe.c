@@ -28,6 +28,21 @@ static bool is_device(const struct board *b, const struct board_node *n)
     return strcmp(top->name, "reserved-memory") != 0;
 }
 
+bool board_memory_node(const struct board *b, const struct board_node *n)
+{
+    if (n == b->root)
+        return true;
+    if (!strncmp(n->name, "memory", 6) && (n->name[6] == '\0' || n->name[6] == '@'))
+        return true;
+    struct board_prop dt = board_prop(n, "device_type");
+    if (dt.name && dt.len >= 6 && !memcmp(dt.val, "memory", 6))
+        return true;
+    for (const struct board_node *p = n->parent; p; p = p->parent)
+        if (!strcmp(p->name, "reserved-memory") || !strcmp(p->name, "cpus"))
+            return true;
+    return false;
+}
+
 static const char *irq_kind(const struct board_irq *q)
 {
     if (!q->gic)

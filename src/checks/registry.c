@@ -64,6 +64,10 @@ const struct check_info check_table[] = {
      "registers or interrupts that its guest does not own and that is not dropped."},
     {"irq-parent", SEV_ERROR, "Interrupt routed through a foreign controller",
      "A device's interrupts go through an interrupt controller the guest does not own."},
+    {"dev-parent", SEV_ERROR, "Device assigned without the device it is part of",
+     "A device's parent is itself a device (a compatible that is not a bus, and registers, "
+     "interrupts or mailboxes of its own): the driver binds to the parent, so the child alone is "
+     "not assignable."},
     {"cpu-owner", SEV_ERROR, "CPU given twice", "A physical CPU is given to two guests."},
     {"vmid", SEV_ERROR, "Bad VMID", "Two guests share a VMID, or a VMID is out of range."},
     {"shm-peer", SEV_ERROR, "Bad shared-region peer",
@@ -75,6 +79,10 @@ const struct check_info check_table[] = {
     {"status-disabled", SEV_WARNING, "Assigned device is disabled",
      "An assigned device has status = \"disabled\" in the board; the guest will not probe it "
      "unless the status is changed."},
+    {"isolation-change", SEV_WARNING, "What a change does to isolation",
+     "Reported by dtpass diff, not by check or build: a device, stream ID, interrupt line, CPU, "
+     "memory range or shared window changed owner, appeared or disappeared between two systems, "
+     "or a check's findings changed (docs/desk.md)."},
     {"xen-unenforced", SEV_WARNING, "Not enforced by the Xen target",
      "Target xen: Xen decides part of the partition itself (Debian's Xen 4.17 has no static "
      "memory, static shared memory or boot-time cpupools, and routes passthrough interrupts "
@@ -136,6 +144,7 @@ const struct check_def check_defs[] = {
     {"virq-conflict", check_virq_conflict, {NULL}},
     {"irq-parent", check_irq_parent, {"dev-owner"}},
     {"dep-unowned", check_dep_unowned, {"dev-owner"}},
+    {"dev-parent", check_dev_parent, {"dev-owner"}},
     {"sid-range", check_sid_range, {NULL}},
     {"sid-owner", check_sid_owner, {NULL}},
     {"dma-no-iommu", check_dma_no_iommu, {NULL}},

@@ -259,3 +259,12 @@ void diag_render(const struct diag_sink *s, FILE *out, enum diag_format fmt, boo
     case DIAG_SARIF: diag_render_sarif(s, out); break;
     }
 }
+
+void diag_inherit(struct diag_sink *dst, const struct diag_sink *src)
+{
+    memcpy(dst->sev, src->sev, check_table_len * sizeof(*dst->sev));
+    memcpy(dst->werror_id, src->werror_id, check_table_len * sizeof(*dst->werror_id));
+    dst->werror = src->werror;
+    dst->quiet = src->quiet;
+    dst->srcroot = src->srcroot;
+}

@@ -109,6 +109,8 @@ void diag_fix(struct diag *d, const char *fmt, ...) __attribute__((format(printf
 
 /* -Wid, -Wno-id, -Werror, -Werror=id. Returns 0, or -1 for an unknown id. */
 int diag_option(struct diag_sink *s, const char *opt);
+/* Gives dst the -W options of src (a second system analysed by one command). */
+void diag_inherit(struct diag_sink *dst, const struct diag_sink *src);
 const struct check_info *check_lookup(const char *id);
 /* Current severity of a check (after options). */
 enum severity diag_severity(const struct diag_sink *s, const char *check);

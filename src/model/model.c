@@ -80,6 +80,7 @@ void system_free(struct system *s)
     for (size_t i = 0; i < s->inputs.n; i++)
         free(s->inputs.v[i]);
     VEC_FREE(&s->inputs);
+    free(s->smmu_limits);
     memset(s, 0, sizeof(*s));
 }
 

@@ -141,6 +141,16 @@ struct sys_smmu_param {
     struct srcpos pos;
 };
 
+/* What dtpass uses for one board SMMU: the platform's `smmus:` entry where
+ * there is one, else the defaults (sid-bits 16 for SMMUv3, 15 for SMMUv2;
+ * 128 SMRs, 64 context banks), clamped to what lower/ programs (32 bits;
+ * 15 for SMMUv2, whose SMRs hold 15-bit IDs without EXIDS). Filled once, by
+ * resolve; every later stage reads it. */
+struct smmu_limits {
+    uint32_t sid_bits, smrs, context_banks;
+    struct srcpos pos; /* the `smmus:` entry, NOPOS for the defaults */
+};
+
 struct system {
     const char *file; /* the system file (interned), "<stdin>" for - */
     uint32_t version;
@@ -163,6 +173,7 @@ struct system {
     VEC(struct sys_guest) guests;
     VEC(struct sys_shared) shared;
     VEC(char *) inputs; /* every file read: the system file and DSL includes (for -M) */
+    struct smmu_limits *smmu_limits; /* resolved: one per board SMMU, in board order */
 };
 
 void system_init(struct system *s);
@@ -186,7 +197,8 @@ bool model_valid_name(const char *name);
 /* Called by both front ends after a parse: rules spanning several objects
  * that need no board (unique guest and shared-region names, one remap per
  * physical SPI), and the defaults both syntaxes share (vmid = position + 1,
- * memory and peer ipa = base). Reports `schema`. */
+ * memory and peer ipa = base): the one place they are filled. Reports
+ * `schema`. */
 void model_finish(struct system *s, struct diag_sink *d);
 
 #endif

@@ -9,9 +9,9 @@
  * docs/contributing.md.
  *
  * The order for one build: front end -> resolve -> isolation checks ->
- * shared lowering (lower/: what the selected targets need) -> target checks
- * (they may read the lowering: ctx->owners, ctx->place, ctx->quiesce) ->
- * every emitter -> commit.
+ * placement and the quiesce plan (when the build or a selected target needs
+ * them) -> target checks (they may read ctx->place and ctx->quiesce) ->
+ * guest-tree lowering (ctx->owners) -> every emitter -> commit.
  * Any error reported before the commit leaves the previous outputs as they
  * were (outputs are staged in ctx->out). */
 #ifndef DTPASS_TARGETS_TARGET_H
@@ -43,11 +43,11 @@ struct hv_target {
     /* HV_NEEDS_* bits: the lowering to run before emit. */
     unsigned needs;
     /* The target's own checks, or NULL: read-only over the resolved model
-     * and the lowering its `needs` asked for (never modify ctx->sys, the
-     * board or the lowering), reporting through ctx->diag with check ids
+     * and the placement and quiesce plan its `needs` asked for (never
+     * modify ctx->sys, the board or the lowering), reporting through ctx->diag with check ids
      * from checks/registry.c (documented in docs/checks.md) at the
      * system-file position concerned. Runs only when the isolation checks
-     * and the lowering found no error; an error it reports stops the build
+     * and the placement found no error; an error it reports stops the build
      * before anything is staged. In `dtpass check`, ctx->place and
      * ctx->quiesce exist only when the system has hypervisor memory. */
     void (*check)(struct dtpass_ctx *ctx);

@@ -168,8 +168,8 @@ static int take_lock(struct outputs *o, const char *dir)
         if (fstat(fd, &held) == 0 && stat(lock, &now) == 0 && same_file(&held, &now)) {
             free(lock);
             o->lock_fd = fd;
-            /* Made by this build only if it was missing and is still the
-             * empty directory we made (another build may have made it). */
+            /* Missing on the first try: this build made it, and removes it
+             * again if it fails (rmdir, so only while it is empty). */
             o->created = !existed && tries == 0;
             return 0;
         }
@@ -619,17 +619,12 @@ static int carry_over(struct outputs *o, int dfd, int sfd, const char *rel, cons
     if (!rc && errno)
         rc = set_msg(o, "cannot read %s/%s: %s", o->real, rel, strerror(errno));
     closedir(d);
-    /* The new entries must be on the disk before the exchange publishes
-     * them (output directories without an old twin are synced by
-     * sync_tree). */
-    if (!rc && fsync(sfd))
-        rc = set_msg(o, "cannot write the outputs in %s: %s", o->real, strerror(errno));
-    close(sfd);
+    close(sfd); /* sync_tree syncs the staging directories, these among them */
     return rc;
 }
 
-/* fsync every directory below the staging directory (they hold the new
- * entries); carry_over synced those it walked, this covers the rest. */
+/* fsync every directory of the staging tree: the new entries must be on the
+ * disk before the exchange publishes them. */
 static int sync_tree(int fd)
 {
     DIR *d = fdopendir(fd);
@@ -713,6 +708,7 @@ static int commit_per_file(struct outputs *o, const struct names *old)
         }
         free(p);
     }
+    char *pending = NULL; /* emitters write a directory's files together: sync each once, after them */
     for (size_t i = 0; i < o->files.n; i++) {
         struct staged *st = &o->files.v[i];
         if (!st->rel)
@@ -722,12 +718,22 @@ static int commit_per_file(struct outputs *o, const struct names *old)
         if (rc || rename(st->tmp, p)) {
             set_msg(o, "cannot write the outputs in %s: %s: %s (the outputs are now partly new)",
                     dir, st->final, strerror(rc ? -rc : errno));
-            free(p), free(pd);
+            free(p), free(pd), free(pending);
             return -1;
         }
-        sync_dir(pd);
-        free(p), free(pd);
+        if (pending && strcmp(pending, pd))
+            sync_dir(pending); /* done with that directory */
+        if (!pending || strcmp(pending, pd)) {
+            free(pending);
+            pending = pd;
+        } else {
+            free(pd);
+        }
+        free(p);
     }
+    if (pending)
+        sync_dir(pending);
+    free(pending);
     struct names now = new_names(o);
     for (size_t i = 0; i < old->n; i++) {
         if (in_names(&now, old->v[i]))
@@ -946,4 +952,48 @@ void outputs_abort(struct outputs *o)
     o->msg = NULL;
     if (o->state > 0)
         o->state = 0;
+}
+
+/* A file written whole (`dtpass init -o`): a temporary beside it, written and
+ * fsynced, then link()ed to the name — which fails with EEXIST when the name
+ * exists, so no existing file is ever replaced, even by a race — and the
+ * temporary unlinked. */
+int write_new_file(const char *path, const void *data, size_t len)
+{
+    char *dir = path_dirname(path);
+    size_t n = strlen(dir) + 32;
+    char *tmp = xmalloc(n);
+    snprintf(tmp, n, "%s/.dtpass-new-XXXXXX", dir);
+    free(dir);
+    int fd = mkstemp(tmp), rc = -1, err = 0;
+    if (fd < 0) {
+        free(tmp);
+        return -1;
+    }
+    const char *p = data;
+    size_t left = len;
+    while (left) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        p += w;
+        left -= (size_t)w;
+    }
+    mode_t mask = umask(0); /* mkstemp makes 0600; the file gets what open() would give */
+    umask(mask);
+    if (left || fchmod(fd, 0666 & ~mask) || fsync(fd))
+        err = errno ? errno : EIO;
+    if (close(fd) && !err)
+        err = errno;
+    if (!err && link(tmp, path) == 0)
+        rc = 0;
+    else if (!err)
+        err = errno;
+    unlink(tmp);
+    free(tmp);
+    if (rc)
+        errno = err;
+    return rc;
 }

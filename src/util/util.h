@@ -159,6 +159,9 @@ int outputs_begin(struct outputs *o);
 int outputs_commit(struct outputs *o, char *const *inputs_a, size_t na, char *const *inputs_b,
                    size_t nb);
 void outputs_abort(struct outputs *o);
+/* Creates path with data in one step, never replacing an existing file
+ * (EEXIST); 0, or -1 with errno. */
+int write_new_file(const char *path, const void *data, size_t len);
 /* Creates a directory and its parents; 0 or -errno. */
 int mkdir_p(const char *path);
 

@@ -329,7 +329,7 @@ static int irqchip_cmp(const void *a, const void *b)
     return x->pin_base < y->pin_base ? -1 : x->pin_base > y->pin_base;
 }
 
-static void device_irqs(struct jh_map *m, struct jh_cell *c, const struct sys_guest *g)
+static void device_irqs(struct jh_cell *c, const struct sys_guest *g)
 {
     for (size_t d = 0; d < g->devices.n; d++) {
         const struct sys_device *dev = &g->devices.v[d];
@@ -342,7 +342,6 @@ static void device_irqs(struct jh_map *m, struct jh_cell *c, const struct sys_gu
             irq_set(c, ri->pintid);
         }
     }
-    (void)m;
 }
 
 /* own: g is the cell's own guest (not another cell's, listed in the
@@ -410,11 +409,9 @@ static void sort_sids(struct jh_cell *c)
  * read/write section, one empty output section per peer) or plain shared
  * memory. ROOTSHARED keeps a region the root shares mapped in the root
  * when the cell is created. */
-static void shared_regions(struct jh_map *m, struct jh_cell *c, uint32_t gi, bool is_root,
-                           bool root_is_peer_of_all)
+static void shared_regions(struct jh_map *m, struct jh_cell *c, uint32_t gi, bool is_root)
 {
     const struct system *s = m->sys;
-    (void)root_is_peer_of_all;
     for (size_t i = 0; i < s->shared.n; i++) {
         const struct sys_shared *sh = &s->shared.v[i];
         int peer = -1;
@@ -648,7 +645,7 @@ static void build_cell(struct jh_map *m, struct jh_cell *c, uint32_t gi)
                        o == gi ? "RAM" : keep(c, xasprintf("RAM of cell %s", og->name)));
         }
     }
-    shared_regions(m, c, gi, is_root, false);
+    shared_regions(m, c, gi, is_root);
 
     devreg_vec dv = {0};
     for (uint32_t o = 0; o < s->guests.n; o++)
@@ -684,7 +681,7 @@ static void build_cell(struct jh_map *m, struct jh_cell *c, uint32_t gi)
 
     for (uint32_t o = 0; o < s->guests.n; o++)
         if (o == gi || is_root)
-            device_irqs(m, c, &s->guests.v[o]);
+            device_irqs(c, &s->guests.v[o]);
     cell_vpci(m, c, gi);
     for (size_t i = 0; i < c->irqchips.n; i++)
         c->irqchips.v[i].address = m->cfg->sys.platform_info.arm.gicd_base;
@@ -863,7 +860,13 @@ static void vpci_window(struct jh_map *m)
     }
     free(iv);
     if (!ok) {
-        report(m, "jailhouse-vpci", s->version_pos,
+        struct srcpos at = s->version_pos; /* the first region that needs it */
+        for (size_t i = 0; i < s->shared.n; i++)
+            if (m->ivdev[i] >= 0) {
+                at = s->shared.v[i].pos;
+                break;
+            }
+        report(m, "jailhouse-vpci", at,
                "no free %" PRIu64 " KiB window below 4 GiB for the virtual PCI host of the "
                "ivshmem devices",
                need / 1024);

@@ -927,18 +927,19 @@ static bool write_devcheck(struct xen_ctx *x, struct strbuf *scr)
             continue;
         if (!any)
             sb_puts(scr, "setenv dtpass_missing\n"
-                         "if test -n \"${fdtcontroladdr}\" && test \"${dtpass_devcheck}\" != off "
-                         "&& fdt addr -q ${fdtcontroladdr}; then\n");
+                         "if test -n \"${fdtcontroladdr}\" && test \"${dtpass_devcheck}\" != off"
+                         " && fdt addr -q ${fdtcontroladdr}; then\n");
         any = true;
         sb_printf(scr,
-                  "  fdt get value dtpass_v %s %s || setenv dtpass_missing \"${dtpass_missing} %s\"\n",
+                  "  fdt get value dtpass_v %s %s"
+                  " || setenv dtpass_missing \"${dtpass_missing} %s\"\n",
                   n->path, n->compatible ? "compatible" : "reg", n->path);
     }
     if (any)
         sb_puts(scr, "fi\n"
                      "if test -n \"${dtpass_missing}\"; then\n"
-                     "  echo \"dtpass: this machine has no${dtpass_missing}: a guest would fault on it; "
-                     "the host DTB must describe the machine as it runs (docs/xen.md)\"\n"
+                     "  echo \"dtpass: this machine has no${dtpass_missing}: a guest would fault"
+                     " on it; the host DTB must describe the machine as it runs (docs/xen.md)\"\n"
                      "else\n");
     return any;
 }
@@ -961,7 +962,8 @@ static void write_scripts(struct xen_ctx *x, struct strbuf *scr, struct strbuf *
     const char *ind = checked ? "  " : "";
     for (size_t i = 0; i < x->img.n; i++) {
         const struct ximage *im = &x->img.v[i];
-        sb_printf(scr, "%sload ${bootdev} 0x%llx ${prefix}%s\n", ind, (unsigned long long)im->addr, im->name);
+        sb_printf(scr, "%sload ${bootdev} 0x%llx ${prefix}%s\n", ind, (unsigned long long)im->addr,
+                  im->name);
         if (!im->src || im == host)
             continue; /* QEMU takes Xen as -kernel and the host DTB as -dtb */
         sb_puts(args, "-device loader,file=");
@@ -1153,7 +1155,8 @@ static int emit_xen(struct dtpass_ctx *ctx)
         struct strbuf img;
         sb_init(&img);
         if (!rc && uimage_script(&img, scr.s, scr.len)) {
-            diag_fatal(&ctx->diag, NOPOS, "xen: the boot script is too large for U-Boot's image format");
+            diag_fatal(&ctx->diag, NOPOS,
+                       "xen: the boot script is too large for U-Boot's image format");
             rc = -1;
         }
         if (!rc)
