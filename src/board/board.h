@@ -39,6 +39,15 @@ struct board_irq {
     bool gic;                  /* parent is the GIC: intid is an INTID */
     uint32_t intid;            /* GIC: SPI n -> n+32, PPI n -> n+16; else the first cell */
     uint32_t flags;            /* GIC: the third (trigger) cell; else the second cell or 0 */
+    /* As written in the node: the controller its interrupt-parent (or
+     * interrupts-extended entry) names — a nexus when the line is routed
+     * through an interrupt-map — and that specifier's cells, inside the blob.
+     * from_map: a PCI host's INTx line from its own interrupt-map (cells
+     * NULL). The carving rewrites from these, never re-decoding. */
+    struct board_node *named;
+    const uint8_t *cells;
+    uint32_t ncells;
+    bool from_map;
 };
 
 /* A set of stream IDs on one SMMU. `iommus` entries give count = 1; SMMUv2
@@ -120,6 +129,7 @@ struct board_node {
      * them into errors when the system uses the node. */
     const char *defect;
     uint32_t nmmio, nirqs, nsids, ndeps;
+    uint32_t nirq_specs; /* specifiers in interrupts / interrupts-extended, decoded or not */
 
     uint32_t index;   /* position in board.nodes (depth-first, blob order) */
     uint32_t prop_off; /* private: the node's first property in the blob's structure block */
@@ -245,6 +255,10 @@ bool board_translate(const struct board *b, const struct board_node *bus, uint32
 /* The interrupt parent of n (Linux's of_irq_find_parent), memoised at load
  * for every node: NULL when none or an interrupt-parent cycle. */
 struct board_node *board_irq_parent(const struct board_node *n);
+/* A specifier of the board's GIC (ncells cells) as an INTID and its
+ * trigger cell; false when it does not decode. */
+bool board_gic_spec(const struct board *b, const uint8_t *cells, uint32_t ncells, uint32_t *intid,
+                    uint32_t *flags);
 /* #address-cells / #size-cells of bus for its children (DT spec
  * defaults 2 and 1 when absent). */
 uint32_t board_addr_cells(const struct board_node *bus);

@@ -760,8 +760,12 @@ static void node_irqs(struct bload *c, struct board_node *n, struct scratch *sc)
                 node_defect(c, n, "interrupts-extended: %s", why);
                 free(why);
             } else {
+                irq.named = p;
+                irq.cells = ext.val + 4 * (i + 1);
+                irq.ncells = ic;
                 VEC_PUSH(&sc->irqs, irq);
             }
+            n->nirq_specs++;
             push_dep(sc, "interrupts-extended", p);
             i += 1 + ic;
         }
@@ -781,6 +785,7 @@ static void node_irqs(struct bload *c, struct board_node *n, struct scratch *sc)
                 const uint8_t *spec = ints.val + off;
                 uint32_t nc = ic;
                 char *why = resolve_nexus(c, n, &ctl, &spec, &nc);
+                n->nirq_specs++;
                 if (!why)
                     why = decode_irq(c, ctl, spec, nc, &irq);
                 if (why) {
@@ -788,6 +793,9 @@ static void node_irqs(struct bload *c, struct board_node *n, struct scratch *sc)
                     free(why);
                     continue;
                 }
+                irq.named = p;
+                irq.cells = ints.val + off;
+                irq.ncells = ic;
                 VEC_PUSH(&sc->irqs, irq);
             }
             push_dep(sc, "interrupt-parent", p);
@@ -831,6 +839,8 @@ static void node_irqs(struct bload *c, struct board_node *n, struct scratch *sc)
                 free(why);
                 continue;
             }
+            irq.from_map = true;
+            irq.named = p;
             VEC_PUSH(&sc->irqs, irq);
         }
         /* One line per (controller, INTID): sorted, then unique. */
@@ -1298,8 +1308,7 @@ bool board_translate(const struct board *b, const struct board_node *bus, uint32
 
 struct board_node *board_irq_parent(const struct board_node *n)
 {
-    const struct board_store *s = n->board->store;
-    return s->irq_parent_state[n->index] == 2 ? s->irq_parent[n->index] : NULL;
+    return n->board->store->irq_parent[n->index]; /* every node's, computed by board_derive */
 }
 
 bool board_is_bus(const struct board_node *n)
@@ -1338,4 +1347,18 @@ const struct board_node *board_device_parent(const struct board_node *n)
     if (!p || !p->parent || !p->compatible || board_is_bus(p) || !board_has_resources(p))
         return NULL;
     return p;
+}
+
+bool board_gic_spec(const struct board *b, const uint8_t *cells, uint32_t ncells, uint32_t *intid,
+                    uint32_t *flags)
+{
+    struct bload c = {.b = (struct board *)b, .s = b->store};
+    struct board_irq irq;
+    char *why = decode_irq(&c, b->gic.node, cells, ncells, &irq);
+    free(why);
+    if (why)
+        return false;
+    *intid = irq.intid;
+    *flags = irq.flags;
+    return true;
 }

@@ -656,8 +656,12 @@ int board_load(struct board *b, const char *file, const struct board_options *op
     }
     index_tree(&c);
     board_derive(&c);
-    /* What only loading needed: the cell counts and interrupt-parent memo. */
-    free_scratch(b->store);
+    /* What only loading needed; the address cells and the interrupt-parent
+     * memo stay for board_addr_cells / board_irq_parent (the carving). */
+    free(b->store->icells);
+    free(b->store->irq_parent_state);
+    b->store->icells = NULL;
+    b->store->irq_parent_state = NULL;
     if (diag_errors(d) > errs) {
         board_free(b);
         return -1;

@@ -191,8 +191,9 @@ static void device_deps(struct walk *w, size_t g, const struct sys_device *dev)
             continue; /* virtualised or programmed by the hypervisor */
         const struct board_node *at;
         uint32_t o = owner_of(c, t, &at);
-        if (o == owner_guest(g) || o == OWNER_HYP)
-            continue; /* its own device (checked in its own right), or the hypervisor's */
+        if (o == owner_guest(g))
+            continue; /* its own device (checked in its own right); a provider the
+                       * hypervisor keeps is not in the guest either: a finding */
         const struct board_node *holder = board_resource_holder(t);
         if (!holder && !it.dep->undecodable) {
             /* Copied into the guest with the containers above it (up to
