@@ -379,6 +379,10 @@ static int build_tree(struct bload *c)
         board_invalid(c, NULL, "broken node structure in the blob (%zu nodes)", nn);
         return -1;
     }
+    if (nn > BOARD_MAX_NODES) { /* board_dep and board_irq keep node indices in 27 bits */
+        board_invalid(c, NULL, "the blob has %zu nodes; dtpass reads at most %u", nn, BOARD_MAX_NODES);
+        return -1;
+    }
     const char *known[K_COUNT];
     for (int k = 0; k < K_COUNT; k++)
         known[k] = strmap_get(&b->prop_names, known_names[k]);
@@ -656,12 +660,9 @@ int board_load(struct board *b, const char *file, const struct board_options *op
     }
     index_tree(&c);
     board_derive(&c);
-    /* What only loading needed; the address cells and the interrupt-parent
-     * memo stay for board_addr_cells / board_irq_parent (the carving). */
-    free(b->store->icells);
-    free(b->store->irq_parent_state);
-    b->store->icells = NULL;
-    b->store->irq_parent_state = NULL;
+    /* What only loading needed: the cell counts and interrupt-parent memo
+     * (board_irq_parent keeps its answers in the arena). */
+    free_scratch(b->store);
     if (diag_errors(d) > errs) {
         board_free(b);
         return -1;

@@ -151,7 +151,7 @@ static void push_node_edges(struct walk *w, const struct board_node *p, const st
     w->stamp[p->index] = w->serial;
     for (uint32_t k = 0; k < p->ndeps; k++) {
         const struct board_dep *e = &p->deps[k];
-        if (e->provider && !dep_handled_elsewhere(e->prop) && strcmp(e->prop, "memory-region") != 0)
+        if (!dep_handled_elsewhere(e->prop) && strcmp(e->prop, "memory-region") != 0)
             VEC_PUSH(&w->stack, ((struct edge){e, it->from, it->prop, it->via ? it->via : p}));
     }
 }
@@ -172,14 +172,14 @@ static void device_deps(struct walk *w, size_t g, const struct sys_device *dev)
         w->stamp[s->index] = w->serial;
         for (uint32_t k = 0; k < s->ndeps; k++) {
             const struct board_dep *e = &s->deps[k];
-            if (!e->provider || dep_handled_elsewhere(e->prop) || (s == n && dropped(dev, e->prop)))
+            if (dep_handled_elsewhere(e->prop) || (s == n && dropped(dev, e->prop)))
                 continue;
             VEC_PUSH(&w->stack, ((struct edge){e, s, e->prop, NULL}));
         }
     }
     while (w->stack.n) {
         struct edge it = w->stack.v[--w->stack.n];
-        const struct board_node *p = it.dep->provider, *t = it.dep->target ? it.dep->target : p;
+        const struct board_node *p = board_dep_provider(it.from, it.dep), *t = board_dep_target(it.from, it.dep);
         if (!strcmp(it.dep->prop, "memory-region")) {
             if (p->nmmio && !region_in_guest(gu, p))
                 VEC_PUSH(&w->out, ((struct violation){p, it.prop, it.from, it.via, NULL, true, false}));

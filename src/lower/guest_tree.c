@@ -470,7 +470,7 @@ static void rewrite_interrupts(const struct dtpass_ctx *ctx, struct guest_tree *
         if (irq->from_map)
             continue; /* a PCI host's INTx lines: its interrupt-map */
         nlines++;
-        const struct board_node *par = irq->named;
+        const struct board_node *par = board_irq_named(bn, irq);
         uint32_t ph, spec[3], n;
         const uint8_t *raw = NULL;
         if (par == b->gic.node) {
@@ -487,7 +487,11 @@ static void rewrite_interrupts(const struct dtpass_ctx *ctx, struct guest_tree *
                 gt_lost(t, gn, "an interrupt goes through %s, which the guest does not get", par->path);
                 continue;
             }
-            ph = g->phandle, n = irq->ncells, raw = irq->cells;
+            if (!board_prop_u32(par, "#interrupt-cells", &n) || n > 64) {
+                gt_lost(t, gn, "%s has no usable #interrupt-cells", par->path);
+                continue;
+            }
+            ph = g->phandle, raw = board_irq_cells(bn, irq);
         }
         if (nspecs && common != par)
             mixed = true;
@@ -966,10 +970,10 @@ static struct gt_node *copy_provider(const struct dtpass_ctx *ctx, struct guest_
  * reserved memory, not re-created as a bus already, and no resources in it
  * or in the containers above it (board_resource_holder) — the same rule
  * the checks apply (checks/deps.c). */
-static bool copyable(const struct guest_tree *t, const struct board *b, const struct board_dep *e)
+static bool copyable(const struct guest_tree *t, const struct board *b, const struct board_dep *e,
+                     const struct board_node *n)
 {
-    const struct board_node *n = e->target;
-    return !e->undecodable && !(e->rule && e->rule->kind == BREF_MEMORY) && n->parent &&
+    return !e->undecodable && e->kind != BREF_MEMORY && n->parent &&
            !strmap_get(&t->by_board_path, n->path) && !board_resource_holder(n) &&
            !board_machine_node(b, n);
 }
@@ -992,17 +996,18 @@ void gt_copy_providers(const struct dtpass_ctx *ctx, struct guest_tree *t,
         const struct board_node *bn = gn->bn;
         for (uint32_t k = 0; k < bn->ndeps; k++) {
             const struct board_dep *e = &bn->deps[k];
-            if (e->rule && (e->rule->kind == BREF_IRQ || e->rule->kind == BREF_IOMMU))
+            if (e->kind == BREF_IRQ || e->kind == BREF_IOMMU)
                 continue; /* rewritten (interrupts) or removed (IOMMU wiring) by their own rules */
-            if (!e->target || !gt_prop_get(gn, e->prop))
+            if (!gt_prop_get(gn, e->prop))
                 continue; /* dropped: drop:, a removed property, a container's resources */
-            if (e->target == b->gic.node || present(t, e->target))
+            const struct board_node *tn = board_dep_target(bn, e);
+            if (tn == b->gic.node || present(t, tn))
                 continue; /* the vGIC keeps the GIC's phandle */
-            if (copyable(t, b, e)) {
-                copy_provider(ctx, t, e->target);
+            if (copyable(t, b, e, tn)) {
+                copy_provider(ctx, t, tn);
                 continue;
             }
-            gt_lost(t, gn, "`%s` names %s, which the guest does not get%s", e->prop, e->target->path,
+            gt_lost(t, gn, "`%s` names %s, which the guest does not get%s", e->prop, tn->path,
                     e->undecodable ? " (the property does not decode)" : "");
         }
     }

@@ -84,7 +84,7 @@ static void assert_mmio(const struct board_node *n, uint32_t i, uint64_t base, u
 static bool has_dep(const struct board_node *n, const char *prop, const char *provider)
 {
     for (uint32_t i = 0; i < n->ndeps; i++)
-        if (!strcmp(n->deps[i].prop, prop) && !strcmp(n->deps[i].provider->path, provider))
+        if (!strcmp(n->deps[i].prop, prop) && !strcmp(board_dep_provider(n, &n->deps[i])->path, provider))
             return true;
     return false;
 }
