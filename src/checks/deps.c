@@ -229,15 +229,16 @@ static void device_deps(struct walk *w, size_t g, const struct sys_device *dev)
         }
         const struct board_node *p = v[i].provider, *from = v[i].from;
         /* A subnode's property: say whose, and the fix cannot be drop:. */
-        char *fromtxt = from == n ? xstrdup(n->path) : xasprintf("%s (subnode of %s)", from->path, n->path);
+        char *fromtxt = from == n ? xasprintf("%s (guest %s)", n->path, gu->name)
+                                  : xasprintf("%s (guest %s), in its subnode %s,", n->path, gu->name, from->path);
         struct diag *d;
         if (v[i].memory) {
             uint64_t rhi = p->mmio[0].base;
             range_end(p->mmio[0].base, p->mmio[0].size, &rhi);
             d = ck_report(c, "dep-unowned", dev->ref.pos,
-                          "%s (guest %s) uses reserved memory %s [0x%" PRIx64 "-0x%" PRIx64
+                          "%s uses reserved memory %s [0x%" PRIx64 "-0x%" PRIx64
                           "] through %s, outside the memory of guest %s",
-                          fromtxt, gu->name, p->path, p->mmio[0].base, rhi, props.s, gu->name);
+                          fromtxt, p->path, p->mmio[0].base, rhi, props.s, gu->name);
             ck_node(d, n);
             ck_node(d, p);
             diag_fix(d, "give guest %s memory covering %s, or drop %s", gu->name, p->path, props.s);
@@ -246,11 +247,11 @@ static void device_deps(struct walk *w, size_t g, const struct sys_device *dev)
             uint32_t o = owner_of(c, p, &at);
             char ob[64];
             d = ck_report(c, "dep-unowned", dev->ref.pos,
-                          undecodable ? "%s (guest %s) has %s, which dtpass cannot decode and which may "
+                          undecodable ? "%s has %s, which dtpass cannot decode and which may "
                                         "name %s, a node the guest does not get and %s"
-                                      : "%s (guest %s) depends through %s on %s, which has registers or "
+                                      : "%s depends through %s on %s, which has registers or "
                                         "interrupts and %s",
-                          fromtxt, gu->name, props.s, p->path,
+                          fromtxt, props.s, p->path,
                           o == OWNER_NONE ? "is not assigned to the guest" : "belongs to another owner");
             ck_node(d, n);
             if (from != n)
@@ -340,13 +341,14 @@ int check_irq_parent(struct ck *c)
                     else
                         snprintf(whose, sizeof(whose), "which belongs to %s",
                                  ck_owner_str(c, o, ob, sizeof(ob)));
-                    char *what = n == top ? xstrdup(n->path)
-                                          : xasprintf("%s (subnode of %s)", n->path, top->path);
+                    char *what = n == top ? xasprintf("%s (guest %s)", n->path, s->guests.v[g].name)
+                                          : xasprintf("%s (guest %s), in its subnode %s,", top->path,
+                                                      s->guests.v[g].name, n->path);
                     struct diag *d = ck_report(
                         c, "irq-parent", dev->ref.pos,
-                        "the interrupts of %s (guest %s) go through %s, %s; only GIC interrupts "
+                        "the interrupts of %s go through %s, %s; only GIC interrupts "
                         "are forwarded",
-                        what, s->guests.v[g].name, p->path, whose);
+                        what, p->path, whose);
                     free(what);
                     ck_node(d, top);
                     if (n != top)

@@ -792,6 +792,7 @@ static void copy_props(const struct dtpass_ctx *ctx, struct guest_tree *t, struc
                        const struct board_node *bn, enum copy_mode mode,
                        const struct sys_device *dev)
 {
+    (void)ctx; /* the rewrites needing the whole context run later (finish_interrupts) */
     bool irqs_done = false;
     gn->phandle = bn->phandle;
     for (struct board_prop pv = board_prop_first(bn); pv.name; pv = board_prop_next(bn, pv)) {
@@ -812,8 +813,12 @@ static void copy_props(const struct dtpass_ctx *ctx, struct guest_tree *t, struc
                 continue;
         }
         if (!strcmp(name, "interrupts") || !strcmp(name, "interrupts-extended")) {
-            if (!irqs_done)
-                rewrite_interrupts(ctx, t, gn, bn);
+            /* Written once the whole device is in the tree (finish_interrupts):
+             * the controller can be a node of its subtree copied later. */
+            if (!irqs_done) {
+                gn->irq_slot = (uint32_t)gn->props.n;
+                gn->irq_pending = true;
+            }
             irqs_done = true;
             continue;
         }
@@ -835,7 +840,7 @@ static void copy_props(const struct dtpass_ctx *ctx, struct guest_tree *t, struc
         }
         prop_put(gn, name, p->val, p->len);
         if (!strcmp(name, "interrupt-map"))
-            rewrite_interrupt_map(ctx, t, gn, bn, p);
+            gn->map_pending = true; /* finish_interrupts, for the same reason */
     }
     if (gn->phandle && !gt_prop_get(gn, "phandle")) /* the board used linux,phandle only */
         gt_prop_u32(t, gn, "phandle", gn->phandle);
@@ -929,6 +934,36 @@ static char *unit_name(struct guest_tree *t, const char *name, uint64_t addr)
     return gt_printf(t, "%.*s@%" PRIx64, len, name, addr);
 }
 
+/* The interrupts and interrupt-maps of a copied device and its subtree,
+ * written at the position the board has them, now that every controller
+ * the device brings is in the tree. */
+static void finish_interrupts(const struct dtpass_ctx *ctx, struct guest_tree *t, struct gt_node *gn)
+{
+    if (gn->irq_pending) {
+        gn->irq_pending = false;
+        size_t slot = gn->irq_slot < gn->props.n ? gn->irq_slot : gn->props.n;
+        size_t ntail = gn->props.n - slot;
+        struct gt_prop *tail = xmalloc((ntail ? ntail : 1) * sizeof(*tail));
+        if (ntail)
+            memcpy(tail, gn->props.v + slot, ntail * sizeof(*tail));
+        gn->props.n = slot;
+        rewrite_interrupts(ctx, t, gn, gn->bn);
+        for (size_t i = 0; i < ntail; i++)
+            if (!gt_prop_get(gn, tail[i].name))
+                VEC_PUSH(&gn->props, tail[i]);
+        free(tail);
+    }
+    if (gn->map_pending) {
+        gn->map_pending = false;
+        struct board_prop map = board_prop(gn->bn, "interrupt-map");
+        if (map.name)
+            rewrite_interrupt_map(ctx, t, gn, gn->bn, &map);
+    }
+    for (size_t i = 0; i < gn->children.n; i++)
+        if (gn->children.v[i]->kind == GT_DEVICE)
+            finish_interrupts(ctx, t, gn->children.v[i]);
+}
+
 struct gt_node *gt_copy_device(const struct dtpass_ctx *ctx, struct guest_tree *t,
                                const struct gt_owners *owners, const struct sys_device *dev)
 {
@@ -951,6 +986,7 @@ struct gt_node *gt_copy_device(const struct dtpass_ctx *ctx, struct guest_tree *
     copy_props(ctx, t, gn, bn, COPY_DEVICE_TOP, dev);
     VEC_PUSH(&t->pending, gn);
     copy_children(ctx, t, owners, gn, bn);
+    finish_interrupts(ctx, t, gn);
     return gn;
 }
 
@@ -976,6 +1012,61 @@ static bool copyable(const struct guest_tree *t, const struct board *b, const st
     return !e->undecodable && e->kind != BREF_MEMORY && n->parent &&
            !strmap_get(&t->by_board_path, n->path) && !board_resource_holder(n) &&
            !board_machine_node(b, n);
+}
+
+/* A CPU physical range inside one of the guest's RAM regions -> its IPA. */
+static bool guest_ram_ipa(const struct guest_tree *t, uint64_t pa, uint64_t size, uint64_t *ipa)
+{
+    for (size_t i = 0; i < t->g->memory.n; i++) {
+        const struct sys_mem *m = &t->g->memory.v[i];
+        if (pa >= m->base && pa - m->base < m->size && size <= m->size - (pa - m->base)) {
+            *ipa = m->ipa + (pa - m->base);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A board reserved-memory region a device names through memory-region,
+ * inside the guest's RAM (dep-unowned checked it): copied into the guest's
+ * /reserved-memory with its reg as guest addresses (2+2 cells) and the
+ * unit address following; everything else byte for byte. False when it
+ * cannot be (not a child of /reserved-memory, or outside the guest's RAM). */
+static bool copy_reserved(const struct dtpass_ctx *ctx, struct guest_tree *t, const struct board_node *r)
+{
+    if (!r->parent || strcmp(r->parent->path, "/reserved-memory"))
+        return false;
+    cellvec reg = {0};
+    uint64_t first = 0;
+    for (uint32_t i = 0; i < r->nmmio; i++) {
+        uint64_t ipa;
+        if (!guest_ram_ipa(t, r->mmio[i].base, r->mmio[i].size, &ipa)) {
+            VEC_FREE(&reg);
+            return false;
+        }
+        if (!i)
+            first = ipa;
+        push_u64(&reg, ipa);
+        push_u64(&reg, r->mmio[i].size);
+    }
+    struct gt_node *rm = NULL;
+    for (size_t i = 0; i < t->root->children.n && !rm; i++)
+        if (!strcmp(t->root->children.v[i]->name, "reserved-memory"))
+            rm = t->root->children.v[i];
+    if (!rm) {
+        rm = gt_node_add(t, t->root, "reserved-memory", GT_SYNTH, NULL);
+        gt_prop_u32(t, rm, "#address-cells", 2);
+        gt_prop_u32(t, rm, "#size-cells", 2);
+        gt_prop_empty(t, rm, "ranges");
+    }
+    const char *name = reg.n && strchr(r->name, '@') ? unit_name(t, r->name, first) : r->name;
+    struct gt_node *g = gt_node_add(t, rm, name, GT_PROVIDER, r);
+    copy_props(ctx, t, g, r, COPY_SUBTREE, NULL);
+    if (reg.n)
+        gt_prop_cells(t, g, "reg", reg.v, reg.n);
+    VEC_FREE(&reg);
+    VEC_PUSH(&t->pending, g);
+    return true;
 }
 
 void gt_copy_providers(const struct dtpass_ctx *ctx, struct guest_tree *t,
@@ -1007,6 +1098,8 @@ void gt_copy_providers(const struct dtpass_ctx *ctx, struct guest_tree *t,
                 copy_provider(ctx, t, tn);
                 continue;
             }
+            if (e->kind == BREF_MEMORY && !e->undecodable && copy_reserved(ctx, t, tn))
+                continue;
             gt_lost(t, gn, "`%s` names %s, which the guest does not get%s", e->prop, tn->path,
                     e->undecodable ? " (the property does not decode)" : "");
         }

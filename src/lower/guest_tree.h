@@ -43,6 +43,8 @@ struct gt_node {
                        * creation order, board nodes in board order */
     uint32_t phandle; /* 0 when none */
     bool scanned;     /* phandle references already processed */
+    bool irq_pending, map_pending; /* interrupts / interrupt-map still to rewrite */
+    uint32_t irq_slot; /* where the interrupt properties go among props */
 };
 
 /* Where and how devices are placed (guest DT vs. Xen passthrough). */

@@ -511,10 +511,22 @@ static void check_blob(struct chk *c)
             assert_int_equal(fdt_getprop(fdt, w, "read-only", NULL) != NULL, peer->access == SHM_RO);
         }
     }
+    /* ... and the board regions a device names through memory-region,
+     * copied with their board name (the unit address is the guest's). */
     int rm = fdt_path_offset(fdt, "/reserved-memory");
     size_t nrm = 0;
+    const struct board_node *brm = board_lookup(&c->ctx->board, "/reserved-memory");
     if (rm >= 0)
-        fdt_for_each_subnode(node, fdt, rm) nrm++;
+        fdt_for_each_subnode(node, fdt, rm) {
+            const char *nm = fdt_get_name(fdt, node, NULL);
+            size_t base = strcspn(nm, "@");
+            bool board_region = false;
+            for (const struct board_node *r = brm ? brm->first_child : NULL; r && !board_region;
+                 r = r->next_sibling)
+                board_region = strcspn(r->name, "@") == base && !strncmp(r->name, nm, base);
+            if (!board_region)
+                nrm++;
+        }
     assert_int_equal(nrm, nwin);
 
     /* aliases and stdout-path resolve. */
