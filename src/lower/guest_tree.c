@@ -822,7 +822,7 @@ static void copy_props(const struct dtpass_ctx *ctx, struct guest_tree *t, struc
             irqs_done = true;
             continue;
         }
-        if (mode == COPY_DEVICE_TOP && dev && !strcmp(name, "reg")) {
+        if (mode == COPY_DEVICE_TOP && dev && !strcmp(name, "reg") && size_cells(bn->parent) != 0) {
             cellvec reg = {0};
             device_reg(bn, dev, &reg);
             if (reg.n)
@@ -845,9 +845,11 @@ static void copy_props(const struct dtpass_ctx *ctx, struct guest_tree *t, struc
     if (gn->phandle && !gt_prop_get(gn, "phandle")) /* the board used linux,phandle only */
         gt_prop_u32(t, gn, "phandle", gn->phandle);
     /* An interrupt provider without #address-cells: Linux reads it as 0 for
-     * interrupt-map parents; dtc warns. Say 0 explicitly. */
+     * interrupt-map parents; dtc warns. Say 0 explicitly — only on a leaf:
+     * on a node with children (GPIO hogs, banks) it would change what their
+     * reg means (the default is 2). */
     if (gt_prop_get(gn, "interrupt-controller") && gt_prop_get(gn, "#interrupt-cells") &&
-        !gt_prop_get(gn, "#address-cells"))
+        !gt_prop_get(gn, "#address-cells") && !bn->first_child)
         gt_prop_u32(t, gn, "#address-cells", 0);
 }
 
@@ -978,7 +980,8 @@ struct gt_node *gt_copy_device(const struct dtpass_ctx *ctx, struct guest_tree *
     }
     const char *name = bn->name;
     cellvec reg = {0};
-    device_reg(bn, dev, &reg);
+    if (size_cells(bn->parent) != 0) /* else a reg that is no address (copied as it is) */
+        device_reg(bn, dev, &reg);
     if (reg.n)
         name = unit_name(t, bn->name, ((uint64_t)reg.v[0] << 32) | reg.v[1]);
     VEC_FREE(&reg);
