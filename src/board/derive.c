@@ -1027,14 +1027,14 @@ const char *board_ref_general_cells(const char *name, char *buf, size_t size)
     size_t nl = strlen(name);
     if (!nl || is_count(name) || strchr(name, ',') || nl + 8 > size)
         return NULL; /* vendor properties (a ',') follow their own bindings */
-    if (nl > 1 && name[nl - 1] == 's')
-        nl--;
     /* The cells of the standard address and interrupt properties are
      * numbers: #address-cells, #size-cells, #interrupt-cells size them. */
-    static const char *const numeric[] = {"address", "size", "interrupt"};
+    static const char *const numeric[] = {"address", "addresses", "size", "sizes", "interrupt", "interrupts"};
     for (size_t i = 0; i < ARRAY_SIZE(numeric); i++)
-        if (strlen(numeric[i]) == nl && !strncmp(name, numeric[i], nl))
+        if (!strcmp(name, numeric[i]))
             return NULL;
+    if (nl > 1 && name[nl - 1] == 's')
+        nl--;
     snprintf(buf, size, "#%.*s-cells", (int)nl, name);
     return buf;
 }
