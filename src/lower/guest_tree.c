@@ -782,7 +782,10 @@ static bool keeps_reg(const struct board_node *bn)
  * made a suffix when its reg does not come along. */
 static const char *copied_name(struct guest_tree *t, const struct board_node *bn)
 {
-    return keeps_reg(bn) ? bn->name : regless_name(t, bn->name);
+    /* A board node with a unit address and no reg at all (a regulator
+     * named cp0_sd_vcc@0) keeps its name: nothing was removed, and dtc
+     * draws the same warning on the board. */
+    return keeps_reg(bn) || !board_has_prop(bn, "reg") ? bn->name : regless_name(t, bn->name);
 }
 
 /* Copies bn's properties into gn (board order), with the rewrites of the
