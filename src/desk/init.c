@@ -254,12 +254,6 @@ static void write_dsl(struct strbuf *sb, const struct plan *p, const struct unit
     }
 }
 
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && !strcmp(s + n - m, suffix);
-}
-
 /* The board as the system file names it: relative to the file's directory
  * (`board:` is read relative to the system file), else as given. */
 static char *board_for(const char *board, const char *out)
@@ -305,9 +299,9 @@ int desk_init(struct dtpass_ctx *ctx)
         struct strbuf sb;
         sb_init(&sb);
         sb_printf(&sb, "%s Starter system for %s, written by `dtpass init`: edit, then `dtpass check`.\n",
-                  out && ends_with(out, ".dtpass") ? "//" : "#",
+                  out && str_ends_with(out, ".dtpass") ? "//" : "#",
                   ctx->board.model ? ctx->board.model : board);
-        if (out && ends_with(out, ".dtpass"))
+        if (out && str_ends_with(out, ".dtpass"))
             write_dsl(&sb, &p, &us, board);
         else
             write_yaml(&sb, &p, &us, board);

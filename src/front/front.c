@@ -9,12 +9,6 @@
 #include "front/front.h"
 #include "front/front_util.h"
 
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && !strcmp(s + n - m, suffix);
-}
-
 /* stdin with the same cap as a file; NULL with errno on failure. */
 static char *read_stdin(size_t max, size_t *len)
 {
@@ -53,7 +47,7 @@ static char *read_stdin(size_t max, size_t *len)
 
 int front_load(struct system *sys, const char *file, struct diag_sink *d)
 {
-    if (ends_with(file, ".dtpass"))
+    if (str_ends_with(file, ".dtpass"))
         return front_dsl(sys, file, d);
 
     bool is_stdin = !strcmp(file, "-");

@@ -6,38 +6,6 @@
 #include "front/front_util.h"
 #include "util/util.h"
 
-size_t front_edit_distance(const char *a, const char *b, size_t cap)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if ((la > lb ? la - lb : lb - la) > cap)
-        return cap + 1;
-    size_t *row = xmalloc((lb + 1) * sizeof(*row));
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0], best = row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t v = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < v)
-                v = up + 1;
-            if (row[j - 1] + 1 < v)
-                v = row[j - 1] + 1;
-            row[j] = v;
-            diag = up;
-            if (v < best)
-                best = v;
-        }
-        if (best > cap) { /* every continuation is at least this far */
-            free(row);
-            return cap + 1;
-        }
-    }
-    size_t r = row[lb];
-    free(row);
-    return r > cap ? cap + 1 : r;
-}
-
 const char *front_closest(const char *word, const char *const *cands, size_t n)
 {
     size_t len = strlen(word);
@@ -45,7 +13,7 @@ const char *front_closest(const char *word, const char *const *cands, size_t n)
     const char *best = NULL;
     size_t bestd = cap + 1;
     for (size_t i = 0; i < n; i++) {
-        size_t dist = front_edit_distance(word, cands[i], cap);
+        size_t dist = edit_distance(word, cands[i], cap);
         if (dist < bestd) {
             bestd = dist;
             best = cands[i];

@@ -31,7 +31,4 @@ bool front_valid_ref(struct diag_sink *d, struct srcpos pos, const char *text, s
 /* A DT property name ([0-9a-zA-Z,._+?#-], 1..255 chars). Reports `schema`. */
 bool front_valid_propname(struct diag_sink *d, struct srcpos pos, const char *text, size_t len);
 
-/* Edit distance, capped: returns cap + 1 when larger. Linear memory. */
-size_t front_edit_distance(const char *a, const char *b, size_t cap);
-
 #endif

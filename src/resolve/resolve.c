@@ -50,7 +50,7 @@ static const char *hint_path(const struct board *b, const char *path, char **own
     const char *best = NULL;
     size_t bestd = (size_t)-1, cap = strlen(slash + 1) / 2 + 1;
     for (struct board_node *c = p->first_child; c; c = c->next_sibling) {
-        size_t dist = front_edit_distance(slash + 1, c->name, cap);
+        size_t dist = edit_distance(slash + 1, c->name, cap);
         if (dist <= cap && (dist < bestd || (dist == bestd && strcmp(c->path, best) < 0))) {
             bestd = dist;
             best = c->path;
@@ -67,7 +67,7 @@ static const char *hint_label(const struct board *b, const char *label)
         const char *l = board_node_label(b->nodes[i]);
         if (!l)
             continue;
-        size_t dist = front_edit_distance(label, l, cap);
+        size_t dist = edit_distance(label, l, cap);
         if (dist <= cap && (dist < bestd || (dist == bestd && strcmp(l, best) < 0))) {
             bestd = dist;
             best = l;
@@ -84,7 +84,7 @@ static const char *hint_alias(const struct board *b, const char *alias)
     for (struct board_prop p = al ? board_prop_first(al) : (struct board_prop){0}; p.name;
          p = board_prop_next(al, p)) {
         const char *n = p.name;
-        size_t dist = front_edit_distance(alias, n, cap);
+        size_t dist = edit_distance(alias, n, cap);
         if (dist <= cap && (dist < bestd || (dist == bestd && strcmp(n, best) < 0))) {
             bestd = dist;
             best = n;

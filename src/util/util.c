@@ -64,6 +64,44 @@ char *xstrndup(const char *s, size_t n)
     return p;
 }
 
+bool str_ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && !strcmp(s + n - m, suffix);
+}
+
+size_t edit_distance(const char *a, const char *b, size_t cap)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if ((la > lb ? la - lb : lb - la) > cap)
+        return cap + 1;
+    size_t *row = xmalloc((lb + 1) * sizeof(*row));
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0], best = row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t v = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < v)
+                v = up + 1;
+            if (row[j - 1] + 1 < v)
+                v = row[j - 1] + 1;
+            row[j] = v;
+            diag = up;
+            if (v < best)
+                best = v;
+        }
+        if (best > cap) { /* every continuation is at least this far */
+            free(row);
+            return cap + 1;
+        }
+    }
+    size_t r = row[lb];
+    free(row);
+    return r > cap ? cap + 1 : r;
+}
+
 char *xvasprintf(const char *fmt, va_list ap)
 {
     struct strbuf sb;

@@ -24,6 +24,12 @@ char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap);
 
+/* s ends with suffix ("" ends every string). */
+bool str_ends_with(const char *s, const char *suffix);
+/* Levenshtein distance of a and b, capped: cap + 1 when larger (the
+ * "did you mean" suggestions). Linear memory, stops early past cap. */
+size_t edit_distance(const char *a, const char *b, size_t cap);
+
 /* Growable vector: a struct with `T *v; size_t n, cap;`.
  *   struct { int *v; size_t n, cap; } ints = {0};
  *   VEC_PUSH(&ints, 42); */

@@ -27,6 +27,21 @@ static const char *num_err(const char *s, bool suffix)
     return parse_u64(s, strlen(s), suffix, &v);
 }
 
+static void test_util_strings(void **state)
+{
+    (void)state;
+    assert_true(str_ends_with("board.dts", ".dts"));
+    assert_true(str_ends_with("x", ""));
+    assert_false(str_ends_with("dts", ".dts"));
+    assert_false(str_ends_with("board.dtb", ".dts"));
+    assert_int_equal(edit_distance("serial", "serial", 2), 0);
+    assert_int_equal(edit_distance("serail", "serial", 2), 2);
+    assert_int_equal(edit_distance("uart", "uart0", 2), 1);
+    assert_int_equal(edit_distance("", "abc", 5), 3);
+    assert_int_equal(edit_distance("abcdef", "uvwxyz", 2), 3); /* capped: cap + 1 */
+    assert_int_equal(edit_distance("a", "abcdefgh", 2), 3);    /* lengths alone exceed cap */
+}
+
 static void test_util_numbers(void **state)
 {
     (void)state;
@@ -334,6 +349,7 @@ static void test_util_paths(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_util_strings),
         cmocka_unit_test(test_util_numbers),
         cmocka_unit_test(test_util_sizes),
         cmocka_unit_test(test_util_number_errors),
