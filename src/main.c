@@ -20,6 +20,7 @@
 #include "front/front.h"
 #include "lower/lower.h"
 #include "desk/desk.h"
+#include "dump/dump.h"
 #include "lower/quiesce.h"
 #include "resolve/resolve.h"
 #include "targets/target.h"

@@ -32,7 +32,4 @@ int emit_write(struct emit_out *e, const void *data, size_t len);
 int emit_zeros(struct emit_out *e, uint64_t len); /* len zero bytes */
 int emit_close(struct emit_out *e);
 
-/* `dtpass dump FILE`: decodes a .dtpb, a stream table or an hvdata image. */
-int dump_file(struct dtpass_ctx *ctx);
-
 #endif

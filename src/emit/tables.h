@@ -1,5 +1,5 @@
 /* emit/tables.h — shared by the table emitters (smmuv3.c, smmuv2.c,
- * stage2.c, hvdata.c, blob.c, dump.c): the writer that streams hvdata.bin
+ * stage2.c, hvdata.c, blob.c; and dump/dump.c, which decodes them): the writer that streams hvdata.bin
  * and the span files, and the encoders of SMMU structures. The placement itself is lower/place.h. */
 #ifndef DTPASS_EMIT_TABLES_H
 #define DTPASS_EMIT_TABLES_H

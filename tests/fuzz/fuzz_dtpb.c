@@ -9,7 +9,7 @@
 
 #include "dtpass.h"
 #include "dtpass/dtpb.h"
-#include "emit/emit.h"
+#include "dump/dump.h"
 #include "fuzz_common.h"
 
 static void walk(const struct dtpb *b)

@@ -1,4 +1,4 @@
-/* emit/dump.c — `dtpass dump FILE [--json]`: decodes what dtpass emits for
+/* dump/dump.c — `dtpass dump FILE [--json]`: decodes what dtpass emits for
  * the hypervisor (docs/dtpb.md, docs/tables.md):
  *   - a system.dtpb blob (recognised by its magic), through the
  *     freestanding reader, so dump never trusts what the reader rejects;
@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "dtpass/dtpb.h"
-#include "emit/emit.h"
+#include "dump/dump.h"
 #include "emit/tables.h"
 
 #define DUMP_MAX (1ull << 30)
