@@ -8,15 +8,9 @@
 
 #include "board/board.h"
 
-/* A bump allocator: everything derived from the blob (paths, mmio, irqs,
- * sids, deps) lives until board_free(), which drops the blocks at once. */
-struct arena_block;
-struct arena {
-    struct arena_block *head;
-};
-void *arena_alloc(struct arena *a, size_t n); /* zeroed; NULL only for n == 0 */
-char *arena_strdup(struct arena *a, const char *s);
-void arena_free(struct arena *a);
+/* Everything derived from the blob (paths, mmio, irqs, sids, deps) lives
+ * in the store's arena until board_free(), which drops the blocks at once. */
+#include "util/arena.h"
 
 #define CELLS_ABSENT UINT32_MAX
 

@@ -9,50 +9,25 @@
  * maps (board path -> guest node) and binary searches (interrupt remaps),
  * so a build is linear in the size of the output. */
 #include <inttypes.h>
-#include <stdalign.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lower/guest_tree.h"
+#include "util/arena.h"
 #include "lower/lower.h"
 #include "lower/place.h"
 
 /* --- arena: every name and rewritten value of one tree, freed at once --- */
 
-struct gt_arena_block {
-    struct gt_arena_block *next;
-    size_t used, cap;
-    alignas(max_align_t) unsigned char data[];
-};
-struct gt_arena {
-    struct gt_arena_block *head;
-};
-
 void *gt_alloc(struct guest_tree *t, size_t n)
 {
-    struct gt_arena *a = t->arena;
-    n = (n + 7) & ~(size_t)7;
-    if (!a->head || a->head->cap - a->head->used < n) {
-        size_t cap = n > 16384 ? n : 16384;
-        struct gt_arena_block *b = xmalloc(sizeof(*b) + cap);
-        b->next = a->head;
-        b->used = 0;
-        b->cap = cap;
-        a->head = b;
-    }
-    void *p = a->head->data + a->head->used;
-    a->head->used += n;
-    memset(p, 0, n);
-    return p;
+    return arena_alloc(t->arena, n ? n : 1); /* never NULL, even for an empty value */
 }
 
 char *gt_strdup(struct guest_tree *t, const char *s)
 {
-    size_t n = strlen(s) + 1;
-    char *p = gt_alloc(t, n);
-    memcpy(p, s, n);
-    return p;
+    return arena_strdup(t->arena, s);
 }
 
 static char *gt_printf(struct guest_tree *t, const char *fmt, ...)
@@ -240,6 +215,7 @@ struct guest_tree *gt_new(const struct dtpass_ctx *ctx, uint32_t guest_index)
 {
     struct guest_tree *t = xcalloc(1, sizeof(*t));
     t->arena = xcalloc(1, sizeof(*t->arena));
+    t->arena->block = 16384; /* a tree's names and values: small */
     t->g = &ctx->sys.guests.v[guest_index];
     t->guest_index = guest_index;
     strmap_init(&t->by_board_path);
@@ -269,12 +245,7 @@ void gt_free(struct guest_tree *t)
     for (size_t i = 0; i < t->lost.n; i++)
         free(t->lost.v[i]);
     VEC_FREE(&t->lost);
-    struct gt_arena_block *b = t->arena->head;
-    while (b) {
-        struct gt_arena_block *next = b->next;
-        free(b);
-        b = next;
-    }
+    arena_free(t->arena);
     free(t->arena);
     free(t);
 }

@@ -15,7 +15,7 @@
 
 #include "dtpass.h"
 
-struct gt_arena;
+struct arena;
 
 struct gt_prop {
     const char *name;   /* board string, static, or tree arena */
@@ -74,7 +74,7 @@ struct guest_tree {
     /* What could not be carried as the board has it ("<board path>: why"):
      * a non-empty list fails the build (emit_guest_dt), never a silent loss. */
     VEC(char *) lost;
-    struct gt_arena *arena;
+    struct arena *arena;
     uint32_t nsynth; /* creation counter for synthesized nodes' order */
 };
 
