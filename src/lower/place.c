@@ -529,24 +529,13 @@ static void smmuv3_registers(struct smmu_place *sp)
     sp->cr2 = (1u << 2) | (1u << 1);
 }
 
-int lower_place(struct dtpass_ctx *ctx)
+/* Guests and their devices: the device list, each guest's stage-2
+ * geometry and mappings, and its table count (the tables themselves are
+ * built again by the emitter). Returns nonzero after reporting. */
+static int place_guests(struct dtpass_ctx *ctx, struct placement *p)
 {
     struct system *s = &ctx->sys;
-    struct board *b = &ctx->board;
-    struct placement *p = xcalloc(1, sizeof(*p));
     int bad = 0;
-    place_free(ctx->place);
-    ctx->place = p;
-    p->ipa_bits = s->ipa_bits ? s->ipa_bits : MODEL_DEFAULT_IPA_BITS;
-    p->pa_bits = s->pa_bits ? s->pa_bits : MODEL_DEFAULT_PA_BITS;
-    if (p->pa_bits > 48) {
-        diag_report(&ctx->diag, CK_RANGE_WRAP, s->pa_bits_pos,
-                    "pa-bits %u needs 52-bit descriptors, which dtpass does not generate; use 48 "
-                    "or less", p->pa_bits);
-        return -1;
-    }
-
-    /* Guests and their devices. */
     p->nguests = s->guests.n;
     p->guests = xcalloc(p->nguests ? p->nguests : 1, sizeof(*p->guests));
     for (size_t gi = 0; gi < s->guests.n; gi++) {
@@ -587,7 +576,17 @@ int lower_place(struct dtpass_ctx *ctx)
     }
     s2_tables_free(&tabs);
 
-    /* SMMUs, in board order. */
+    return bad;
+}
+
+/* SMMUs, in board order: the stream-ID runs each guest owns and, for an
+ * SMMUv2, the context banks and the SMR cover within the SMMU's capacity.
+ * Returns nonzero after reporting. */
+static int place_smmus(struct dtpass_ctx *ctx, struct placement *p)
+{
+    struct system *s = &ctx->sys;
+    struct board *b = &ctx->board;
+    int bad = 0;
     p->nsmmus = b->nsmmus;
     p->smmus = xcalloc(p->nsmmus ? p->nsmmus : 1, sizeof(*p->smmus));
     for (size_t i = 0; i < b->nsmmus; i++) {
@@ -640,14 +639,18 @@ int lower_place(struct dtpass_ctx *ctx)
             }
         }
     }
-    if (bad)
-        return -1;
+    return bad;
+}
 
-    /* Allocation: every SMMUv3 stream table and every guest's tables, by
-     * alignment (largest first, then SMMUs in board order, then guests in
-     * model order), bumped up from the start of the first hypervisor range.
-     * Sizes are multiples of 4 KiB or of their alignment, so there is
-     * little padding, and the result depends only on the inputs. */
+/* Allocation: every SMMUv3 stream table and every guest's tables, by
+ * alignment (largest first, then SMMUs in board order, then guests in
+ * model order), bumped up from the start of the first hypervisor range.
+ * Sizes are multiples of 4 KiB or of their alignment, so there is
+ * little padding, and the result depends only on the inputs. Returns -1
+ * after reporting when the tables do not fit. */
+static int place_allocate(struct dtpass_ctx *ctx, struct placement *p)
+{
+    struct system *s = &ctx->sys;
     VEC(struct alloc_item) items = {0};
     for (size_t i = 0; i < p->nsmmus; i++) {
         struct smmu_place *sp = &p->smmus[i];
@@ -719,12 +722,39 @@ int lower_place(struct dtpass_ctx *ctx)
     }
     p->load_pa = base;
     p->size = need;
+    return 0;
+}
 
+/* The register values that depend on the allocation (STRTAB_BASE,
+ * TTBR0), so the emitters only serialise. */
+static void place_registers(struct placement *p)
+{
     for (size_t i = 0; i < p->nsmmus; i++) {
         if (p->smmus[i].version == 3)
             smmuv3_registers(&p->smmus[i]);
         else
             smmuv2_registers(p, &p->smmus[i]);
     }
+}
+
+int lower_place(struct dtpass_ctx *ctx)
+{
+    struct system *s = &ctx->sys;
+    struct placement *p = xcalloc(1, sizeof(*p));
+    place_free(ctx->place);
+    ctx->place = p;
+    p->ipa_bits = s->ipa_bits ? s->ipa_bits : MODEL_DEFAULT_IPA_BITS;
+    p->pa_bits = s->pa_bits ? s->pa_bits : MODEL_DEFAULT_PA_BITS;
+    if (p->pa_bits > 48) {
+        diag_report(&ctx->diag, CK_RANGE_WRAP, s->pa_bits_pos,
+                    "pa-bits %u needs 52-bit descriptors, which dtpass does not generate; use 48 "
+                    "or less", p->pa_bits);
+        return -1;
+    }
+    int bad = place_guests(ctx, p);
+    bad |= place_smmus(ctx, p);
+    if (bad || place_allocate(ctx, p))
+        return -1;
+    place_registers(p);
     return 0;
 }
