@@ -113,23 +113,11 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
-/* Each record is filled as its reader-side struct, in the order its
- * strings are interned (the string table's order is part of the output),
- * then encoded by its table. */
-static void fill(struct writer *w, const struct dtpass_ctx *ctx)
+/* Guests with their vCPUs and stage-2 maps. */
+static void fill_guests(struct writer *w, const struct dtpass_ctx *ctx)
 {
-    const struct system *s = &ctx->sys;
     const struct board *b = &ctx->board;
     const struct placement *p = ctx->place;
-#define ENT_(ID, rec, REC, title) [DTPB_SEC_##ID] = DTPB_ENT_##REC,
-    static const uint32_t ent[DTPB_SEC_MAX + 1] = {[DTPB_SEC_STRINGS] = 1, DTPB_SECTIONS(ENT_)};
-#undef ENT_
-    for (unsigned i = 1; i <= DTPB_SEC_MAX; i++) {
-        w->sec[i].id = i;
-        w->sec[i].entsize = ent[i];
-    }
-    str(w, ""); /* offset 0: the empty string */
-
     uint32_t vcpu = 0;
     for (size_t gi = 0; gi < p->nguests; gi++) {
         const struct guest_place *gp = &p->guests[gi];
@@ -163,6 +151,15 @@ static void fill(struct writer *w, const struct dtpass_ctx *ctx)
             put_memmap(new_rec(w, DTPB_SEC_MEMMAP), &v);
         }
     }
+}
+
+/* Assigned devices with their registers, interrupts and stream IDs,
+ * then the hypervisor's own. */
+static void fill_devices(struct writer *w, const struct dtpass_ctx *ctx)
+{
+    const struct system *s = &ctx->sys;
+    const struct board *b = &ctx->board;
+    const struct placement *p = ctx->place;
     for (size_t d = 0; d < p->devices.n; d++) {
         const struct dev_place *dp = &p->devices.v[d];
         const struct sys_device *dev = dp->dev;
@@ -208,6 +205,12 @@ static void fill(struct writer *w, const struct dtpass_ctx *ctx)
         }
         ndev++;
     }
+}
+
+/* SMMUs with their SMRs and context banks. */
+static void fill_smmus(struct writer *w, const struct dtpass_ctx *ctx)
+{
+    const struct placement *p = ctx->place;
     for (size_t i = 0; i < p->nsmmus; i++) {
         const struct smmu_place *sp = &p->smmus[i];
         struct dtpb_smmu o = {0};
@@ -242,6 +245,13 @@ static void fill(struct writer *w, const struct dtpass_ctx *ctx)
             put_cb(new_rec(w, DTPB_SEC_CBS), &v);
         }
     }
+}
+
+/* Shared regions with their peers. */
+static void fill_shared(struct writer *w, const struct dtpass_ctx *ctx)
+{
+    const struct system *s = &ctx->sys;
+    const struct placement *p = ctx->place;
     for (size_t i = 0; i < s->shared.n; i++) {
         const struct sys_shared *sh = &s->shared.v[i];
         struct dtpb_shared o = {.base = sh->base, .size = sh->size};
@@ -258,6 +268,13 @@ static void fill(struct writer *w, const struct dtpass_ctx *ctx)
             put_peer(new_rec(w, DTPB_SEC_PEERS), &v);
         }
     }
+}
+
+/* What to load where: hvdata.bin, then per guest its DTB, kernel and
+ * ramdisk. */
+static void fill_loadmap(struct writer *w, const struct dtpass_ctx *ctx)
+{
+    const struct placement *p = ctx->place;
     struct dtpb_load l = {.kind = DTPB_LOAD_HVDATA, .guest = DTPB_NONE, .pa = p->load_pa,
                           .size = p->size};
     l.file = str(w, "hvdata.bin");
@@ -282,6 +299,11 @@ static void fill(struct writer *w, const struct dtpass_ctx *ctx)
             put_load(new_rec(w, DTPB_SEC_LOADMAP), &l);
         }
     }
+}
+
+/* The quiesce plan: its steps and their cells. */
+static void fill_quiesce(struct writer *w, const struct dtpass_ctx *ctx)
+{
     const struct quiesce_plan *q = ctx->quiesce;
     for (size_t i = 0; q && i < q->steps.n; i++) {
         const struct qs_step *st = &q->steps.v[i];
@@ -296,6 +318,28 @@ static void fill(struct writer *w, const struct dtpass_ctx *ctx)
     }
     for (size_t i = 0; q && i < q->cells.n; i++)
         put_qcell(new_rec(w, DTPB_SEC_QCELLS), &(struct dtpb_qcell){.value = q->cells.v[i]});
+}
+
+/* Each record is filled as its reader-side struct, in the order its
+ * strings are interned (the string table's order is part of the output),
+ * then encoded by its table. */
+static void fill(struct writer *w, const struct dtpass_ctx *ctx)
+{
+#define ENT_(ID, rec, REC, title) [DTPB_SEC_##ID] = DTPB_ENT_##REC,
+    static const uint32_t ent[DTPB_SEC_MAX + 1] = {[DTPB_SEC_STRINGS] = 1, DTPB_SECTIONS(ENT_)};
+#undef ENT_
+    for (unsigned i = 1; i <= DTPB_SEC_MAX; i++) {
+        w->sec[i].id = i;
+        w->sec[i].entsize = ent[i];
+    }
+    str(w, ""); /* offset 0: the empty string */
+
+    fill_guests(w, ctx);
+    fill_devices(w, ctx);
+    fill_smmus(w, ctx);
+    fill_shared(w, ctx);
+    fill_loadmap(w, ctx);
+    fill_quiesce(w, ctx);
 }
 
 static size_t align8(size_t v) { return (v + 7) & ~(size_t)7; }
