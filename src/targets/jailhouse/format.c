@@ -26,48 +26,22 @@
                                             ARRAY_SIZE(jh_fields_##s), JH_SIZE_##s,       \
                                             sizeof(struct jh_##s)};
 #include "targets/jailhouse/layout.def"
-#undef JH_STRUCT
-#undef JH_U
-#undef JH_A
-#undef JH_C
-#undef JH_T
-#undef JH_TA
-#undef JH_PAD
-#undef JH_END
 
 struct jh_named {
     enum jh_kind kind;
     const char *name;
     uint64_t value;
 };
-#define JH_STRUCT(s, csize, ctype)
-#define JH_U(s, f, w, kind)
-#define JH_A(s, f, w, n, kind)
-#define JH_C(s, f, n)
-#define JH_T(s, f, sub)
-#define JH_TA(s, f, sub, n)
-#define JH_PAD(s, f, n)
-#define JH_END(s)
 #define JH_K(kind, name, value) {JK_##kind, #name, (value)},
 static const struct jh_named named[] = {
 #include "targets/jailhouse/layout.def"
 };
-#undef JH_K
 #define JH_SIG(name, text) {#name, text},
 static const struct {
     const char *name, *text;
 } signatures[] = {
 #include "targets/jailhouse/layout.def"
 };
-#undef JH_SIG
-#undef JH_STRUCT
-#undef JH_U
-#undef JH_A
-#undef JH_C
-#undef JH_T
-#undef JH_TA
-#undef JH_PAD
-#undef JH_END
 
 /* --- binary ------------------------------------------------------------- */
 

@@ -32,17 +32,8 @@ enum jh_kind {
 #define JH_C(s, f, n) char f[n];
 #define JH_T(s, f, sub) struct jh_##sub f;
 #define JH_TA(s, f, sub, n) struct jh_##sub f[n];
-#define JH_PAD(s, f, n)
 #define JH_END(s) };
 #include "targets/jailhouse/layout.def"
-#undef JH_STRUCT
-#undef JH_U
-#undef JH_A
-#undef JH_C
-#undef JH_T
-#undef JH_TA
-#undef JH_PAD
-#undef JH_END
 
 /* --- serialized sizes, checked against the published ones --- */
 #define JH_STRUCT(s, csize, ctype) enum { JH_SIZE_##s = 0
@@ -54,56 +45,15 @@ enum jh_kind {
 #define JH_PAD(s, f, n) + (n)
 #define JH_END(s) };
 #include "targets/jailhouse/layout.def"
-#undef JH_STRUCT
-#undef JH_U
-#undef JH_A
-#undef JH_C
-#undef JH_T
-#undef JH_TA
-#undef JH_PAD
-#undef JH_END
 
 #define JH_STRUCT(s, csize, ctype) _Static_assert(JH_SIZE_##s == (csize), "layout of " #s);
-#define JH_U(s, f, w, kind)
-#define JH_A(s, f, w, n, kind)
-#define JH_C(s, f, n)
-#define JH_T(s, f, sub)
-#define JH_TA(s, f, sub, n)
-#define JH_PAD(s, f, n)
-#define JH_END(s)
 #include "targets/jailhouse/layout.def"
-#undef JH_STRUCT
-#undef JH_U
-#undef JH_A
-#undef JH_C
-#undef JH_T
-#undef JH_TA
-#undef JH_PAD
-#undef JH_END
 
 /* --- named values --- */
-#define JH_STRUCT(s, csize, ctype)
-#define JH_U(s, f, w, kind)
-#define JH_A(s, f, w, n, kind)
-#define JH_C(s, f, n)
-#define JH_T(s, f, sub)
-#define JH_TA(s, f, sub, n)
-#define JH_PAD(s, f, n)
-#define JH_END(s)
 #define JH_K(kind, name, value) static const uint64_t name = (value);
 #include "targets/jailhouse/layout.def"
-#undef JH_K
 #define JH_SIG(name, text) static const char name[] = text;
 #include "targets/jailhouse/layout.def"
-#undef JH_SIG
-#undef JH_STRUCT
-#undef JH_U
-#undef JH_A
-#undef JH_C
-#undef JH_T
-#undef JH_TA
-#undef JH_PAD
-#undef JH_END
 
 /* --- field descriptors (format.c) --- */
 enum jh_ftype { JF_U, JF_A, JF_C, JF_T, JF_TA, JF_PAD };
@@ -136,6 +86,5 @@ JH_DECL(cell_desc)
 JH_DECL(arm_info)
 JH_DECL(platform_info)
 JH_DECL(system)
-#undef JH_DECL
 
 #endif
