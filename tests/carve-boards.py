@@ -1,0 +1,143 @@
+#!/usr/bin/python3
+"""carve-boards.py DTPASS CACHE TMP [--jobs N] [--boards GLOB] [--report FILE]
+
+The body of tests/suite-carve-boards.sh: over every Debian board of the
+cache, give each top-level device, and each bus, alone to one guest; build;
+for every build that succeeds, compare each board node and subnode with its
+guest node (tests/carve.py: compare). Counts builds, refusals (exit 1 with
+a finding), silent losses (a build with exit 0 whose guest differs from the
+board beyond the documented rewrites) and anything else (a crash, exit 2,
+exit 1 without a diagnostic). Prints TAP-style lines and the counts; exits
+1 when there is a silent loss or a crash.
+"""
+import argparse
+import collections
+import fnmatch
+import multiprocessing
+import os
+import shutil
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import carve  # noqa: E402
+
+
+def one_board(args):
+    dtpass, cache, tmp, dtb = args
+    rel = os.path.relpath(dtb, os.path.join(cache, "debian"))
+    res = {"board": rel, "carvings": 0, "built": 0, "refused": 0, "other": [],
+           "losses": [], "nodes": 0, "excluded": 0, "lossy_builds": 0, "refusal_ids": collections.Counter()}
+    try:
+        bj = carve.board_json(dtpass, dtb)
+    except Exception as e:  # noqa: BLE001 - reported, never hidden
+        res["other"].append(("board --json", str(e)))
+        return res
+    board = carve.Tree.load(dtb)
+    work = os.path.join(tmp, rel.replace("/", "_"))
+    os.makedirs(work, exist_ok=True)
+    for kind, path in carve.carvings(bj):
+        res["carvings"] += 1
+        sysf = os.path.join(work, "system.yaml")
+        with open(sysf, "w") as f:
+            f.write(carve.system_yaml(bj, [path]))
+        out = os.path.join(work, "out")
+        shutil.rmtree(out, ignore_errors=True)
+        try:
+            rc, err = carve.build(dtpass, sysf, dtb, out)
+        except Exception as e:  # noqa: BLE001 - a hang is a failure
+            res["other"].append((kind + " " + path, "build: %s" % e))
+            continue
+        if rc == 1 and "error" in err:
+            res["refused"] += 1
+            for line in err.splitlines():
+                if "error" in line and "[" in line:
+                    res["refusal_ids"][line.rsplit("[", 1)[1].split("]")[0]] += 1
+                    break
+            continue
+        if rc != 0 or "runtime error" in err or "Sanitizer" in err:
+            res["other"].append((kind + " " + path, "exit %d: %s" % (rc, err.strip()[:300])))
+            continue
+        res["built"] += 1
+        try:
+            guest = carve.Tree.load(os.path.join(out, "g.dtb"))
+        except Exception as e:  # noqa: BLE001
+            res["other"].append((kind + " " + path, "guest DTB unreadable: %s" % e))
+            continue
+        diffs, n, excl = carve.compare(board, guest, [path], machine=carve.machine_paths(bj))
+        res["nodes"] += n
+        res["excluded"] += excl
+        if diffs:
+            res["lossy_builds"] += 1
+            for d in diffs:
+                res["losses"].append((kind + " " + path,) + d)
+    shutil.rmtree(work, ignore_errors=True)
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("dtpass")
+    ap.add_argument("cache")
+    ap.add_argument("tmp")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--boards", default="*")
+    ap.add_argument("--report", help="write every difference here, one per line")
+    a = ap.parse_args()
+    start = time.time()
+    dtbs = [b for b in carve.boards(a.cache)
+            if fnmatch.fnmatch(os.path.relpath(b, os.path.join(a.cache, "debian")), a.boards)]
+    jobs = [(a.dtpass, a.cache, a.tmp, b) for b in dtbs]
+    with multiprocessing.Pool(a.jobs) as pool:
+        results = list(pool.imap(one_board, jobs, chunksize=4))
+    tot = collections.Counter()
+    classes = collections.defaultdict(list)
+    refusal_ids = collections.Counter()
+    other = []
+    for r in results:
+        for k in ("carvings", "built", "refused", "nodes", "excluded", "lossy_builds"):
+            tot[k] += r[k]
+        refusal_ids.update(r["refusal_ids"])
+        for o in r["other"]:
+            other.append((r["board"],) + o)
+        for carving, cls, bpath, prop, detail in r["losses"]:
+            classes[(cls, prop if cls.startswith("prop") or cls == "interrupts" else "")].append(
+                (r["board"], carving, bpath, detail))
+    fail = 0
+    if a.report:
+        with open(a.report, "w") as f:
+            for (cls, prop), lst in sorted(classes.items()):
+                for board, carving, bpath, detail in lst:
+                    f.write("%s\t%s\t%s\t%s\t%s\t%s\n" % (cls, prop, board, carving, bpath, detail))
+    n_loss = sum(len(v) for v in classes.values())
+    for (cls, prop), lst in sorted(classes.items(), key=lambda kv: -len(kv[1])):
+        builds = len({(b, c) for b, c, _, _ in lst})
+        print("not ok - silent loss: %s %s: %d nodes in %d builds, e.g." % (cls, prop, len(lst), builds))
+        for board, carving, bpath, detail in lst[:3]:
+            print("#   %s (%s): %s %s" % (board, carving, bpath, detail))
+        fail = 1
+    for board, what, why in other[:20]:
+        print("not ok - %s %s: %s" % (board, what, why))
+        fail = 1
+    if len(other) > 20:
+        print("not ok - ... and %d more crashes/unexpected exits" % (len(other) - 20))
+    if not n_loss:
+        print("ok - no silent loss in %d successful builds (%d board nodes compared)" %
+              (tot["built"], tot["nodes"]))
+    if not other:
+        print("ok - every build exits 0 or refuses with a finding")
+    if len(dtbs) < 500 and a.boards == "*":
+        print("not ok - the cache holds %d Debian boards, expected 577" % len(dtbs))
+        fail = 1
+    print("# boards %d, carvings %d, built %d, refused %d, other %d" %
+          (len(dtbs), tot["carvings"], tot["built"], tot["refused"], len(other)))
+    print("# builds with a silent loss %d (%d node/property differences); "
+          "subnodes left out as documented (MMIO outside the windows) %d" %
+          (tot["lossy_builds"], n_loss, tot["excluded"]))
+    print("# refusals by check: " + ", ".join("%s %d" % kv for kv in refusal_ids.most_common()))
+    print("# %.0f s" % (time.time() - start))
+    return fail
+
+
+if __name__ == "__main__":
+    sys.exit(main())
