@@ -75,6 +75,51 @@ def one_board(args):
     return res
 
 
+def self_test(dtb, fail):
+    """The comparator can fail: a board compared with itself has no
+    difference; with a property deleted, one changed, one added, a node
+    renamed, an interrupt removed, each is reported."""
+    import libfdt
+    blob = open(dtb, "rb").read()
+    board = carve.Tree(blob)
+    bj_paths = [n.path for n in board.by_path.values()
+                if "reg" in n.props and "interrupts" in n.props and "clocks" in n.props and
+                len(n.props) > 5 and n.path.count("/") == 2]
+    if not bj_paths:
+        print("not ok - self-test: no device with reg, interrupts and clocks on %s" % dtb)
+        return 1
+    path = bj_paths[0]
+    diffs, n, _ = carve.compare(board, board, [path])
+    if diffs or n == 0:
+        print("not ok - self-test: %s compared with itself gives %s" % (path, diffs[:3]))
+        fail = 1
+    else:
+        print("ok - self-test: %s compared with itself has no difference" % path)
+    def mutated(change):
+        f = libfdt.Fdt(bytearray(blob) + bytearray(4096))
+        f.resize(len(blob) + 4096)
+        change(f, f.path_offset(path))
+        return carve.Tree(bytes(f.as_bytearray()))
+
+    def props(f, off):
+        f.delprop(off, "clocks")
+        f.setprop(off, "compatible", b"dtpass,self-test\0")
+        f.setprop(off, "dtpass,added", b"")
+        f.setprop(off, "interrupts", b"")
+    got = {d[0] + ":" + d[2] for d in carve.compare(board, mutated(props), [path])[0]}
+    # found by phandle (renamed) or not at all (missing)
+    got |= {d[0].replace("node-missing", "node-renamed")
+            for d in carve.compare(board, mutated(lambda f, o: f.set_name(o, "renamed")), [path])[0]}
+    want = {"prop-missing:clocks", "prop-changed:compatible", "prop-added:dtpass,added",
+            "interrupts:interrupts", "node-renamed"}
+    if got == want:
+        print("ok - self-test: a deleted, a changed, an added property, lost interrupts and a renamed node are each reported")
+    else:
+        print("not ok - self-test: mutations of %s reported as %s, expected %s" % (path, sorted(got), sorted(want)))
+        fail = 1
+    return fail
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("dtpass")
@@ -103,7 +148,7 @@ def main():
         for carving, cls, bpath, prop, detail in r["losses"]:
             classes[(cls, prop if cls.startswith("prop") or cls == "interrupts" else "")].append(
                 (r["board"], carving, bpath, detail))
-    fail = 0
+    fail = self_test(dtbs[0], 0) if dtbs else 0
     if a.report:
         with open(a.report, "w") as f:
             for (cls, prop), lst in sorted(classes.items()):

@@ -153,7 +153,11 @@ def _child_match(bnode, gnode, bchild):
         for c in gnode.children:
             if c.phandle == bchild.phandle:
                 return c
-    same = [c for c in gnode.children if base_name(c.name) == base_name(bchild.name)]
+    # A recomputed unit address: the one guest child with the same base name
+    # that is not named like another board child.
+    taken = {c.name for c in bnode.children if c is not bchild}
+    same = [c for c in gnode.children
+            if base_name(c.name) == base_name(bchild.name) and c.name not in taken]
     return same[0] if len(same) == 1 else None
 
 

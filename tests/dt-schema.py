@@ -228,6 +228,23 @@ def main():
             todo.append((b, cf))
     guests = [g for _, _, gs, _ in ex if gs for g in gs] + \
              [g for _, _, gs in sm for _, g in gs if g]
+    # Self-test: the first example guest with its first `interrupts` removed
+    # from a node with a `compatible` must show a new error, or the
+    # comparison could not fail.
+    probe = None
+    for _, bdtb, gs, _ in ex:
+        if gs:
+            probe = (bdtb, gs[0], os.path.join(a.tmp, "self-test.dtb"))
+            break
+    if probe:
+        import libfdt
+        f = libfdt.Fdt(bytearray(open(probe[1], "rb").read()))
+        victim = next(n.path for n in carve.Tree(bytes(f.as_bytearray())).by_path.values()
+                      if "interrupts" in n.props and "compatible" in n.props and n.path.count("/") == 1)
+        f.delprop(f.path_offset(victim), "interrupts")
+        with open(probe[2], "wb") as o:
+            o.write(bytes(f.as_bytearray()))
+        guests.append(probe[2])
     files = [b for b, _ in todo] + guests
     text, rcs = run_validate(schema, files, a.jobs)
     keys, noise = parse(text, files)
@@ -262,6 +279,14 @@ def main():
                 msg = msg.replace("<names>", "'" + "', '".join(names.split(",")) + "'").replace("<verb>", "~")
             print("#   %s: %s  [%s]" % (node, msg[:200], sch))
 
+    if probe:
+        new = [k for k in keys[probe[2]] if not covered(k, board_keys[probe[0]])]
+        if any("interrupts" in k[1] for k in new):
+            print("ok - self-test: %s without `interrupts` gives a new error (%s)" %
+                  (victim, new[0][1]))
+        else:
+            print("not ok - self-test: removing `interrupts` of %s gives no new error" % victim)
+            fails += 1
     for name, bdtb, gs, err in ex:
         if gs is None:
             print("not ok - example %s does not build: %s" % (name, err.strip()[:300]))
