@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""carve-boards.py DTPASS CACHE TMP [--jobs N] [--boards GLOB] [--report FILE]
+"""carve-boards.py DTPASS CACHE TMP [--jobs N] [--boards GLOB] [--every N] [--report FILE]
 
 The body of tests/suite-carve-boards.sh: over every Debian board of the
 cache, give each top-level device, and each bus, alone to one guest; build;
@@ -128,10 +128,12 @@ def main():
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--boards", default="*")
     ap.add_argument("--report", help="write every difference here, one per line")
+    ap.add_argument("--every", type=int, default=1, help="only every N-th board (sanitized builds)")
     a = ap.parse_args()
     start = time.time()
     dtbs = [b for b in carve.boards(a.cache)
             if fnmatch.fnmatch(os.path.relpath(b, os.path.join(a.cache, "debian")), a.boards)]
+    dtbs = dtbs[::a.every]
     jobs = [(a.dtpass, a.cache, a.tmp, b) for b in dtbs]
     with multiprocessing.Pool(a.jobs) as pool:
         results = list(pool.imap(one_board, jobs, chunksize=4))
@@ -171,7 +173,7 @@ def main():
               (tot["built"], tot["nodes"]))
     if not other:
         print("ok - every build exits 0 or refuses with a finding")
-    if len(dtbs) < 500 and a.boards == "*":
+    if len(dtbs) * a.every < 500 and a.boards == "*":
         print("not ok - the cache holds %d Debian boards, expected 577" % len(dtbs))
         fail = 1
     print("# boards %d, carvings %d, built %d, refused %d, other %d" %
