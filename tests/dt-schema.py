@@ -38,13 +38,14 @@ import carve  # noqa: E402
 SAMPLE = ["freescale/imx8mp-evk.dtb", "amlogic/meson-g12b-odroid-n2.dtb",
           "ti/k3-j721e-common-proc-board.dtb", "xilinx/zynqmp-zcu102-rev1.0.dtb"]
 
-NUM = re.compile(r"\b(0x[0-9a-fA-F]+|[0-9]+)\b")
+# Not after `@` or `,`: unit addresses in the node paths of a message stay.
+NUM = re.compile(r"(?<![@,\w])(0x[0-9a-fA-F]+|[0-9]+)\b")
 # Messages that list the offending property or node names: the same error
 # with fewer names (a guest carries a subset of the board node's content).
 LISTS = [re.compile(r"^(.*\()((?:'[^']*'(?:, )?)+)( (?:was|were) unexpected\).*)$", re.S),
          re.compile(r"^()((?:'[^']*'(?:, )?)+)( (?:does|do) not match any of the regexes.*)$", re.S)]
 VERB = re.compile(r"^ (was|were|does|do) ")
-FORMAT = "dt-schema.py keys v2"
+FORMAT = "dt-schema.py keys v3"
 
 
 def key(node, msg, schema):
