@@ -200,7 +200,12 @@ def compare_node(board, guest, b, g, drop, out):
     if g.name != b.name:
         # The unit address may be recomputed from the guest address (a
         # documented rewrite); any other rename is a change.
-        if not (base_name(g.name) == base_name(b.name) and "reg" in b.props and "@" in g.name):
+        # So may a unit address without reg or ranges on the board (a DT
+        # error there, dtc's unit_address_vs_reg) become a suffix: x@a -> x-a.
+        suffix = g.name == b.name.replace("@", "-", 1) and "reg" not in b.props and \
+            "ranges" not in b.props
+        if not suffix and \
+                not (base_name(g.name) == base_name(b.name) and "reg" in b.props and "@" in g.name):
             out.append(("node-renamed", b.path, "", "%s -> %s" % (b.name, g.name)))
     bi = irq_count(board, b) if ("interrupts" in b.props or "interrupts-extended" in b.props) else 0
     for p, v in b.props.items():
