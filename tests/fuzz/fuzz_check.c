@@ -29,12 +29,16 @@ static void pipeline(struct dtpass_ctx *ctx, const char *text)
     model_dump(&ctx->sys, fuzz_devnull(), true);
     if (checks_run(ctx) || diag_errors(&ctx->diag))
         return;
+    /* main.c's order: placement and the quiesce plan come before the
+     * targets' checks, which read the plan (Xen's reboot findings). */
+    if (lower_place(ctx) || lower_quiesce(ctx))
+        return;
     for (size_t i = 0; i < hv_targets_len; i++)
         if (hv_targets[i]->check)
             hv_targets[i]->check(ctx);
     if (diag_errors(&ctx->diag))
         return;
-    if (lower_guest_trees(ctx) || lower_place(ctx) || lower_quiesce(ctx) || emit_guest_dt(ctx))
+    if (lower_guest_trees(ctx) || emit_guest_dt(ctx))
         return;
     if (emit_tables(ctx, T_SMMU | T_S2 | T_HVDATA))
         return;
