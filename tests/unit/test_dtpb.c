@@ -265,6 +265,8 @@ static void test_dtpb_quiesce_section(void **state)
     QCASE(DTPB_ERR_BADSTRREF, put_le32(Q(2, 24), (uint32_t)n)); /* provider string */
     QCASE(DTPB_ERR_BADREF, (put_le32(Q(1, 4), DTPB_Q_RESET), put_le32(Q(1, 12), DTPB_NONE),
                             put_le32(Q(1, 52), 3)));            /* cells past section 16 */
+    QCASE(DTPB_ERR_BADREF, put_le32(Q(0, 52), 1000));           /* an abort step's cells too */
+    QCASE(DTPB_ERR_BADREF, put_le32(Q(2, 48), 1));              /* a scrub step's first cell */
     QCASE(DTPB_ERR_BADREF, (put_le32(Q(1, 4), DTPB_Q_RESET), put_le32(Q(1, 12), DTPB_NONE),
                             put_le32(Q(1, 28), 5)));            /* holder not a guest */
     QCASE(DTPB_ERR_BADVALUE, (memcpy(Q(2, 0), Q(1, 0), qent))); /* linux has no scrub step */
