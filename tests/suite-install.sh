@@ -19,6 +19,7 @@ cat >"$tmp/want" <<LIST
 $prefix/bin/dtpass
 $prefix/include/dtpass/dtpb.h
 $prefix/share/bash-completion/completions/dtpass
+$prefix/share/dtpass/board-groups.schema.json
 $prefix/share/dtpass/device-classes.yaml
 $prefix/share/dtpass/dtpass.schema.json
 $prefix/share/dtpass/dtpb/reader.c
@@ -33,6 +34,7 @@ for pair in bin/dtpass:"$DTPASS" include/dtpass/dtpb.h:include/dtpass/dtpb.h \
     share/dtpass/dtpb/reader.c:src/dtpb/reader.c share/man/man1/dtpass.1:docs/dtpass.1 \
     share/bash-completion/completions/dtpass:completion/dtpass.bash \
     share/dtpass/dtpass.schema.json:schemas/dtpass.schema.json \
+    share/dtpass/board-groups.schema.json:schemas/board-groups.schema.json \
     share/dtpass/device-classes.yaml:schemas/device-classes.yaml; do
     cmp -s "$dest$prefix/${pair%%:*}" "${pair#*:}" || { same=0; echo "# differs: ${pair%%:*}"; }
 done

@@ -117,6 +117,19 @@ else notok "check --target qnx reports the QNX findings (exit $rc)"; sed 's/^/  
 "$DTPASS" check $ck/system.yaml --color never >"$tmp/chk0.out" 2>&1
 if ! grep -q '\[qnx-' "$tmp/chk0.out"; then ok "plain check runs no qnx checks"; else notok "plain check runs no qnx checks"; fi
 
+# --- the registry: --target and --help come from src/targets/registry.c -----
+"$DTPASS" --help >"$tmp/help"
+if grep -q '^  qnx ' "$tmp/help" && grep -q '^  xen ' "$tmp/help"; then ok "--help lists the hypervisor targets"
+else notok "--help lists the hypervisor targets"; fi
+"$DTPASS" build $ck/system.yaml --target dts,qnxx -o "$tmp/never" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 2 ] && grep -q "unknown target 'qnxx'" "$tmp/err" && [ ! -e "$tmp/never" ]; then
+    ok "an unknown target is a usage error (exit 2)"
+else notok "an unknown target is a usage error (exit $rc)"; fi
+"$DTPASS" build $ck/system.yaml -q --target qnx -o "$tmp/only" 2>/dev/null
+if [ -d "$tmp/only/qnx" ] && [ "$(ls "$tmp/only")" = qnx ]; then ok "--target qnx writes only qnx/"
+else notok "--target qnx writes only qnx/ (got: $(ls "$tmp/only" | tr '\n' ' '))"; fi
+
 # --- what the target cannot express -------------------------------------------
 good=$tmp/keep
 "$DTPASS" build $ck/system.yaml -q --target qnx -o "$good" 2>/dev/null

@@ -34,11 +34,24 @@ struct board_range {
     uint64_t base, size;
 };
 
+/* Node indices in the derived records are 27-bit (a board of more nodes is
+ * refused at load: it would need gigabytes before that). */
+#define BOARD_MAX_NODES (1u << 27)
+
 struct board_irq {
     struct board_node *parent; /* the interrupt controller of the specifier */
-    bool gic;                  /* parent is the GIC: intid is an INTID */
     uint32_t intid;            /* GIC: SPI n -> n+32, PPI n -> n+16; else the first cell */
     uint32_t flags;            /* GIC: the third (trigger) cell; else the second cell or 0 */
+    /* As written in the node: the controller its interrupt-parent (or
+     * interrupts-extended entry) names — a nexus when the line is routed
+     * through an interrupt-map — and that specifier's cells, inside the blob.
+     * from_map: a PCI host's INTx line from its own interrupt-map (cells
+     * NULL). The carving rewrites from these, never re-decoding. */
+    uint32_t cells_off; /* offset in the blob (board_irq_cells); its length is
+                         * named's #interrupt-cells */
+    uint32_t named : 27; /* node index (board_irq_named) */
+    uint32_t gic : 1;    /* parent is the GIC: intid is an INTID */
+    uint32_t from_map : 1;
 };
 
 /* A set of stream IDs on one SMMU. `iommus` entries give count = 1; SMMUv2
@@ -92,12 +105,15 @@ const char *board_ref_general_cells(const char *name, char *buf, size_t size);
 
 struct board_dep {
     const char *prop; /* the referencing property: "clocks", "pinctrl-0", "vmmc-supply" ... */
-    struct board_node *provider; /* the device the reference needs */
-    struct board_node *target;   /* the node the phandle names (a pin group, an nvmem
-                                  * cell, an endpoint; == provider for most rules) */
-    const struct board_ref_rule *rule; /* NULL for the general #<name>-cells rule */
-    bool undecodable; /* the property matched a rule but does not decode: target is a node
-                       * one of its cells could name (every such node is listed) */
+    /* The device the reference needs, by index (board_dep_provider), and the
+     * node the phandle names (board_dep_target): a pin group, an nvmem
+     * cell, an endpoint; the provider itself for most rules. Indices and
+     * bit fields keep a dep at 16 bytes: a 100k-node board has some 300k. */
+    uint32_t provider;
+    uint32_t target : 27;
+    uint32_t kind : 4;        /* enum board_ref_kind of the rule (BREF_ARGS for the general rule) */
+    uint32_t undecodable : 1; /* the property matched a rule but does not decode: target is
+                               * a node one of its cells could name (each such node is listed) */
 };
 
 struct board_node {
@@ -120,6 +136,7 @@ struct board_node {
      * them into errors when the system uses the node. */
     const char *defect;
     uint32_t nmmio, nirqs, nsids, ndeps;
+    uint32_t nirq_specs; /* specifiers in interrupts / interrupts-extended, decoded or not */
 
     uint32_t index;   /* position in board.nodes (depth-first, blob order) */
     uint32_t prop_off; /* private: the node's first property in the blob's structure block */
@@ -242,9 +259,10 @@ bool board_machine_node(const struct board *b, const struct board_node *n);
  * up to the root (the same walk that gave every n->mmio). */
 bool board_translate(const struct board *b, const struct board_node *bus, uint32_t ac, uint64_t addr,
                      uint32_t hi, uint64_t *out);
-/* The interrupt parent of n (Linux's of_irq_find_parent), memoised at load
- * for every node: NULL when none or an interrupt-parent cycle. */
-struct board_node *board_irq_parent(const struct board_node *n);
+/* A specifier of the board's GIC (ncells cells) as an INTID and its
+ * trigger cell; false when it does not decode. */
+bool board_gic_spec(const struct board *b, const uint8_t *cells, uint32_t ncells, uint32_t *intid,
+                    uint32_t *flags);
 /* #address-cells / #size-cells of bus for its children (DT spec
  * defaults 2 and 1 when absent). */
 uint32_t board_addr_cells(const struct board_node *bus);
@@ -269,6 +287,23 @@ const struct board_node *board_device_parent(const struct board_node *n);
 /* Nodes whose reg is memory, not device registers: the root, /memory*,
  * device_type "memory", whatever is below /reserved-memory or /cpus. */
 bool board_memory_node(const struct board *b, const struct board_node *n);
+static inline struct board_node *board_dep_provider(const struct board_node *n, const struct board_dep *e)
+{
+    return n->board->nodes[e->provider];
+}
+static inline struct board_node *board_dep_target(const struct board_node *n, const struct board_dep *e)
+{
+    return n->board->nodes[e->target];
+}
+static inline struct board_node *board_irq_named(const struct board_node *n, const struct board_irq *i)
+{
+    return n->board->nodes[i->named];
+}
+static inline const uint8_t *board_irq_cells(const struct board_node *n, const struct board_irq *i)
+{
+    return (const uint8_t *)n->board->fdt + i->cells_off;
+}
+
 /* The DTS file:line of a node (NOPOS when unknown: a DTB board). */
 struct srcpos board_node_pos(const struct board_node *n);
 /* The node's first label (from __symbols__), or NULL. */

@@ -19,14 +19,20 @@
 
 /* ---- cells ---- */
 
+/* While loading, from the per-node cache; afterwards (board_translate)
+ * from the blob. */
 static uint32_t bus_acells(struct bload *c, const struct board_node *bus)
 {
+    if (!c->s->acells)
+        return board_addr_cells(bus);
     uint32_t v = c->s->acells[bus->index];
     return v == CELLS_ABSENT ? 2 : v; /* DT spec 2.3.5 defaults */
 }
 
 static uint32_t bus_scells(struct bload *c, const struct board_node *bus)
 {
+    if (!c->s->scells)
+        return board_size_cells(bus);
     uint32_t v = c->s->scells[bus->index];
     return v == CELLS_ABSENT ? 1 : v;
 }
@@ -610,27 +616,22 @@ static void push_dep_full(struct scratch *sc, const char *prop, struct board_nod
     /* The same node named again by the same property (every clock of one
      * controller) is one dependency; repeats are adjacent in practice. */
     for (size_t i = sc->deps.n; i > 0 && i + 8 > sc->deps.n; i--)
-        if (sc->deps.v[i - 1].target == target && !strcmp(sc->deps.v[i - 1].prop, prop))
+        if (sc->deps.v[i - 1].target == target->index && !strcmp(sc->deps.v[i - 1].prop, prop))
             return;
-    VEC_PUSH(&sc->deps, ((struct board_dep){.prop = prop, .provider = provider, .target = target,
-                                            .rule = rule, .undecodable = undecodable}));
+    VEC_PUSH(&sc->deps, ((struct board_dep){.prop = prop, .provider = provider->index,
+                                            .target = target->index & (BOARD_MAX_NODES - 1),
+                                            .kind = (uint32_t)(rule ? rule->kind : BREF_ARGS) & 15,
+                                            .undecodable = undecodable}));
 }
 
-/* The table rows of the interrupt and IOMMU properties (decoded by their
- * own rules below), found once. */
-static const struct board_ref_rule *fixed_rule(const char *prop)
-{
-    static const char *const names[] = {"interrupt-parent", "interrupts-extended", "interrupt-map",
-                                        "iommus", "iommu-map"};
-    for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-        if (!strcmp(prop, names[i]))
-            return board_ref_rule(names[i]);
-    return NULL;
-}
+/* The interrupt and IOMMU rows of the table, decoded by their own rules
+ * below: their kind is known without a lookup (every node asks). */
+static const struct board_ref_rule irq_row = {"interrupts", NULL, 0, NULL, BREF_IRQ, false};
+static const struct board_ref_rule iommu_row = {"iommus", NULL, 0, NULL, BREF_IOMMU, false};
 
 static void push_dep(struct scratch *sc, const char *prop, struct board_node *provider)
 {
-    push_dep_full(sc, prop, provider, provider, fixed_rule(prop), false);
+    push_dep_full(sc, prop, provider, provider, prop[0] == 'i' && prop[1] == 'o' ? &iommu_row : &irq_row, false);
 }
 
 /* Interrupt nexus (interrupt-map), as Linux's of_irq_parse_raw: while the
@@ -760,8 +761,11 @@ static void node_irqs(struct bload *c, struct board_node *n, struct scratch *sc)
                 node_defect(c, n, "interrupts-extended: %s", why);
                 free(why);
             } else {
+                irq.named = p->index;
+                irq.cells_off = (uint32_t)(ext.val + 4 * (i + 1) - (const uint8_t *)c->b->fdt);
                 VEC_PUSH(&sc->irqs, irq);
             }
+            n->nirq_specs++;
             push_dep(sc, "interrupts-extended", p);
             i += 1 + ic;
         }
@@ -781,6 +785,7 @@ static void node_irqs(struct bload *c, struct board_node *n, struct scratch *sc)
                 const uint8_t *spec = ints.val + off;
                 uint32_t nc = ic;
                 char *why = resolve_nexus(c, n, &ctl, &spec, &nc);
+                n->nirq_specs++;
                 if (!why)
                     why = decode_irq(c, ctl, spec, nc, &irq);
                 if (why) {
@@ -788,6 +793,8 @@ static void node_irqs(struct bload *c, struct board_node *n, struct scratch *sc)
                     free(why);
                     continue;
                 }
+                irq.named = p->index;
+                irq.cells_off = (uint32_t)(ints.val + off - (const uint8_t *)c->b->fdt);
                 VEC_PUSH(&sc->irqs, irq);
             }
             push_dep(sc, "interrupt-parent", p);
@@ -831,6 +838,8 @@ static void node_irqs(struct bload *c, struct board_node *n, struct scratch *sc)
                 free(why);
                 continue;
             }
+            irq.from_map = true;
+            irq.named = p->index;
             VEC_PUSH(&sc->irqs, irq);
         }
         /* One line per (controller, INTID): sorted, then unique. */
@@ -1018,14 +1027,14 @@ const char *board_ref_general_cells(const char *name, char *buf, size_t size)
     size_t nl = strlen(name);
     if (!nl || is_count(name) || strchr(name, ',') || nl + 8 > size)
         return NULL; /* vendor properties (a ',') follow their own bindings */
-    if (nl > 1 && name[nl - 1] == 's')
-        nl--;
     /* The cells of the standard address and interrupt properties are
      * numbers: #address-cells, #size-cells, #interrupt-cells size them. */
-    static const char *const numeric[] = {"address", "size", "interrupt"};
+    static const char *const numeric[] = {"address", "addresses", "size", "sizes", "interrupt", "interrupts"};
     for (size_t i = 0; i < ARRAY_SIZE(numeric); i++)
-        if (strlen(numeric[i]) == nl && !strncmp(name, numeric[i], nl))
+        if (!strcmp(name, numeric[i]))
             return NULL;
+    if (nl > 1 && name[nl - 1] == 's')
+        nl--;
     snprintf(buf, size, "#%.*s-cells", (int)nl, name);
     return buf;
 }
@@ -1253,10 +1262,7 @@ void board_derive(struct bload *c)
                            !board_has_prop(n, "interrupts-extended");
         node_dma(c, n);
     }
-    /* Every node's interrupt parent, memoised, so board_irq_parent() is a
-     * lookup for the carving (linear: each chain is walked once). */
-    for (uint32_t i = 0; i < b->nnodes; i++)
-        irq_parent(c, b->nodes[i]);
+
     VEC_FREE(&sc.ranges);
     VEC_FREE(&sc.irqs);
     VEC_FREE(&sc.sids);
@@ -1270,16 +1276,18 @@ void board_derive(struct bload *c)
 
 /* ---- exported walks ---- */
 
+/* Read from the blob, not kept per node after loading: the carving asks
+ * for a few nodes per device. */
 uint32_t board_addr_cells(const struct board_node *bus)
 {
-    uint32_t v = bus->board->store->acells[bus->index];
-    return v == CELLS_ABSENT ? 2 : v;
+    uint32_t v;
+    return board_prop_u32(bus, "#address-cells", &v) ? v : 2;
 }
 
 uint32_t board_size_cells(const struct board_node *bus)
 {
-    uint32_t v = bus->board->store->scells[bus->index];
-    return v == CELLS_ABSENT ? 1 : v;
+    uint32_t v;
+    return board_prop_u32(bus, "#size-cells", &v) ? v : 1;
 }
 
 bool board_translate(const struct board *b, const struct board_node *bus, uint32_t ac, uint64_t addr,
@@ -1296,11 +1304,6 @@ bool board_translate(const struct board *b, const struct board_node *bus, uint32
     return true;
 }
 
-struct board_node *board_irq_parent(const struct board_node *n)
-{
-    const struct board_store *s = n->board->store;
-    return s->irq_parent_state[n->index] == 2 ? s->irq_parent[n->index] : NULL;
-}
 
 bool board_is_bus(const struct board_node *n)
 {
@@ -1370,4 +1373,18 @@ uint32_t board_specifiers(const struct board_node *n, const char *prop, struct b
         i += 1 + args;
     }
     return count;
+}
+
+bool board_gic_spec(const struct board *b, const uint8_t *cells, uint32_t ncells, uint32_t *intid,
+                    uint32_t *flags)
+{
+    struct bload c = {.b = (struct board *)b, .s = b->store};
+    struct board_irq irq;
+    char *why = decode_irq(&c, b->gic.node, cells, ncells, &irq);
+    free(why);
+    if (why)
+        return false;
+    *intid = irq.intid;
+    *flags = irq.flags;
+    return true;
 }

@@ -236,8 +236,8 @@ static void describe_json(const struct board *b, FILE *out)
             sb_puts(&sb, k ? ", {\"prop\": " : "{\"prop\": ");
             sb_json_str(&sb, n->deps[k].prop);
             sb_puts(&sb, ", \"provider\": ");
-            sb_json_str(&sb, n->deps[k].provider->path);
-            sb_printf(&sb, ", \"resource_free\": %s}", n->deps[k].provider->resource_free ? "true" : "false");
+            sb_json_str(&sb, board_dep_provider(n, &n->deps[k])->path);
+            sb_printf(&sb, ", \"resource_free\": %s}", board_dep_provider(n, &n->deps[k])->resource_free ? "true" : "false");
         }
         sb_puts(&sb, "]}");
         if (sb.len > (1u << 20)) { /* keep memory flat on 100k-node boards */
@@ -346,8 +346,8 @@ static void describe_text(const struct board *b, FILE *out)
         if (n->ndeps) {
             fprintf(out, "    deps:");
             for (uint32_t k = 0; k < n->ndeps; k++)
-                fprintf(out, " %s=%s%s", n->deps[k].prop, n->deps[k].provider->path,
-                        n->deps[k].provider->resource_free ? "(free)" : "");
+                fprintf(out, " %s=%s%s", n->deps[k].prop, board_dep_provider(n, &n->deps[k])->path,
+                        board_dep_provider(n, &n->deps[k])->resource_free ? "(free)" : "");
             fprintf(out, "\n");
         }
     }

@@ -383,6 +383,10 @@ static int build_tree(struct bload *c)
         board_invalid(c, NULL, "broken node structure in the blob (%zu nodes)", nn);
         return -1;
     }
+    if (nn > BOARD_MAX_NODES) { /* board_dep and board_irq keep node indices in 27 bits */
+        board_invalid(c, NULL, "the blob has %zu nodes; dtpass reads at most %u", nn, BOARD_MAX_NODES);
+        return -1;
+    }
     const char *known[K_COUNT];
     for (int k = 0; k < K_COUNT; k++)
         known[k] = strmap_get(&b->prop_names, known_names[k]);
@@ -660,7 +664,8 @@ int board_load(struct board *b, const char *file, const struct board_options *op
     }
     index_tree(&c);
     board_derive(&c);
-    /* What only loading needed: the cell counts and interrupt-parent memo. */
+    /* What only loading needed: the cell counts and interrupt-parent memo
+     * (board_irq_parent keeps its answers in the arena). */
     free_scratch(b->store);
     if (diag_errors(d) > errs) {
         board_free(b);

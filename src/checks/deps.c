@@ -151,7 +151,7 @@ static void push_node_edges(struct walk *w, const struct board_node *p, const st
     w->stamp[p->index] = w->serial;
     for (uint32_t k = 0; k < p->ndeps; k++) {
         const struct board_dep *e = &p->deps[k];
-        if (e->provider && !dep_handled_elsewhere(e->prop) && strcmp(e->prop, "memory-region") != 0)
+        if (!dep_handled_elsewhere(e->prop) && strcmp(e->prop, "memory-region") != 0)
             VEC_PUSH(&w->stack, ((struct edge){e, it->from, it->prop, it->via ? it->via : p}));
     }
 }
@@ -172,14 +172,14 @@ static void device_deps(struct walk *w, size_t g, const struct sys_device *dev)
         w->stamp[s->index] = w->serial;
         for (uint32_t k = 0; k < s->ndeps; k++) {
             const struct board_dep *e = &s->deps[k];
-            if (!e->provider || dep_handled_elsewhere(e->prop) || (s == n && dropped(dev, e->prop)))
+            if (dep_handled_elsewhere(e->prop) || (s == n && dropped(dev, e->prop)))
                 continue;
             VEC_PUSH(&w->stack, ((struct edge){e, s, e->prop, NULL}));
         }
     }
     while (w->stack.n) {
         struct edge it = w->stack.v[--w->stack.n];
-        const struct board_node *p = it.dep->provider, *t = it.dep->target ? it.dep->target : p;
+        const struct board_node *p = board_dep_provider(it.from, it.dep), *t = board_dep_target(it.from, it.dep);
         if (!strcmp(it.dep->prop, "memory-region")) {
             if (p->nmmio && !region_in_guest(gu, p))
                 VEC_PUSH(&w->out, ((struct violation){p, it.prop, it.from, it.via, NULL, true, false}));
@@ -191,8 +191,9 @@ static void device_deps(struct walk *w, size_t g, const struct sys_device *dev)
             continue; /* virtualised or programmed by the hypervisor */
         const struct board_node *at;
         uint32_t o = owner_of(c, t, &at);
-        if (o == owner_guest(g) || o == OWNER_HYP)
-            continue; /* its own device (checked in its own right), or the hypervisor's */
+        if (o == owner_guest(g))
+            continue; /* its own device (checked in its own right); a provider the
+                       * hypervisor keeps is not in the guest either: a finding */
         const struct board_node *holder = board_resource_holder(t);
         if (!holder && !it.dep->undecodable) {
             /* Copied into the guest with the containers above it (up to
@@ -228,15 +229,16 @@ static void device_deps(struct walk *w, size_t g, const struct sys_device *dev)
         }
         const struct board_node *p = v[i].provider, *from = v[i].from;
         /* A subnode's property: say whose, and the fix cannot be drop:. */
-        char *fromtxt = from == n ? xstrdup(n->path) : xasprintf("%s (subnode of %s)", from->path, n->path);
+        char *fromtxt = from == n ? xasprintf("%s (guest %s)", n->path, gu->name)
+                                  : xasprintf("%s (guest %s), in its subnode %s,", n->path, gu->name, from->path);
         struct diag *d;
         if (v[i].memory) {
             uint64_t rhi = p->mmio[0].base;
             range_end(p->mmio[0].base, p->mmio[0].size, &rhi);
             d = ck_report(c, "dep-unowned", dev->ref.pos,
-                          "%s (guest %s) uses reserved memory %s [0x%" PRIx64 "-0x%" PRIx64
+                          "%s uses reserved memory %s [0x%" PRIx64 "-0x%" PRIx64
                           "] through %s, outside the memory of guest %s",
-                          fromtxt, gu->name, p->path, p->mmio[0].base, rhi, props.s, gu->name);
+                          fromtxt, p->path, p->mmio[0].base, rhi, props.s, gu->name);
             ck_node(d, n);
             ck_node(d, p);
             diag_fix(d, "give guest %s memory covering %s, or drop %s", gu->name, p->path, props.s);
@@ -245,11 +247,11 @@ static void device_deps(struct walk *w, size_t g, const struct sys_device *dev)
             uint32_t o = owner_of(c, p, &at);
             char ob[64];
             d = ck_report(c, "dep-unowned", dev->ref.pos,
-                          undecodable ? "%s (guest %s) has %s, which dtpass cannot decode and which may "
+                          undecodable ? "%s has %s, which dtpass cannot decode and which may "
                                         "name %s, a node the guest does not get and %s"
-                                      : "%s (guest %s) depends through %s on %s, which has registers or "
+                                      : "%s depends through %s on %s, which has registers or "
                                         "interrupts and %s",
-                          fromtxt, gu->name, props.s, p->path,
+                          fromtxt, props.s, p->path,
                           o == OWNER_NONE ? "is not assigned to the guest" : "belongs to another owner");
             ck_node(d, n);
             if (from != n)
@@ -339,13 +341,14 @@ int check_irq_parent(struct ck *c)
                     else
                         snprintf(whose, sizeof(whose), "which belongs to %s",
                                  ck_owner_str(c, o, ob, sizeof(ob)));
-                    char *what = n == top ? xstrdup(n->path)
-                                          : xasprintf("%s (subnode of %s)", n->path, top->path);
+                    char *what = n == top ? xasprintf("%s (guest %s)", n->path, s->guests.v[g].name)
+                                          : xasprintf("%s (guest %s), in its subnode %s,", top->path,
+                                                      s->guests.v[g].name, n->path);
                     struct diag *d = ck_report(
                         c, "irq-parent", dev->ref.pos,
-                        "the interrupts of %s (guest %s) go through %s, %s; only GIC interrupts "
+                        "the interrupts of %s go through %s, %s; only GIC interrupts "
                         "are forwarded",
-                        what, s->guests.v[g].name, p->path, whose);
+                        what, p->path, whose);
                     free(what);
                     ck_node(d, top);
                     if (n != top)

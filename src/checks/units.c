@@ -174,11 +174,10 @@ static void unit_needs(const struct board *b, struct unit *u, const uint32_t *un
         const struct board_node *n = todo.v[t];
         for (uint32_t k = 0; k < n->ndeps; k++) {
             const struct board_dep *dep = &n->deps[k];
-            const struct board_node *p = dep->provider;
+            const struct board_node *p = board_dep_provider(n, dep);
             if (!p || board_machine_node(b, p) || board_smmu_of(b, p))
                 continue; /* interrupt and IOMMU wiring: rewritten, not needed */
-            if (dep->rule && (dep->rule->kind == BREF_IRQ || dep->rule->kind == BREF_IOMMU ||
-                              dep->rule->kind == BREF_MEMORY))
+            if (dep->kind == BREF_IRQ || dep->kind == BREF_IOMMU || dep->kind == BREF_MEMORY)
                 continue;
             const struct board_node *h = board_resource_holder(p);
             const struct board_node *key = h ? h : p;

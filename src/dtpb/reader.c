@@ -210,6 +210,8 @@ static int check_qstep_kind(const struct dtpb *b, const struct dtpb_qstep *q)
     if (q->smmu != DTPB_NONE)
         return DTPB_ERR_BADREF;
     if (q->kind == DTPB_Q_RESET || q->kind == DTPB_Q_POWER_OFF) {
+        if (q->provider == 0) /* the empty string: no provider named */
+            return DTPB_ERR_BADREF;
         if (q->holder != DTPB_HOLDER_HYP && q->holder != DTPB_HOLDER_NOBODY &&
             !idx_ok(b, DTPB_SEC_GUESTS, q->holder))
             return DTPB_ERR_BADREF;

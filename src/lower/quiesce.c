@@ -47,8 +47,16 @@ static bool is_master(const struct sys_device *dev)
     return dev->ref.node && (dev->is_dma || dev->rsids.n);
 }
 
-static void add_specs(struct quiesce_plan *q, const uint32_t *holder, const struct qs_step *base,
-                      const char *prop, enum qs_kind kind)
+/* A step of kind 1-4 stops its device; a master with none is a hazard. */
+static void push_step(struct quiesce_plan *q, bool *stopped, const struct qs_step *st)
+{
+    if (st->kind != QS_HAZARD && st->kind != QS_SCRUB)
+        stopped[st->device] = true;
+    VEC_PUSH(&q->steps, *st);
+}
+
+static void add_specs(struct quiesce_plan *q, bool *stopped, const uint32_t *holder,
+                      const struct qs_step *base, const char *prop, enum qs_kind kind)
 {
     const struct board_node *n = base->dev->ref.node;
     uint32_t count = board_specifiers(n, prop, NULL, 0);
@@ -69,13 +77,13 @@ static void add_specs(struct quiesce_plan *q, const uint32_t *holder, const stru
         st.ncells = sp[k].ncells;
         for (uint32_t c = 0; c < sp[k].ncells; c++)
             VEC_PUSH(&q->cells, board_spec_cell(&sp[k], c));
-        VEC_PUSH(&q->steps, st);
+        push_step(q, stopped, &st);
     }
     free(sp);
 }
 
 /* The steps of kind for device d (guest gi). */
-static void device_steps(struct quiesce_plan *q, const struct dtpass_ctx *ctx,
+static void device_steps(struct quiesce_plan *q, const struct dtpass_ctx *ctx, bool *stopped,
                          const uint32_t *holder, uint32_t gi, uint32_t d, enum qs_kind kind)
 {
     const struct placement *p = ctx->place;
@@ -97,28 +105,30 @@ static void device_steps(struct quiesce_plan *q, const struct dtpass_ctx *ctx,
             if (kind == QS_ABORT_STE && sp->version == 3) {
                 st.sid = rs->sid;
                 st.count = rs->count ? rs->count : 1;
-                VEC_PUSH(&q->steps, st);
+                push_step(q, stopped, &st);
             } else if (kind == QS_FAULT_S2CR && sp->version == 2) {
                 for (size_t r = 0; r < sp->smrs.n; r++)
                     if (sp->smrs.v[r].guest == gi && smr_meets(&sp->smrs.v[r], rs)) {
                         st.sid = (uint32_t)r;
                         st.count = 1;
-                        VEC_PUSH(&q->steps, st);
+                        push_step(q, stopped, &st);
                     }
             }
         }
         break;
     case QS_RESET:
         if (n->has_resets)
-            add_specs(q, holder, &base, "resets", QS_RESET);
+            add_specs(q, stopped, holder, &base, "resets", QS_RESET);
         break;
     case QS_POWER_OFF:
         if (n->has_power_domains)
-            add_specs(q, holder, &base, "power-domains", QS_POWER_OFF);
+            add_specs(q, stopped, holder, &base, "power-domains", QS_POWER_OFF);
         break;
     case QS_HAZARD:
-        if (!dev->rsids.n && !n->has_resets && !n->has_power_domains)
-            VEC_PUSH(&q->steps, base);
+        /* Whatever the reason no step above could be made (the dma-reset
+         * finding, or a specifier that does not decode): listed, not hidden. */
+        if (!stopped[d])
+            push_step(q, stopped, &base);
         break;
     case QS_SCRUB:
         break;
@@ -145,6 +155,7 @@ int lower_quiesce(struct dtpass_ctx *ctx)
         if (p->devices.v[d].dev->ref.node)
             holder[p->devices.v[d].dev->ref.node->index] = p->devices.v[d].guest;
 
+    bool *stopped = xcalloc(p->devices.n ? p->devices.n : 1, sizeof(*stopped));
     /* place->devices is in guest order: one contiguous run per guest. */
     size_t d0 = 0;
     for (uint32_t gi = 0; gi < p->nguests; gi++) {
@@ -159,7 +170,7 @@ int lower_quiesce(struct dtpass_ctx *ctx)
         for (enum qs_kind k = QS_ABORT_STE; k <= QS_HAZARD; k++)
             for (size_t d = d0; d < d1; d++)
                 if (is_master(p->devices.v[d].dev))
-                    device_steps(q, ctx, holder, gi, (uint32_t)d, k);
+                    device_steps(q, ctx, stopped, holder, gi, (uint32_t)d, k);
         for (size_t i = qg->first; i < q->steps.n; i++)
             qg->nhazards += q->steps.v[i].kind == QS_HAZARD;
         VEC_PUSH(&q->steps, ((struct qs_step){.kind = QS_SCRUB, .guest = gi, .device = QS_NONE,
@@ -168,6 +179,7 @@ int lower_quiesce(struct dtpass_ctx *ctx)
         d0 = d1;
     }
     free(holder);
+    free(stopped);
     ctx->quiesce = q;
     return 0;
 }

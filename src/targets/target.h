@@ -9,7 +9,9 @@
  * docs/contributing.md.
  *
  * The order for one build: front end -> resolve -> isolation checks ->
- * target checks -> shared lowering (lower/) -> every emitter -> commit.
+ * placement and the quiesce plan (when the build or a selected target needs
+ * them) -> target checks (they may read ctx->place and ctx->quiesce) ->
+ * guest-tree lowering (ctx->owners) -> every emitter -> commit.
  * Any error reported before the commit leaves the previous outputs as they
  * were (outputs are staged in ctx->out). */
 #ifndef DTPASS_TARGETS_TARGET_H
@@ -41,11 +43,13 @@ struct hv_target {
     /* HV_NEEDS_* bits: the lowering to run before emit. */
     unsigned needs;
     /* The target's own checks, or NULL: read-only over the resolved model
-     * (never modify ctx->sys or the board), reporting through
-     * ctx->diag with check ids from checks/registry.c (documented in
-     * docs/checks.md) at the system-file position concerned. Runs only
-     * when the isolation checks found no error; an error it reports stops
-     * the build before any lowering or emitting. */
+     * and the placement and quiesce plan its `needs` asked for (never
+     * modify ctx->sys, the board or the lowering), reporting through ctx->diag with check ids
+     * from checks/registry.c (documented in docs/checks.md) at the
+     * system-file position concerned. Runs only when the isolation checks
+     * and the placement found no error; an error it reports stops the build
+     * before anything is staged. In `dtpass check`, ctx->place and
+     * ctx->quiesce exist only when the system has hypervisor memory. */
     void (*check)(struct dtpass_ctx *ctx);
     /* The emitter: stages every file under outdir with emit_file() /
      * emit_open() (emit/emit.h) and returns 0, or -1 after reporting. May

@@ -29,8 +29,8 @@ static void pipeline(struct dtpass_ctx *ctx, const char *text)
     model_dump(&ctx->sys, fuzz_devnull(), true);
     if (checks_run(ctx) || diag_errors(&ctx->diag))
         return;
-    /* main.c's order: placement and the quiesce plan come before the
-     * targets' checks, which read the plan (Xen's reboot findings). */
+    /* As main.c: placement and the quiesce plan, the target checks (they
+     * read them), then the guest trees. */
     if (lower_place(ctx) || lower_quiesce(ctx))
         return;
     for (size_t i = 0; i < hv_targets_len; i++)

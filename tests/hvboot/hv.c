@@ -12,15 +12,22 @@
  * took a stage-2 permission fault and changed nothing, and that the foreign
  * IPA took a stage-2 translation fault at exactly that IPA.
  *
- * Then it reboots guest 0 the way docs/dtpb.md's reboot sequence says, from
- * the quiesce plan (sections 15, 16): every STE of the guest's streams is
- * switched to abort in the stream table (the table in memory, as the SMMU
- * would read it: this test drives no DMA, so the SMMU itself stays off),
- * its RAM is scrubbed, and the hypervisor checks that those streams now
- * abort, that every other guest's STE is byte-for-byte what it was at boot
- * and that the other guests' memory still holds what they wrote. It
- * restores the guest's STEs from their boot copy and runs the guest again,
- * then runs the other guests again on the state they kept.
+ * At boot it enables QEMU's SMMUv3 (-M virt,iommu=smmuv3) with the blob's
+ * STRTAB_BASE, STRTAB_BASE_CFG, CR1, CR2 and CR0 and a command queue of its
+ * own. Then it reboots guest 0 the way docs/dtpb.md's reboot sequence says,
+ * from the quiesce plan (sections 15, 16): every STE of the guest's streams
+ * is switched to abort and the SMMU told (CMD_CFGI_STE per stream, then
+ * CMD_TLBI_S12_VMALL and CMD_SYNC; each command must be consumed without a
+ * CMDQ or global error), its RAM is scrubbed, and the hypervisor checks
+ * that those streams now abort in the table the SMMU reads, that every
+ * other guest's STE is byte-for-byte what it was at boot and that the other
+ * guests' memory still holds what they wrote. It restores the guest's STEs
+ * from their boot copy (with CMD_CFGI_STE again) and runs the guest again,
+ * then runs the other guests again on the state they kept. No DMA is
+ * driven: QEMU's virt SMMUv3 fronts only PCIe, and the model in QEMU 7.2
+ * (Debian 12) rejects every stage-2 STE (C_BAD_STE), so a PCI master such
+ * as QEMU's edu device could not show the difference between a guest's
+ * STE and an aborting one; QEMU 8.1 added stage 2.
  * Prints "hv: PASS" or "hv: FAIL ..." on the PL011 and powers off. */
 #include <stddef.h>
 #include <stdint.h>
@@ -250,6 +257,105 @@ static void run_one(const struct dtpb *b, uint32_t gi)
     puts_(" checked\n");
 }
 
+/* ---- the SMMUv3 itself (IHI 0070): enabled with the blob's register
+ * values, then told about every STE the plan changes ---- */
+
+#define SMMU_CR0 0x20
+#define SMMU_CR0ACK 0x24
+#define SMMU_CR1 0x28
+#define SMMU_CR2 0x2c
+#define SMMU_GERROR 0x60
+#define SMMU_GERRORN 0x64
+#define SMMU_STRTAB_BASE 0x80
+#define SMMU_STRTAB_BASE_CFG 0x88
+#define SMMU_CMDQ_BASE 0x90
+#define SMMU_CMDQ_PROD 0x98
+#define SMMU_CMDQ_CONS 0x9c
+#define SMMU_EVTQ_BASE 0xa0
+#define SMMU_EVTQ_PROD 0x100a8
+#define SMMU_EVTQ_CONS 0x100ac
+#define CMDQ_LOG2 3u /* 8 commands of 16 bytes */
+#define CMD_CFGI_STE 0x03u
+#define CMD_TLBI_S12_VMALL 0x28u
+#define CMD_SYNC 0x46u
+
+static uint64_t cmdq[2u << CMDQ_LOG2] __attribute__((aligned(256)));
+static uint64_t evtq[4u << CMDQ_LOG2] __attribute__((aligned(256)));
+static uint32_t cmdq_prod;
+
+static uint32_t rd32(uint64_t pa) { return *(volatile uint32_t *)pa; }
+static void wr32(uint64_t pa, uint32_t v) { *(volatile uint32_t *)pa = v; }
+
+static int smmu_v3(const struct dtpb *b, struct dtpb_smmu *out)
+{
+    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_SMMUS); i++)
+        if (dtpb_smmu(b, i, out) == 0 && out->version == 3)
+            return 1;
+    return 0;
+}
+
+/* Boot: queues, then the blob's CR1, CR2, STRTAB_BASE(_CFG), then CR0. */
+static void smmu_enable(const struct dtpb_smmu *s)
+{
+    uint64_t r = s->reg_base;
+    wr32(r + SMMU_CR0, 0);
+    for (int i = 0; i < 1000000 && rd32(r + SMMU_CR0ACK); i++)
+        ;
+    *(volatile uint64_t *)(r + SMMU_CMDQ_BASE) = (uint64_t)(uintptr_t)cmdq | CMDQ_LOG2;
+    wr32(r + SMMU_CMDQ_PROD, 0);
+    wr32(r + SMMU_CMDQ_CONS, 0);
+    *(volatile uint64_t *)(r + SMMU_EVTQ_BASE) = (uint64_t)(uintptr_t)evtq | CMDQ_LOG2;
+    wr32(r + SMMU_EVTQ_PROD, 0);
+    wr32(r + SMMU_EVTQ_CONS, 0);
+    wr32(r + SMMU_CR1, s->cr1);
+    wr32(r + SMMU_CR2, s->cr2);
+    *(volatile uint64_t *)(r + SMMU_STRTAB_BASE) = s->strtab_base;
+    wr32(r + SMMU_STRTAB_BASE_CFG, s->strtab_base_cfg);
+    __asm__ volatile("dsb sy" ::: "memory");
+    wr32(r + SMMU_CR0, s->cr0);
+    int i = 0;
+    while (rd32(r + SMMU_CR0ACK) != s->cr0 && ++i < 1000000)
+        ;
+    if (rd32(r + SMMU_CR0ACK) != s->cr0)
+        fail("smmu", "CR0ACK never matched CR0", rd32(r + SMMU_CR0ACK));
+    puts_("hv: smmu ");
+    hex(r);
+    puts_(" enabled: CR0ACK ");
+    hex(rd32(r + SMMU_CR0ACK));
+    putc_('\n');
+}
+
+/* One command, waited for: CONS catches up with PROD, no CMDQ error. */
+static void smmu_cmd(const struct dtpb_smmu *s, uint64_t w0, uint64_t w1)
+{
+    uint64_t r = s->reg_base;
+    uint32_t idx = cmdq_prod & ((1u << CMDQ_LOG2) - 1);
+    cmdq[2 * idx] = w0;
+    cmdq[2 * idx + 1] = w1;
+    __asm__ volatile("dsb sy" ::: "memory");
+    cmdq_prod = (cmdq_prod + 1) & ((2u << CMDQ_LOG2) - 1); /* index + wrap bit */
+    wr32(r + SMMU_CMDQ_PROD, cmdq_prod);
+    int i = 0;
+    while ((rd32(r + SMMU_CMDQ_CONS) & ((2u << CMDQ_LOG2) - 1)) != cmdq_prod && ++i < 1000000)
+        ;
+    uint32_t cons = rd32(r + SMMU_CMDQ_CONS);
+    if ((cons & ((2u << CMDQ_LOG2) - 1)) != cmdq_prod || ((cons >> 24) & 0x7f))
+        fail("smmu", "command not consumed cleanly: CMDQ_CONS", cons);
+    if (rd32(r + SMMU_GERROR) != rd32(r + SMMU_GERRORN))
+        fail("smmu", "global error: GERROR", rd32(r + SMMU_GERROR));
+}
+
+static void smmu_cfgi_ste(const struct dtpb_smmu *s, uint32_t sid)
+{
+    smmu_cmd(s, CMD_CFGI_STE | ((uint64_t)sid << 32), 1 /* leaf */);
+}
+
+static void smmu_sync_vmid(const struct dtpb_smmu *s, uint32_t vmid)
+{
+    smmu_cmd(s, CMD_TLBI_S12_VMALL | ((uint64_t)(vmid & 0xffff) << 32), 0);
+    smmu_cmd(s, CMD_SYNC, 0);
+}
+
 /* ---- the simulated reboot ---- */
 
 #define MAX_STREAMS 64
@@ -324,8 +430,8 @@ static uint32_t quiesce_guest(const struct dtpb *b, uint32_t gi, uint64_t *scrub
         last_kind = q.kind;
         switch (q.kind) {
         case DTPB_Q_ABORT_STE:
-            /* V=1, Config=0b000 (abort); on a live SMMU: CMD_CFGI_STE +
-             * CMD_SYNC next. */
+            /* V=1, Config=0b000 (abort), then CMD_CFGI_STE for it; after
+             * the guest's streams, TLBI by VMID and CMD_SYNC. */
             dtpb_smmu(b, q.smmu, &m);
             for (uint32_t k = 0; k < q.count; k++) {
                 uint64_t a = ste_addr(&m, q.sid + k);
@@ -334,8 +440,11 @@ static uint32_t quiesce_guest(const struct dtpb *b, uint32_t gi, uint64_t *scrub
                 for (int w = 7; w >= 1; w--)
                     wr64(a + 8 * (uint64_t)w, 0);
                 wr64(a, 1);
+                __asm__ volatile("dsb sy" ::: "memory");
+                smmu_cfgi_ste(&m, q.sid + k);
                 aborted++;
             }
+            smmu_sync_vmid(&m, g.vmid);
             break;
         case DTPB_Q_SCRUB:
             for (uint32_t k = 0; k < dtpb_count(b, DTPB_SEC_MEMMAP); k++) {
@@ -387,6 +496,9 @@ static void restore_streams(uint32_t gi, const struct dtpb *b)
         uint64_t a = ste_addr(&m, boot_ste[i].sid);
         for (int w = 7; w >= 0; w--) /* dword 0 (V) last */
             wr64(a + 8 * (uint64_t)w, boot_ste[i].ste[w]);
+        __asm__ volatile("dsb sy" ::: "memory");
+        smmu_cfgi_ste(&m, boot_ste[i].sid);
+        smmu_cmd(&m, CMD_SYNC, 0);
     }
 }
 
@@ -432,6 +544,9 @@ void hv_main(void)
         puts_("hv: done\n");
         return;
     }
+    struct dtpb_smmu sm;
+    if (smmu_v3(&b, &sm))
+        smmu_enable(&sm);
     snapshot_stes(&b);
     uint32_t n = dtpb_count(&b, DTPB_SEC_GUESTS);
     for (uint32_t gi = 0; gi < n; gi++)

@@ -263,12 +263,19 @@ static void test_dtpb_quiesce_section(void **state)
     QCASE(DTPB_ERR_BADVALUE, put_le32(Q(0, 16), 0xffffff00));   /* IDs past sid_bits */
     QCASE(DTPB_ERR_BADREF, put_le32(Q(2, 8), 0));               /* scrub with a device */
     QCASE(DTPB_ERR_BADSTRREF, put_le32(Q(2, 24), (uint32_t)n)); /* provider string */
-    QCASE(DTPB_ERR_BADREF, (put_le32(Q(1, 4), DTPB_Q_RESET), put_le32(Q(1, 12), DTPB_NONE),
-                            put_le32(Q(1, 52), 3)));            /* cells past section 16 */
+    /* Step 1 made a reset step naming a provider (any valid string: the
+     * path of device 0), first as valid, then broken one field at a time. */
+    uint32_t path = get_le32(blob + sec_field(blob, DTPB_SEC_DEVICES, 4) + 4);
+#define RESET1 (put_le32(Q(1, 4), DTPB_Q_RESET), put_le32(Q(1, 12), DTPB_NONE), \
+                put_le32(Q(1, 24), path), put_le32(Q(1, 16), 0), put_le32(Q(1, 20), 0))
+    QCASE(0, RESET1);
+    QCASE(DTPB_ERR_BADREF, (RESET1, put_le32(Q(1, 52), 3)));       /* cells past section 16 */
+    QCASE(DTPB_ERR_BADREF, (RESET1, put_le32(Q(1, 28), 5)));       /* holder not a guest */
+    QCASE(DTPB_ERR_BADREF, (RESET1, put_le32(Q(1, 24), 0)));       /* no provider */
+    QCASE(DTPB_ERR_BADREF, (RESET1, put_le32(Q(1, 12), 0)));       /* a reset with an SMMU */
+#undef RESET1
     QCASE(DTPB_ERR_BADREF, put_le32(Q(0, 52), 1000));           /* an abort step's cells too */
     QCASE(DTPB_ERR_BADREF, put_le32(Q(2, 48), 1));              /* a scrub step's first cell */
-    QCASE(DTPB_ERR_BADREF, (put_le32(Q(1, 4), DTPB_Q_RESET), put_le32(Q(1, 12), DTPB_NONE),
-                            put_le32(Q(1, 28), 5)));            /* holder not a guest */
     QCASE(DTPB_ERR_BADVALUE, (memcpy(Q(2, 0), Q(1, 0), qent))); /* linux has no scrub step */
     QCASE(DTPB_ERR_BADVALUE, (put_le32(Q(1, 4), DTPB_Q_SCRUB), put_le32(Q(1, 8), DTPB_NONE),
                               put_le32(Q(1, 12), DTPB_NONE))); /* a step after the scrub */

@@ -525,6 +525,9 @@ static struct guest_tree *build_passthrough(struct xen_ctx *x, const struct gt_o
             gt_prop_empty(t, n, "xen,force-assign-without-iommu");
     }
     gt_copy_providers(ctx, t, owners);
+    for (size_t k = 0; k < t->lost.n; k++) /* never a silently lossy fragment */
+        diag_report(&ctx->diag, "dep-unowned", NOPOS, "guest %s: %s (not carried into the guest tree)",
+                    g->name, t->lost.v[k]);
 
     /* Board aliases of the nodes the guest got, at their guest paths. */
     if (aliases) {
