@@ -178,11 +178,17 @@ static int check_memmap_ref(const struct dtpb *b, const struct dtpb_memmap *m)
 
 /* A quiesce step's fields fit its kind: the device is the guest's own, the
  * SMMU of a stream step has the step's version and holds the IDs, the
- * cells of a reset/power step are in section 16. */
+ * cells of every step are in section 16. */
 static int check_qstep_kind(const struct dtpb *b, const struct dtpb_qstep *q)
 {
     struct dtpb_device d;
     struct dtpb_smmu m;
+    /* The cells lie inside section 16 whatever the kind: a loader may walk
+     * first_cell..+ncells of any step (only kinds 3, 4 have cells; the
+     * others carry 0, 0, which fits). */
+    uint32_t ncell = b->sec[DTPB_SEC_QCELLS].count;
+    if (q->first_cell > ncell || q->ncells > ncell - q->first_cell)
+        return DTPB_ERR_BADREF;
     if (q->kind == DTPB_Q_SCRUB)
         return q->device == DTPB_NONE && q->smmu == DTPB_NONE ? 0 : DTPB_ERR_BADREF;
     if (q->device == DTPB_NONE)
@@ -209,8 +215,6 @@ static int check_qstep_kind(const struct dtpb *b, const struct dtpb_qstep *q)
         if (q->holder != DTPB_HOLDER_HYP && q->holder != DTPB_HOLDER_NOBODY &&
             !idx_ok(b, DTPB_SEC_GUESTS, q->holder))
             return DTPB_ERR_BADREF;
-        uint32_t ncell = b->sec[DTPB_SEC_QCELLS].count;
-        return q->first_cell <= ncell && q->ncells <= ncell - q->first_cell ? 0 : DTPB_ERR_BADREF;
     }
     return 0;
 }

@@ -274,6 +274,8 @@ static void test_dtpb_quiesce_section(void **state)
     QCASE(DTPB_ERR_BADREF, (RESET1, put_le32(Q(1, 24), 0)));       /* no provider */
     QCASE(DTPB_ERR_BADREF, (RESET1, put_le32(Q(1, 12), 0)));       /* a reset with an SMMU */
 #undef RESET1
+    QCASE(DTPB_ERR_BADREF, put_le32(Q(0, 52), 1000));           /* an abort step's cells too */
+    QCASE(DTPB_ERR_BADREF, put_le32(Q(2, 48), 1));              /* a scrub step's first cell */
     QCASE(DTPB_ERR_BADVALUE, (memcpy(Q(2, 0), Q(1, 0), qent))); /* linux has no scrub step */
     QCASE(DTPB_ERR_BADVALUE, (put_le32(Q(1, 4), DTPB_Q_SCRUB), put_le32(Q(1, 8), DTPB_NONE),
                               put_le32(Q(1, 12), DTPB_NONE))); /* a step after the scrub */

@@ -590,9 +590,14 @@ static void test_guest_dt_examples(void **state)
     int n = 0;
     assert_int_equal(glob("examples/*/system.yaml", 0, NULL, &gl), 0);
     assert_int_equal(glob("tests/guest-dt/*/system.yaml", GLOB_APPEND, NULL, &gl), 0);
+    /* Every system is tried (check_system names a failing one) and the
+     * glob freed before the verdict: a failed assert longjmps past
+     * globfree, and LSan would add a leak report to the failure. */
+    int bad = 0;
     for (size_t i = 0; i < gl.gl_pathc; i++, n++)
-        assert_int_equal(check_system(gl.gl_pathv[i], NULL), 0);
+        bad += check_system(gl.gl_pathv[i], NULL) != 0;
     globfree(&gl);
+    assert_int_equal(bad, 0);
     assert_true(n >= 3);
 }
 
