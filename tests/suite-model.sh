@@ -4,12 +4,8 @@
 # print the same resolved model for both, and both must check without
 # errors (every example is a valid system); the YAML read from stdin (`-`)
 # gives the same model too.
-set -u
-cd "$(dirname "$0")/.."
-DTPASS=${DTPASS:-$PWD/dtpass}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0 count=0
+. "$(dirname "$0")/lib.sh"
+count=0
 for y in examples/*/*.yaml; do
     [ -f "$y" ] || continue
     d=${y%.yaml}.dtpass
@@ -18,11 +14,11 @@ for y in examples/*/*.yaml; do
     ok=1
     for f in "$y" "$d"; do
         if ! "$DTPASS" check --color never --dump-model "$f" >"$tmp/$(basename "$f").model" 2>"$tmp/err"; then
-            echo "not ok - $f does not check cleanly"
+            notok "$f does not check cleanly"
             sed 's/^/    # /' "$tmp/err" | head -n 30
-            ok=0 fail=1
+            ok=0
         else
-            echo "ok - $f checks cleanly"
+            ok "$f checks cleanly"
         fi
     done
     [ $ok -eq 1 ] || continue
@@ -31,25 +27,21 @@ for y in examples/*/*.yaml; do
     if (cd "$(dirname "$y")" && "$DTPASS" check --color never --dump-model - <"$(basename "$y")") \
         >"$tmp/stdin.model" 2>"$tmp/err" &&
         cmp -s "$tmp/stdin.model" "$tmp/$(basename "$y").model"; then
-        echo "ok - $y from stdin gives the same model"
+        ok "$y from stdin gives the same model"
     else
-        echo "not ok - $y from stdin gives another model (or fails)"
+        notok "$y from stdin gives another model (or fails)"
         sed 's/^/    # /' "$tmp/err" | head -n 10
-        fail=1
     fi
     if ! [ -s "$tmp/$(basename "$y").model" ]; then
-        echo "not ok - $y: --dump-model printed nothing"
-        fail=1
+        notok "$y: --dump-model printed nothing"
     elif diff -u "$tmp/$(basename "$y").model" "$tmp/$(basename "$d").model" >"$tmp/diff"; then
-        echo "ok - $y and $d give the same model"
+        ok "$y and $d give the same model"
     else
-        echo "not ok - $y and $d give different models"
+        notok "$y and $d give different models"
         sed 's/^/    # /' "$tmp/diff" | head -n 40
-        fail=1
     fi
 done
 if [ "$count" -eq 0 ]; then
-    echo "not ok - no example has both a .yaml and a .dtpass"
-    fail=1
+    notok "no example has both a .yaml and a .dtpass"
 fi
-exit $fail
+[ $fails -eq 0 ]

@@ -3,13 +3,8 @@
 # XML-clean SVG + HTML, has the physical map and one IPA map per guest, and
 # names every assigned device; a disabled overlap check shows up as a
 # marked conflict instead of passing silently.
-set -u
-cd "$(dirname "$0")/.."
-DTPASS=${DTPASS:-$PWD/dtpass}
+. "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
 
 check_page() { # html guests...
     "$PY" - "$@" <<'PYEOF'
@@ -30,16 +25,16 @@ for y in examples/*/system.yaml; do
     ex=$(dirname "$y")
     out="$tmp/$(basename "$ex")"
     if ! "$DTPASS" build "$y" -o "$out" --target report -q 2>"$tmp/err"; then
-        echo "not ok - $y: build --target report failed"; sed 's/^/    # /' "$tmp/err"; fail=1; continue
+        notok "$y: build --target report failed"; sed 's/^/    # /' "$tmp/err"; continue
     fi
     guests=$("$DTPASS" check --dump-model "$y" 2>/dev/null | sed -n 's/^guest "\([a-z0-9_-]*\)".*/\1/p')
     if check_page "$out/report.html" $guests 2>"$tmp/err"; then
-        echo "ok - $y: report has the physical map and a map per guest ($(echo $guests | wc -w))"
+        ok "$y: report has the physical map and a map per guest ($(echo $guests | wc -w))"
     else
-        echo "not ok - $y: report.html"; sed 's/^/    # /' "$tmp/err"; fail=1
+        notok "$y: report.html"; sed 's/^/    # /' "$tmp/err"
     fi
     for dev in $("$DTPASS" check --dump-model "$y" 2>/dev/null | sed -n 's|^ *device "[^"]*" -> \(/[^ ]*\).*|\1|p'); do
-        grep -qF "$dev" "$out/report.html" || { echo "not ok - $y: $dev missing from report"; fail=1; }
+        grep -qF "$dev" "$out/report.html" || { notok "$y: $dev missing from report"; }
     done
 done
 
@@ -48,8 +43,8 @@ done
 sed 's/- { base: 0x48000000, size: 512M }/- { base: 0x43000000, size: 512M }/' examples/qemu-virt/system.yaml >"$tmp/overlap.yaml"
 if "$DTPASS" build "$tmp/overlap.yaml" --board examples/qemu-virt/board/virt.dts -o "$tmp/ov" --target report -q -Wno-mem-overlap -Wno-mem-not-ram 2>"$tmp/err" &&
    grep -q 'stroke="#d00"' "$tmp/ov/report.html"; then
-    echo "ok - an overlap allowed by -Wno-mem-overlap is marked in the report"
+    ok "an overlap allowed by -Wno-mem-overlap is marked in the report"
 else
-    echo "not ok - overlap not marked"; sed 's/^/    # /' "$tmp/err"; fail=1
+    notok "overlap not marked"; sed 's/^/    # /' "$tmp/err"
 fi
-exit $fail
+[ $fails -eq 0 ]

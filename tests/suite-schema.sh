@@ -3,9 +3,7 @@
 # against a standard validator (python3-jsonschema, YAML read with
 # python3-yaml): every example must validate, and the structurally invalid
 # files listed below must be rejected by the schema *and* by dtpass.
-set -u
-cd "$(dirname "$0")/.."
-DTPASS=${DTPASS:-$PWD/dtpass}
+. "$(dirname "$0")/lib.sh"
 PY=
 for p in python3 /usr/bin/python3; do
     if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import yaml, jsonschema' 2>/dev/null; then
@@ -14,7 +12,7 @@ for p in python3 /usr/bin/python3; do
     fi
 done
 if [ -z "$PY" ]; then
-    echo "not ok - python3 with the yaml and jsonschema modules is needed (apt install python3-yaml python3-jsonschema)"
+    notok "python3 with the yaml and jsonschema modules is needed (apt install python3-yaml python3-jsonschema)"
     exit 1
 fi
 
@@ -27,10 +25,9 @@ schema-size-suffix schema-ipa-bits schema-vmid-range schema-access schema-dma-bo
 schema-bad-ref schema-sids-no-smmu schema-unsafe-empty schema-peers-missing
 schema-number-overflow"
 
-fail=0
 valid=$(ls examples/*/*.yaml 2>/dev/null)
 invalid=$(for r in $rejects; do echo "tests/invalid/$r.yaml"; done)
-"$PY" - schemas/dtpass.schema.json "$valid" "$invalid" <<'PYEOF' || fail=1
+"$PY" - schemas/dtpass.schema.json "$valid" "$invalid" <<'PYEOF' || fails=$((fails + 1))
 import json, sys, yaml
 from jsonschema import Draft202012Validator
 
@@ -72,10 +69,9 @@ for f in $invalid; do
     "$DTPASS" check --color never "$f" >/dev/null 2>&1
     rc=$?
     if [ $rc -eq 1 ]; then
-        echo "ok - $f is rejected by dtpass"
+        ok "$f is rejected by dtpass"
     else
-        echo "not ok - $f: dtpass exit status $rc, expected 1"
-        fail=1
+        notok "$f: dtpass exit status $rc, expected 1"
     fi
 done
-exit $fail
+[ $fails -eq 0 ]
