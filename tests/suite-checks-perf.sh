@@ -5,37 +5,30 @@
 # no finding, all checks together well under a second (bound: 1000 ms,
 # typical: 30-100 ms; docs/checks.md#performance). A quadratic pass would
 # take minutes here.
-set -u
-cd "$(dirname "$0")/.."
-DTPASS=${DTPASS:-$PWD/build/dtpass}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
+. "$(dirname "$0")/lib.sh"
 # Sanitizer builds (make SANITIZE=1 check) are several times slower: the
 # bound still catches a quadratic pass, which would take minutes.
 bound=1000
 case ${BUILD:-build} in *san*) bound=8000 ;; esac
 /usr/bin/python3 tools/gen-board -n 10100 -o "$tmp/board.dts" --dtb "$tmp/board.dtb" --paths "$tmp/devices.txt" &&
 /usr/bin/python3 tools/gen-system --board board.dtb --paths "$tmp/devices.txt" -g 255 -d 10000 -o "$tmp/system.yaml" || {
-    echo "not ok - checks-perf: cannot generate the board and system"
+    notok "checks-perf: cannot generate the board and system"
     exit 1
 }
 "$DTPASS" check "$tmp/system.yaml" --time-report 2>"$tmp/err"
 rc=$?
 if [ $rc -eq 0 ] && ! grep -q "error\|warning" "$tmp/err"; then
-    echo "ok - checks-perf: 10,000 devices, 255 guests: no finding"
+    ok "checks-perf: 10,000 devices, 255 guests: no finding"
 else
-    echo "not ok - checks-perf: the generated system is not clean (exit $rc)"
+    notok "checks-perf: the generated system is not clean (exit $rc)"
     head -n 20 "$tmp/err" | sed 's/^/    /'
-    fail=1
 fi
 ms=$(sed -n 's/^time: checks *\([0-9.]*\) ms$/\1/p' "$tmp/err")
 if [ -n "$ms" ] && awk -v t="$ms" -v b="$bound" 'BEGIN { exit !(t < b) }'; then
-    echo "ok - checks-perf: all checks in $ms ms (bound $bound ms)"
+    ok "checks-perf: all checks in $ms ms (bound $bound ms)"
 else
-    echo "not ok - checks-perf: checks took '${ms:-?}' ms (bound $bound ms)"
-    fail=1
+    notok "checks-perf: checks took '${ms:-?}' ms (bound $bound ms)"
 fi
 grep '^time:   ' "$tmp/err" | awk '{ print $(NF-1), "ms", $2 }' | sort -rn | head -n 3 |
     sed 's/^/    # slowest: /'
-exit $fail
+[ $fails -eq 0 ]

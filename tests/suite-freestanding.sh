@@ -4,14 +4,8 @@
 # with -ffreestanding -nostdlib -fno-builtin, its only undefined symbols may
 # be memcpy/memset, and it links with -nostdlib against a stub providing just
 # those two and an entry point.
-set -u
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/lib.sh"
 CC=${CC:-cc}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; fails=$((fails + 1)); }
 
 FLAGS="-std=c11 -O2 -Wall -Wextra -Werror -ffreestanding -nostdlib -fno-builtin -fno-stack-protector -Iinclude"
 objs=""

@@ -13,17 +13,11 @@
 # no sanitizer report (run `make SANITIZE=1 check` for the ASan/UBSan build),
 # within 20 s. Adding a regression: copy build-fuzz/artifacts/<target>-crash-*
 # to tests/fuzz/regressions/<target>/<what-it-was>[.yaml|.dtpass|.dtb|.dtpb].
-set -u
-cd "$(dirname "$0")/.."
-DTPASS=${DTPASS:-$PWD/build/dtpass}
+. "$(dirname "$0")/lib.sh"
 CACHE=${DTPASS_CACHE:-$(sh tools/fetch-boards)}
 BOARD=$CACHE/qemu/virt-gicv3-smmuv3.dtb
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0 count=0
+count=0
 
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; fails=$((fails + 1)); }
 
 [ -f "$BOARD" ] || { notok "no QEMU virt board at $BOARD (tools/fetch-boards)"; exit 1; }
 printf '/dtpass-v1/;\nconst INC_BASE = 0x48000000;\nconst INC_SIZE = 256M;\n' >"$tmp/inc.dtpass"

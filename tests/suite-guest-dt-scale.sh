@@ -6,21 +6,16 @@
 # without a warning. Prints the wall time and peak RSS (/usr/bin/time -v).
 # 256 guests need VMIDs up to 256: -Wno-vmid accepts the 16-bit VMIDs of
 # Armv8.1 (the vmid check assumes 8-bit ones).
-set -u
-cd "$(dirname "$0")/.."
-DTPASS=${DTPASS:-$PWD/build/dtpass}
+. "$(dirname "$0")/lib.sh"
 GUESTS=${SCALE_GUESTS:-256}
 DEVICES=${SCALE_DEVICES:-10000}
 MAX_SECONDS=${SCALE_MAX_SECONDS:-60}
 MAX_KB=${SCALE_MAX_KB:-1048576}
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 /usr/bin/python3 tests/guest-dt/gen-scale.py -g "$GUESTS" -n "$DEVICES" -o "$tmp" ||
-    { echo "not ok - generate the board and the system"; exit 1; }
+    { notok "generate the board and the system"; exit 1; }
 dtc -q -I dts -O dtb -o "$tmp/board.dtb" "$tmp/board.dts" ||
-    { echo "not ok - compile the generated board"; exit 1; }
+    { notok "compile the generated board"; exit 1; }
 sed -i 's/^board: board.dts$/board: board.dtb/' "$tmp/system.yaml"
 
 if [ -x /usr/bin/time ]; then
@@ -31,23 +26,23 @@ fi
 start=$(date +%s)
 # shellcheck disable=SC2086
 if $timer "$DTPASS" build "$tmp/system.yaml" -q -Wno-vmid -o "$tmp/out" 2>"$tmp/err"; then
-    echo "ok - $GUESTS guests, $DEVICES devices: dtpass build succeeds (all default targets)"
+    ok "$GUESTS guests, $DEVICES devices: dtpass build succeeds (all default targets)"
 else
-    echo "not ok - $GUESTS guests, $DEVICES devices: dtpass build fails"; head -n 20 "$tmp/err" | sed 's/^/#   /'; fail=1
+    notok "$GUESTS guests, $DEVICES devices: dtpass build fails"; head -n 20 "$tmp/err" | sed 's/^/#   /'
 fi
 secs=$(($(date +%s) - start))
 if [ -n "$timer" ]; then
     wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$tmp/time.txt")
     kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tmp/time.txt")
     echo "# wall time $wall, peak RSS $kb KiB"
-    if [ "$kb" -le "$MAX_KB" ]; then echo "ok - peak RSS $kb KiB <= $MAX_KB KiB"; else
-        echo "not ok - peak RSS $kb KiB > $MAX_KB KiB"; fail=1; fi
+    if [ "$kb" -le "$MAX_KB" ]; then ok "peak RSS $kb KiB <= $MAX_KB KiB"; else
+        notok "peak RSS $kb KiB > $MAX_KB KiB"; fi
 fi
-if [ "$secs" -le "$MAX_SECONDS" ]; then echo "ok - built in ${secs}s (<= ${MAX_SECONDS}s)"; else
-    echo "not ok - took ${secs}s (> ${MAX_SECONDS}s)"; fail=1; fi
+if [ "$secs" -le "$MAX_SECONDS" ]; then ok "built in ${secs}s (<= ${MAX_SECONDS}s)"; else
+    notok "took ${secs}s (> ${MAX_SECONDS}s)"; fi
 
 n=$(ls "$tmp/out"/*.dtb 2>/dev/null | wc -l)
-[ "$n" -eq "$GUESTS" ] && echo "ok - $n guest DTBs" || { echo "not ok - $n guest DTBs, not $GUESTS"; fail=1; }
+[ "$n" -eq "$GUESTS" ] && ok "$n guest DTBs" || { notok "$n guest DTBs, not $GUESTS"; }
 bad=0
 for f in "$tmp/out"/*.dtb; do
     [ -f "$f" ] || continue
@@ -55,10 +50,10 @@ for f in "$tmp/out"/*.dtb; do
         bad=$((bad + 1)); [ $bad -le 3 ] && sed 's/^/#   /' "$tmp/w"
     fi
 done
-[ $bad -eq 0 ] && echo "ok - every guest DTB passes dtc without warnings" ||
-    { echo "not ok - $bad guest DTBs draw dtc warnings"; fail=1; }
+[ $bad -eq 0 ] && ok "every guest DTB passes dtc without warnings" ||
+    { notok "$bad guest DTBs draw dtc warnings"; }
 # Every device landed in exactly one guest DT.
 total=$(cat "$tmp/out"/*.dts 2>/dev/null | grep -c 'dtpass,scale-dev')
-[ "$total" -eq "$DEVICES" ] && echo "ok - the $DEVICES devices are spread over the guest DTs" ||
-    { echo "not ok - $total device nodes in the guest DTs, not $DEVICES"; fail=1; }
-exit $fail
+[ "$total" -eq "$DEVICES" ] && ok "the $DEVICES devices are spread over the guest DTs" ||
+    { notok "$total device nodes in the guest DTs, not $DEVICES"; }
+[ $fails -eq 0 ]

@@ -10,25 +10,20 @@
 #     dtc, so the raw files are compared after that one normalisation);
 #   * a second build gives byte-identical files (determinism).
 # fdt_check_full and the structural checks are in tests/unit/test_guest_dt.c.
-set -u
-cd "$(dirname "$0")/.."
-DTPASS=${DTPASS:-$PWD/build/dtpass}
+. "$(dirname "$0")/lib.sh"
 CACHE=${DTPASS_CACHE:-$(sh tools/fetch-boards)}
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-command -v dtc >/dev/null || { echo "not ok - dtc is needed"; exit 1; }
+command -v dtc >/dev/null || { notok "dtc is needed"; exit 1; }
 
 check_system() { # name system-file [dtpass options...]
     name=$1 sys=$2; shift 2
     if ! "$DTPASS" build "$sys" -q --target dts,dtb -o "$tmp/$name" "$@" 2>"$tmp/$name.err"; then
-        echo "not ok - $name: build failed"; sed 's/^/#   /' "$tmp/$name.err"; fail=1; return
+        notok "$name: build failed"; sed 's/^/#   /' "$tmp/$name.err"; return
     fi
     "$DTPASS" build "$sys" -q --target dts,dtb -o "$tmp/$name-again" "$@" 2>/dev/null
     if diff -r "$tmp/$name" "$tmp/$name-again" >/dev/null; then
-        echo "ok - $name: a second build gives byte-identical DTS and DTB files"
+        ok "$name: a second build gives byte-identical DTS and DTB files"
     else
-        echo "not ok - $name: two builds differ"; fail=1
+        notok "$name: two builds differ"
     fi
     for dtb in "$tmp/$name"/*.dtb; do
         g=$(basename "$dtb" .dtb)
@@ -36,19 +31,19 @@ check_system() { # name system-file [dtpass options...]
         dtc -I dtb -O dtb -o "$tmp/from-dtb" "$dtb" 2>"$tmp/w1"
         dtc -I dts -O dtb -o "$tmp/from-dts" "$dts" 2>"$tmp/w2"
         if [ -s "$tmp/w1" ]; then
-            echo "not ok - $name/$g.dtb: dtc warns"; sed 's/^/#   /' "$tmp/w1"; fail=1
+            notok "$name/$g.dtb: dtc warns"; sed 's/^/#   /' "$tmp/w1"
         else
-            echo "ok - $name/$g.dtb: dtc -I dtb -O dtb without warnings"
+            ok "$name/$g.dtb: dtc -I dtb -O dtb without warnings"
         fi
         if [ -s "$tmp/w2" ]; then
-            echo "not ok - $name/$g.dts: dtc warns"; sed 's/^/#   /' "$tmp/w2"; fail=1
+            notok "$name/$g.dts: dtc warns"; sed 's/^/#   /' "$tmp/w2"
         else
-            echo "ok - $name/$g.dts: dtc -I dts -O dtb without warnings"
+            ok "$name/$g.dts: dtc -I dts -O dtb without warnings"
         fi
         if cmp -s "$tmp/from-dtb" "$tmp/from-dts"; then
-            echo "ok - $name/$g: the DTS and the DTB hold the same tree"
+            ok "$name/$g: the DTS and the DTB hold the same tree"
         else
-            echo "not ok - $name/$g: the DTS and the DTB differ"; fail=1
+            notok "$name/$g: the DTS and the DTB differ"
             dtc -I dtb -O dts "$tmp/from-dtb" >"$tmp/a.dts" 2>/dev/null
             dtc -I dtb -O dts "$tmp/from-dts" >"$tmp/b.dts" 2>/dev/null
             diff -u "$tmp/a.dts" "$tmp/b.dts" | head -n 30 | sed 's/^/#   /'
@@ -61,4 +56,4 @@ for sys in examples/*/system.yaml tests/guest-dt/*/system.yaml; do
 done
 check_system boot-gicv2 tests/boot/gicv2.yaml --board "$CACHE/qemu/virt-gicv2.dtb"
 check_system boot-gicv3 examples/qemu-virt/system.yaml --board "$CACHE/qemu/virt-gicv3-smmuv3.dtb"
-exit $fail
+[ $fails -eq 0 ]
