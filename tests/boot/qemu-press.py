@@ -1,3 +1,4 @@
+#!/usr/bin/python3
 # tests/boot/qemu-press.py MONITOR-SOCKET — sends system_powerdown to a QEMU
 # monitor (on QEMU virt without ACPI: a pulse on the PL061's GPIO line 3).
 # The monitor must have answered before the connection closes, or QEMU drops

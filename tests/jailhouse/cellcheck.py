@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """tests/jailhouse/cellcheck.py — the test-side reader of Jailhouse's binary
 configuration format. It learns the layout from dtpass's field table
 (src/targets/jailhouse/layout.def: names, widths, counts, nesting), decodes
