@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/suite-checks.sh — the isolation-check corpus tests/invalid/checks/:
 # every system file names what `dtpass check` must report in its header
-# (tests/invalid/README.md, "Checks"):
+# (tests/invalid/README.md, "Checks"; parsed by tests/expect.py, the parser
+# suite-invalid.sh uses too):
 #   # expect: <check-id> <line>:<col> [warning]   a finding of that check there
 #   # expect: clean                              no finding at all
 #   # command: build                             run `dtpass build` (lowering checks)
@@ -12,7 +13,7 @@
 private_dtpass
 for f in tests/invalid/checks/*.yaml tests/invalid/checks/*.dtpass; do
     [ -f "$f" ] || continue
-    cmd=$(sed -n 's/^# command: *//p' "$f" | head -n 1)
+    cmd=$(/usr/bin/python3 tests/expect.py "$f" 2>/dev/null | sed -n 's/^command //p')
     [ -n "$cmd" ] || cmd=check
     rm -rf "$tmp/out"
     if [ "$cmd" = build ]; then
@@ -22,23 +23,15 @@ for f in tests/invalid/checks/*.yaml tests/invalid/checks/*.dtpass; do
     fi
     rc=$?
     if /usr/bin/python3 - "$f" "$tmp/json" "$rc" <<'PY'
-import json, re, sys
+import json, sys
+sys.path.insert(0, "tests")
+import expect
 path, jpath, rc = sys.argv[1], sys.argv[2], int(sys.argv[3])
-want, clean = [], False
-for line in open(path, encoding="utf-8"):
-    if not line.startswith("#"):
-        break
-    m = re.match(r"# expect: (clean|([a-z0-9-]+) (\d+):(\d+)(?: (error|warning))?)\s*$", line)
-    if not m:
-        if line.startswith("# expect:"):
-            sys.exit("%s: bad expect line: %s" % (path, line.strip()))
-        continue
-    if m.group(1) == "clean":
-        clean = True
-    else:
-        want.append((m.group(2), int(m.group(3)), int(m.group(4)), m.group(5)))
-if not want and not clean:
-    sys.exit("%s: no '# expect:' line" % path)
+try:
+    e = expect.parse(path)
+except ValueError as err:
+    sys.exit(str(err))
+want, clean = e.want, e.clean
 try:
     doc = json.load(open(jpath, encoding="utf-8"))
 except ValueError as e:
