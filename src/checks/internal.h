@@ -37,10 +37,10 @@ const char *ck_owner_name(const struct ck *c, uint32_t owner);
 
 /* Reports a finding of the running check and counts it (even when the
  * check is disabled, so prerequisites still work). */
-struct diag *ck_report(struct ck *c, enum check_id id, struct srcpos pos, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
 struct diag *ck_report_sev(struct ck *c, enum check_id id, enum severity sev, struct srcpos pos,
                            const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* A finding at the check's own severity (ck_report_sev caps sev at it). */
+#define ck_report(c, id, pos, ...) ck_report_sev(c, id, SEV_ERROR, pos, __VA_ARGS__)
 /* Attaches a board node: its path, and its DTS position when known. */
 void ck_node(struct diag *d, const struct board_node *n);
 /* A note at a system-file position about a board node (n may be NULL). */

@@ -34,16 +34,6 @@ const char *ck_owner_name(const struct ck *c, uint32_t owner)
     return "?";
 }
 
-struct diag *ck_report(struct ck *c, enum check_id id, struct srcpos pos, const char *fmt, ...)
-{
-    va_list ap;
-    c->found++;
-    va_start(ap, fmt);
-    struct diag *d = diag_vreport_sev(c->d, id, SEV_ERROR, pos, fmt, ap);
-    va_end(ap);
-    return d;
-}
-
 struct diag *ck_report_sev(struct ck *c, enum check_id id, enum severity sev, struct srcpos pos,
                            const char *fmt, ...)
 {

@@ -42,16 +42,9 @@ static void fill_stes(const struct placement *p, const struct smmu_place *sp, ui
 {
     for (uint64_t i = 0; i < n; i++)
         put_ste_abort(dst + i * STE_SIZE);
-    /* Assigned runs overlapping [first, first + n): binary search for the
-     * first run ending at or after `first` (runs are sorted, disjoint). */
-    size_t lo = 0, hi = sp->sids.n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (sp->sids.v[mid].hi < first)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    /* Assigned runs overlapping [first, first + n), from the first run
+     * ending at or after `first`. */
+    size_t lo = place_first_run(sp, first);
     uint64_t last = first + n - 1;
     for (size_t r = lo; r < sp->sids.n && sp->sids.v[r].lo <= last; r++) {
         const struct sid_run *run = &sp->sids.v[r];

@@ -226,8 +226,7 @@ static int merge_runs(struct dtpass_ctx *ctx, struct smmu_place *sp)
     return bad;
 }
 
-/* The guest owning sid, or -1 (binary search over the disjoint runs). */
-static int sid_owner(const struct smmu_place *sp, uint32_t sid)
+size_t place_first_run(const struct smmu_place *sp, uint64_t sid)
 {
     size_t lo = 0, hi = sp->sids.n;
     while (lo < hi) {
@@ -237,6 +236,13 @@ static int sid_owner(const struct smmu_place *sp, uint32_t sid)
         else
             hi = mid;
     }
+    return lo;
+}
+
+/* The guest owning sid, or -1. */
+static int sid_owner(const struct smmu_place *sp, uint32_t sid)
+{
+    size_t lo = place_first_run(sp, sid);
     if (lo < sp->sids.n && sp->sids.v[lo].lo <= sid)
         return (int)sp->sids.v[lo].guest;
     return -1;

@@ -169,5 +169,9 @@ void s2_finalize(const struct guest_place *gp, struct s2_tables *t);
 void s2_tables_free(struct s2_tables *t);
 
 void place_free(struct placement *p);
+/* The index of the first of sp's stream-ID runs that ends at or after sid
+ * (sp->sids.n when none): a binary search, the runs being sorted and
+ * disjoint. */
+size_t place_first_run(const struct smmu_place *sp, uint64_t sid);
 
 #endif
