@@ -6,7 +6,7 @@
 #   make golden          regenerate golden files (review the diff!)
 #   make bench           benchmark (docs/performance.md)
 #   make fuzz            run every libFuzzer target for FUZZ_SECONDS each
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local DESTDIR=   (make uninstall: the same files)
 
 PREFIX ?= /usr/local
 CC ?= cc
@@ -37,7 +37,7 @@ Q = @
 endif
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wwrite-strings
-CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) -Isrc -Iinclude -I$(BUILD)/gen \
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) -Isrc -Iinclude -I$(BUILD)/gen $(CPPFLAGS) \
              $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 
@@ -100,6 +100,7 @@ example: dtpass
 
 golden: dtpass
 	DTPASS=$(CURDIR)/$(BUILD)/dtpass sh tests/golden/regen
+	DTPASS=$(CURDIR)/$(BUILD)/dtpass sh tests/golden-jailhouse/regen
 
 bench: dtpass
 	DTPASS=$(CURDIR)/$(BUILD)/dtpass sh tools/bench
@@ -107,17 +108,40 @@ bench: dtpass
 fuzz:
 	$(MAKE) -f tests/fuzz/Makefile run
 
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binary, its man page and
+# bash completion, the blob header and reader sources, the schemas.
+# make uninstall removes exactly those files (and the dtpass-only
+# directories, when empty). tests/suite-install.sh checks both.
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR ?= $(PREFIX)/share
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+INSTALL ?= install
+INSTALL_HEADERS := $(notdir $(wildcard include/dtpass/*.h))
+INSTALL_READER := $(notdir $(wildcard src/dtpb/*.c))
+INSTALL_SCHEMAS := $(notdir $(wildcard schemas/*))
+
 install: dtpass
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/dtpass $(DESTDIR)$(PREFIX)/share/dtpass
-	install -m 755 $(BUILD)/dtpass $(DESTDIR)$(PREFIX)/bin/dtpass
-	install -m 644 include/dtpass/*.h $(DESTDIR)$(PREFIX)/include/dtpass/
-	install -m 644 schemas/* $(DESTDIR)$(PREFIX)/share/dtpass/
-	install -d $(DESTDIR)$(PREFIX)/share/dtpass/dtpb
-	install -m 644 src/dtpb/*.c $(DESTDIR)$(PREFIX)/share/dtpass/dtpb/
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) \
+	    $(DESTDIR)$(INCLUDEDIR)/dtpass $(DESTDIR)$(DATADIR)/dtpass/dtpb
+	$(INSTALL) -m 755 $(BUILD)/dtpass $(DESTDIR)$(BINDIR)/dtpass
+	$(INSTALL) -m 644 docs/dtpass.1 $(DESTDIR)$(MANDIR)/man1/dtpass.1
+	$(INSTALL) -m 644 completion/dtpass.bash $(DESTDIR)$(BASHCOMPDIR)/dtpass
+	$(INSTALL) -m 644 $(addprefix include/dtpass/,$(INSTALL_HEADERS)) $(DESTDIR)$(INCLUDEDIR)/dtpass/
+	$(INSTALL) -m 644 $(addprefix src/dtpb/,$(INSTALL_READER)) $(DESTDIR)$(DATADIR)/dtpass/dtpb/
+	$(INSTALL) -m 644 $(addprefix schemas/,$(INSTALL_SCHEMAS)) $(DESTDIR)$(DATADIR)/dtpass/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/dtpass $(DESTDIR)$(MANDIR)/man1/dtpass.1 $(DESTDIR)$(BASHCOMPDIR)/dtpass \
+	    $(addprefix $(DESTDIR)$(INCLUDEDIR)/dtpass/,$(INSTALL_HEADERS)) \
+	    $(addprefix $(DESTDIR)$(DATADIR)/dtpass/dtpb/,$(INSTALL_READER)) \
+	    $(addprefix $(DESTDIR)$(DATADIR)/dtpass/,$(INSTALL_SCHEMAS))
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/dtpass $(DESTDIR)$(DATADIR)/dtpass/dtpb $(DESTDIR)$(DATADIR)/dtpass 2>/dev/null
 
 clean:
 	rm -rf build build-san dtpass
 
-.PHONY: all dtpass unit check example golden bench fuzz install clean
+.PHONY: all dtpass unit check example golden bench fuzz install uninstall clean
 
 -include $(OBJS:.o=.d) $(BUILD)/src/main.d

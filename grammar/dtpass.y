@@ -41,7 +41,8 @@ void yyerror(YYLTYPE *loc, yyscan_t scanner, struct dsl_state *st, const char *m
 %token T_BOARD "board" T_INCLUDE "include" T_CONST "const"
 %token T_PLATFORM "platform" T_IPA_BITS "ipa-bits" T_PA_BITS "pa-bits"
 %token T_SMMU "smmu" T_SID_BITS "sid-bits" T_SMRS "smrs" T_CONTEXT_BANKS "context-banks"
-%token T_HYPERVISOR "hypervisor" T_MEMORY "memory" T_DEVICE "device"
+%token T_HYPERVISOR "hypervisor" T_MEMORY "memory" T_DEVICE "device" T_QNX_VERSION "qnx-version"
+%token T_ROOT_CELL "root-cell"
 %token T_GUEST "guest" T_VMID "vmid" T_CPUS "cpus" T_AT "at" T_IPA "ipa" T_IRQ "irq"
 %token T_DMA "dma" T_STREAM_IDS "stream-ids" T_DROP "drop" T_UNSAFE "unsafe-no-iommu"
 %token T_BOOTARGS "bootargs" T_STDOUT "stdout" T_KERNEL "kernel" T_RAMDISK "ramdisk"
@@ -132,6 +133,8 @@ hyp_stmt:
     ';'
     | T_MEMORY expr expr ';'            { dsl_hyp_memory(st, $2, $3, &@1); }
     | T_DEVICE ref ';'                  { dsl_hyp_device(st, $2, &@2); }
+    | T_ROOT_CELL name ';'              { dsl_hyp_root_cell(st, $2, &@2); }
+    | T_QNX_VERSION T_STRING ';'        { dsl_qnx_version(st, $2, &@1, &@2); }
     | error ';'                         { yyerrok; }
     ;
 

@@ -130,22 +130,33 @@ def sample_list(doc):
     return out
 
 
-def accepted_list(doc):
-    """(node glob, message regex, reason) rows between the markers."""
+def accepted_list(doc, table="accepted"):
+    """(node glob, message regex, reason) rows between the markers of a table:
+    "accepted" (differences with a reason) or "known" (known bugs of an open
+    issue, listed so that any other new error still fails)."""
     rows, on = [], False
     for line in open(doc):
-        if "<!-- dt-schema-accepted:begin -->" in line:
+        if "<!-- dt-schema-%s:begin -->" % table in line:
             on = True
-        elif "<!-- dt-schema-accepted:end -->" in line:
+        elif "<!-- dt-schema-%s:end -->" % table in line:
             on = False
         elif on and line.startswith("| `"):
-            cols = [c.strip() for c in line.strip().strip("|").split("|")]
+            # A cell may hold `\|` (Markdown's escaped bar): split on the others.
+            cols = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", line.strip().strip("|"))]
             rows.append((cols[0].strip("`"), re.compile(cols[1].strip("`")), cols[2]))
     return rows
 
 
+def full_message(k):
+    """The message with the names of a names-list error put back."""
+    node, msg, sch, names = k
+    if names:
+        msg = msg.replace("<names>", "'" + "', '".join(names.split(",")) + "'").replace("<verb>", "~")
+    return msg
+
+
 def is_accepted(k, rows):
-    return any(fnmatch.fnmatchcase(k[0], g) and rx.search(k[1]) for g, rx, _ in rows)
+    return any(fnmatch.fnmatchcase(k[0], g) and rx.search(full_message(k)) for g, rx, _ in rows)
 
 
 def example_builds(dtpass, tmp):
@@ -215,6 +226,8 @@ def main():
     schema = os.path.join(a.schemadir, "processed-schema.json")
     version = open(os.path.join(a.schemadir, ".package")).read()
     rows = accepted_list(a.doc)
+    known = accepted_list(a.doc, "known")
+    n_known = 0
     sample = a.boards.split(",") if a.boards else sample_list(a.doc)
     if not sample:
         print("not ok - no sample boards in %s" % a.doc)
@@ -255,8 +268,11 @@ def main():
     if probe:
         import libfdt
         f = libfdt.Fdt(bytearray(open(probe[1], "rb").read()))
+        # A device a kernel binding describes: not dtpass's own shared-memory
+        # nodes (dtpass,shmem, QNX's qvm,guest_shm), which no schema checks.
         victim = next(n.path for n in carve.Tree(bytes(f.as_bytearray())).by_path.values()
-                      if "interrupts" in n.props and "compatible" in n.props and n.path.count("/") == 1)
+                      if "interrupts" in n.props and "compatible" in n.props and
+                      not n.props["compatible"].startswith((b"dtpass,", b"qvm,")))
         f.delprop(f.path_offset(victim), "interrupts")
         with open(probe[2], "wb") as o:
             o.write(bytes(f.as_bytearray()))
@@ -280,9 +296,15 @@ def main():
     n_guests = n_bad = 0
 
     def judge(label, bdtb, g):
-        nonlocal n_guests, n_bad, fails
+        nonlocal n_guests, n_bad, fails, n_known
         n_guests += 1
         new = sorted(k for k in keys[g] if not covered(k, board_keys[bdtb]) and not is_accepted(k, rows))
+        kn = [k for k in new if is_accepted(k, known)]
+        new = [k for k in new if not is_accepted(k, known)]
+        if kn:
+            n_known += 1
+            print("# %s: %d known schema errors (docs/guest-dt.md, Known schema failures), e.g. %s: %s" %
+                  (label, len(kn), kn[0][0], kn[0][1][:120]))
         if not new:
             print("ok - %s: no schema error the board lacks (%d errors, all on the board)" %
                   (label, len(keys[g])))
@@ -321,6 +343,7 @@ def main():
           (n_guests, len(ex), len(sm), ", ".join(sample), sum(refused.values())))
     print("# %d guests with schema errors their board lacks; %d accepted differences listed in %s" %
           (n_bad, len(rows), a.doc))
+    print("# %d guests with known schema failures (%d rows of open bugs in %s)" % (n_known, len(known), a.doc))
     print("# builds %.0f s, dt-validate %.0f s (%d files, %d boards validated, %d from the cache)" %
           (t_build, t_val, len(files), len(todo), len(boards) - len(todo)))
     return 1 if fails else 0

@@ -20,7 +20,16 @@
 #   v2-linux  tests/boot/gicv2.yaml on QEMU's GICv2 virt: PL011 + PL031
 #   pci       examples/qemu-virt-pci linux: the PCIe host bridge passed through
 #             (reg, ranges and the INTx interrupt-map rewritten to the vGIC):
-#             the kernel enumerates QEMU's default PCI NIC behind it
+#             the kernel enumerates the virtio-net NIC behind it (QEMU's
+#             default NIC, given explicitly with romfile= so that no option
+#             ROM is needed: the kernel never runs it)
+#   keys      tests/boot/gpio-keys.yaml: /gpio-keys and the PL061 its poweroff
+#             key is wired to, in one guest; the key's gpios live in the
+#             subnode /gpio-keys/poweroff. Debian builds gpio_keys as a module,
+#             so an initramfs (tests/boot/keys-init.c, no libc; packed by
+#             tests/boot/mkcpio.py) loads it: gpio-keys registers its input
+#             device. keys-nogpio, the same DTB without those gpios (what the
+#             carving used to emit), proves the assertion can fail.
 #   control   QEMU's own DTB: the negative assertions fire on it
 set -u
 cd "$(dirname "$0")/.."
@@ -46,16 +55,34 @@ trap 'rm -rf "$W"' EXIT
     { nok "build examples/qemu-virt"; cat "$W/v3.err"; }
 "$DTPASS" build examples/qemu-virt-pci/system.yaml -o "$W/pci" --target dts,dtb 2>"$W/pci.err" ||
     { nok "build examples/qemu-virt-pci"; cat "$W/pci.err"; }
+"$DTPASS" build tests/boot/gpio-keys.yaml -o "$W/keys" --target dts,dtb 2>"$W/keys.err" ||
+    { nok "build tests/boot/gpio-keys.yaml"; cat "$W/keys.err"; }
+cp "$W/keys/linux.dtb" "$W/keys-nogpio.dtb" && fdtput -d "$W/keys-nogpio.dtb" /gpio-keys/poweroff gpios ||
+    nok "keys-nogpio: a copy of the keys DTB without the key's gpios"
+# The initramfs of the keys case: Debian's gpio_keys module (tools/fetch-boards
+# keeps it from the kernel package) and an init that loads it.
+KO=$CACHE/kernel/modules/gpio_keys.ko
+if [ -f "$KO" ] && clang --target=aarch64-linux-gnu -O2 -ffreestanding -fno-stack-protector -nostdlib \
+        -static -fuse-ld=lld -Wl,-e,_start -o "$W/keys-init" tests/boot/keys-init.c 2>"$W/keys-init.err"; then
+    python3 tests/boot/mkcpio.py "$W/keys.cpio" init="$W/keys-init" gpio_keys.ko="$KO" ||
+        nok "keys: pack the initramfs"
+else
+    nok "keys: $KO (tools/fetch-boards) and clang for aarch64 are needed"; cat "$W/keys-init.err" 2>/dev/null
+fi
 "$DTPASS" build tests/boot/gicv2.yaml --board "$CACHE/qemu/virt-gicv2.dtb" -o "$W/v2" \
     --target dts,dtb 2>"$W/v2.err" || { nok "build tests/boot/gicv2.yaml"; cat "$W/v2.err"; }
 
-# boot NAME GIC SMP DTB APPEND: runs QEMU until the panic or the timeout.
+# boot NAME GIC SMP DTB APPEND [QEMU-ARGS...]: runs QEMU until the panic
+# or the timeout. No default NIC (-nic none: it would need an option ROM,
+# ipxe-qemu, which tools/setup does not install); a case that wants a NIC
+# adds one.
 boot() {
     name=$1 gic=$2 smp=$3 dtb=$4 append=$5
+    shift 5
     start=$(date +%s)
     : >"$W/$name.log"
-    "$QEMU" -M "virt,gic-version=$gic" -cpu cortex-a57 -smp "$smp" -m 1G -nographic \
-        -no-reboot -kernel "$KERNEL" -dtb "$dtb" -append "$append" \
+    "$QEMU" -M "virt,gic-version=$gic" -cpu cortex-a57 -smp "$smp" -m 1G -nographic -nic none \
+        -no-reboot -kernel "$KERNEL" -dtb "$dtb" -append "$append" "$@" \
         >"$W/$name.log" 2>&1 </dev/null &
     pid=$!
     while kill -0 "$pid" 2>/dev/null; do
@@ -72,16 +99,23 @@ common="memblock=debug panic=0"
 # The control boots QEMU's own DTB for exactly this machine (no SMMU).
 # (QEMU pads the dump to 1 MiB, too big next to the kernel: dtc packs it.)
 "$QEMU" -M virt,gic-version=3,dumpdtb="$W/control-big.dtb" -cpu cortex-a57 -smp 2 -m 1G \
-    -nographic >/dev/null 2>&1 && dtc -q -I dtb -O dtb -o "$W/control.dtb" "$W/control-big.dtb" ||
-    nok "dump QEMU's own virt DTB"
+    -nographic -nic none >"$W/control-dump.log" 2>&1 && dtc -q -I dtb -O dtb -o "$W/control.dtb" "$W/control-big.dtb" ||
+    { nok "dump QEMU's own virt DTB"; sed 's/^/#   /' "$W/control-dump.log"; }
 suite_start=$(date +%s)
-boot v3-linux 3 2 "$W/v3/linux.dtb" "console=ttyAMA0 $common" &
-boot v3-rtos 3 2 "$W/v3/rtos.dtb" "earlycon=pl011,0x9000000 keep_bootcon $common" &
+# Only the pci case needs QEMU's default NIC (and its option ROM,
+# efi-virtio.rom, which not every QEMU install has): the others go without.
+boot v3-linux 3 2 "$W/v3/linux.dtb" "console=ttyAMA0 $common" -nic none &
+boot v3-rtos 3 2 "$W/v3/rtos.dtb" "earlycon=pl011,0x9000000 keep_bootcon $common" -nic none &
 wait
-boot v2-linux 2 2 "$W/v2/linux.dtb" "console=ttyAMA0 $common" &
-boot control 3 2 "$W/control.dtb" "console=ttyAMA0 $common" &
+boot v2-linux 2 2 "$W/v2/linux.dtb" "console=ttyAMA0 $common" -nic none &
+boot control 3 2 "$W/control.dtb" "console=ttyAMA0 $common" -nic none &
 wait
-boot pci 3 3 "$W/pci/linux.dtb" "console=ttyAMA0 $common" &
+boot pci 3 3 "$W/pci/linux.dtb" "console=ttyAMA0 $common" \
+    -netdev user,id=net0 -device virtio-net-pci,netdev=net0,romfile= &
+wait
+# No NIC for the keys boots: nothing in them needs one (nor its option ROM).
+boot keys 3 2 "$W/keys/linux.dtb" "console=ttyAMA0 rdinit=/init $common" -initrd "$W/keys.cpio" -nic none &
+boot keys-nogpio 3 2 "$W/keys-nogpio.dtb" "console=ttyAMA0 rdinit=/init $common" -initrd "$W/keys.cpio" -nic none &
 wait
 echo "# boot wall time: $(($(date +%s) - suite_start))s"
 
@@ -94,6 +128,11 @@ hasnt() {
 for c in v3-linux v3-rtos v2-linux pci control; do
     echo "# $c: $(cat "$W/$c.time")s"
     has "$c" "end Kernel panic - not syncing: VFS: Unable to mount root fs" "reached the root-fs panic"
+done
+for c in keys keys-nogpio; do
+    echo "# $c: $(cat "$W/$c.time")s"
+    has "$c" "Run /init as init process" "ran the initramfs init"
+    has "$c" "end Kernel panic - not syncing: Attempted to kill init" "init loaded gpio_keys and exited"
 done
 has control "Machine model: linux,dummy-virt$|Hardware name: linux,dummy-virt \(DT\)" "control: QEMU's own model"
 for c in v3-linux v3-rtos v2-linux pci; do
@@ -141,6 +180,17 @@ has pci "pci-host-generic 4010000000.pcie:[[:space:]]+MEM 0x0010000000..0x003efe
 has pci "PCI host bridge to bus 0000:00" "host bridge probed"
 has pci "pci 0000:00:01.0: \[1af4:1000\]" "the device behind it enumerated"
 hasnt pci "PL061 GPIO chip registered|rtc-pl031" "no GPIO, no RTC"
+
+# --- gpio-keys with its GPIO block: the subnode's gpios reached the guest ---
+has keys "(Machine model|Hardware name): linux,dummy-virt \(linux\)" "machine model names the guest"
+has keys "PL061 GPIO chip registered" "PL061 probed"
+has keys "input: gpio-keys as /devices/platform/gpio-keys/input/input0" "gpio-keys probed with its poweroff key"
+hasnt keys "gpio-keys: probe of gpio-keys failed|Found button without gpio or irq" "no gpio-keys complaint"
+hasnt keys "OF: .*(could not|failed|missing|bad|not found)|deferred probe pending" \
+    "no complaint from the kernel about the device tree"
+has keys-nogpio "probe of gpio-keys failed|Found button without gpio or irq" \
+    "control: without the key's gpios gpio-keys does not probe"
+hasnt keys-nogpio "input: gpio-keys as" "control: no gpio-keys input device"
 
 # --- control: the same assertions fail on the board's own DTB ---
 # the negative checks above would fire on a DTB that kept these devices:

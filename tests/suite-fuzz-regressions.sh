@@ -6,7 +6,8 @@
 #   dsl   -> dtpass check FILE.dtpass --board <QEMU virt> (beside the fuzz
 #            target's fixed include, inc.dtpass)
 #   board -> dtpass board FILE
-#   check -> dtpass build FILE.yaml --board <QEMU virt> --target all
+#   check -> dtpass build FILE.yaml --board <QEMU virt> with every output and
+#            every hypervisor target (what fuzz_check runs)
 #   dtpb  -> dtpass dump FILE (and --json)
 # Each must end with exit status 1 or 2 (an input named *.valid.* with 0) and
 # no sanitizer report (run `make SANITIZE=1 check` for the ASan/UBSan build),
@@ -36,7 +37,7 @@ replay() { # target file
         board) set -- board "$f" ;;
         check) cp "$f" "$tmp/in.yaml"
                set -- build "$tmp/in.yaml" --board "$BOARD" -o "$tmp/out" \
-                   --target dts,dtb,smmu,s2,hvdata,blob,xen,report ;;
+                   --target dts,dtb,smmu,s2,hvdata,blob,report,xen,qnx,jailhouse ;;
         dtpb) set -- dump "$f" ;;
         *) notok "$f: unknown fuzz target directory '$t'"; return ;;
     esac

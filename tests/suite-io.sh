@@ -8,7 +8,11 @@
 # own messages (passed through at the board's file:line), a truncated or
 # garbage DTB. Every failure names the file involved and leaves no output.
 # Runs as root in CI, so unwritable places are made with ENOTDIR (a regular
-# file where a directory is needed), not with permissions.
+# file where a directory is needed), not with permissions; failures of the
+# disk itself (a write failing with ENOSPC half way through the set, fsync,
+# the exchange, a hard link or a mkdir failing with EIO) are injected by
+# tests/io-fault.c through LD_PRELOAD, and each must leave exactly the
+# previous output set (same bytes, same inodes) and no staging directory.
 . "$(dirname "$0")/lib.sh"
 
 cp -r examples/qemu-virt "$tmp/ex"
@@ -75,11 +79,85 @@ expect "depfile under a regular file" 2 "$tmp/file/deps.d" \
 [ ! -e "$tmp/out-dep" ] || [ -z "$(ls -A "$tmp/out-dep")" ] &&
     ok "no output committed when the depfile cannot be written" ||
     notok "outputs committed although the depfile failed: $(ls "$tmp/out-dep" | head -n 3 | tr '\n' ' ')"
+cp "$SYS" "$tmp/sys-copy"
+expect "-o names the system file" 2 "cannot write the outputs in $SYS: Not a directory" \
+    "$DTPASS" build "$SYS" -q -o "$SYS"
+cmp -s "$SYS" "$tmp/sys-copy" && ok "the system file given as -o is unchanged" || notok "-o SYSTEM changed the system file"
 mkdir -p "$tmp/out-blocked/linux.dtb"
 expect "an output path taken by a directory" 2 "cannot write the outputs in $tmp/out-blocked" \
     "$DTPASS" build "$SYS" -q -o "$tmp/out-blocked"
 [ -z "$(find "$tmp" -name '*.tmp-*')" ] && ok "no temporaries left by any failure" ||
     notok "temporaries left: $(find "$tmp" -name '*.tmp-*' | head -n 3 | tr '\n' ' ')"
+# --- the disk failing during the build and the switch ----------------------
+if cc -shared -fPIC -o "$tmp/io-fault.so" tests/io-fault.c -ldl 2>"$tmp/err"; then
+    fo=$tmp/fault/out dep=$tmp/fault/out/deps.d
+    "$DTPASS" build "$SYS" --board "$tmp/virt.dtb" -q -o "$fo" -M "$fo/deps.d" || notok "build into $fo failed"
+    nfiles=$(find "$fo" -type f | wc -l)
+    state() { (cd "$fo" && find . -type f -exec sha256sum {} + | sort -k2 && find . -type f -printf '%i %p\n' | sort -k2); }
+    state >"$tmp/f1"
+    # ASan must come first among the libraries unless told it need not.
+    fault() { # what CALL:N pattern
+        env LD_PRELOAD="$tmp/io-fault.so" DTPASS_FAULT="$2" ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+            "$DTPASS" build "$SYS" --board "$tmp/virt.dtb" -q -o "$fo" -M "$dep" >"$tmp/out" 2>"$tmp/err" </dev/null
+        rc=$?
+        state >"$tmp/f2"
+        if [ $rc -ne 2 ] || ! grep -q -- "$3" "$tmp/err"; then
+            notok "$1: exit $rc, expected 2 with '$3'"; sed 's/^/    /' "$tmp/err" | head -n 5
+        elif ! cmp -s "$tmp/f1" "$tmp/f2"; then
+            notok "$1: the previous set changed"; diff "$tmp/f1" "$tmp/f2" | head -n 8 | sed 's/^/    /'
+        elif [ -n "$(ls -A "$tmp/fault" | grep dtpass-new)" ] || [ -n "$(find "$fo" -name '*.tmp-*' -o -name '.dtpass-new*')" ]; then
+            notok "$1: staging files left: $(ls -A "$tmp/fault" | tr '\n' ' ')"
+        else
+            ok "$1: exit 2, '$(grep -m1 error "$tmp/err" | cut -c1-90)', exactly the previous $nfiles files (same inodes)"
+        fi
+    }
+    half=$((nfiles / 2))
+    fault "ENOSPC on the write of file $half of $nfiles" "write:$half" "No space left on device"
+    fault "ENOSPC on the last write (the manifest)" "write:$nfiles" "No space left on device"
+    fault "EIO from fsync of a staged file" "fsync:3" "Input/output error"
+    fault "EIO from fsync of the staging directory" "fsync:$((nfiles + 1))" "Input/output error"
+    fault "EIO from the exchange (renameat2)" "renameat2:1" "cannot write the outputs in $fo: Input/output error"
+    fault "EIO carrying a file over (linkat)" "linkat:1" "cannot carry $fo/"
+    # A file system without RENAME_EXCHANGE (EINVAL) or hard links (EPERM):
+    # the per-file fallback writes the new set and keeps a file of the user's.
+    fallback() { # what fault
+        echo mine >"$fo/NOTES"
+        sed -e 's/name: linux/name: penguin/' -e 's/guest: linux/guest: penguin/' "$SYS" >"$tmp/ex/p.yaml"
+        env LD_PRELOAD="$tmp/io-fault.so" DTPASS_FAULT="$2" ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+            "$DTPASS" build "$tmp/ex/p.yaml" --board "$tmp/virt.dtb" -q -o "$fo" -M "$fo/deps.d" 2>"$tmp/err"
+        rc=$?
+        "$DTPASS" build "$tmp/ex/p.yaml" --board "$tmp/virt.dtb" -q -o "$tmp/fault/ref" -M "$tmp/fault/ref/deps.d" 2>/dev/null
+        kept=$(cat "$fo/NOTES" 2>/dev/null)
+        rm -f "$fo/NOTES" "$fo/deps.d" "$tmp/fault/ref/deps.d" # (deps.d names its own directory)
+        if [ $rc -eq 0 ] && [ "$kept" = mine ] && diff -r "$tmp/fault/ref" "$fo" >/dev/null 2>&1 &&
+            [ -z "$(ls -A "$tmp/fault" "$fo" | grep dtpass-new)" ]; then
+            ok "$1: the per-file fallback switched exactly the new set (penguin.*, no linux.*) and kept NOTES"
+        else
+            notok "$1: exit $rc, $(ls -A "$fo" | tr '\n' ' ')"; sed 's/^/    /' "$tmp/err" | head -n 5
+        fi
+        rm -rf "$tmp/fault/ref"
+        "$DTPASS" build "$SYS" --board "$tmp/virt.dtb" -q -o "$fo" -M "$fo/deps.d" || notok "rebuild into $fo failed"
+    }
+    fallback "no RENAME_EXCHANGE (EINVAL)" renameat2:1:EINVAL
+    fallback "no hard links (EPERM)" linkat:1:EPERM
+    # A depfile in a subdirectory of DIR: the staging directory needs a mkdir.
+    fo=$tmp/fault/out2 dep=$tmp/fault/out2/deps/system.d
+    "$DTPASS" build "$SYS" --board "$tmp/virt.dtb" -q -o "$fo" -M "$dep" || notok "build into $fo failed"
+    state >"$tmp/f1"
+    fault "EIO making an output's directory (mkdir)" "mkdir:1" "Input/output error"
+    fo=$tmp/fault/out dep=$tmp/fault/out/deps.d
+    state >"$tmp/f1"
+    env LD_PRELOAD="$tmp/io-fault.so" DTPASS_FAULT=write:999 ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+        "$DTPASS" build "$SYS" --board "$tmp/virt.dtb" -q -o "$fo" -M "$fo/deps.d"
+    rc=$?
+    state >"$tmp/f2"
+    sed -n '/^[0-9a-f]\{64\} /p' "$tmp/f1" >"$tmp/s1"; sed -n '/^[0-9a-f]\{64\} /p' "$tmp/f2" >"$tmp/s2"
+    [ $rc -eq 0 ] && cmp -s "$tmp/s1" "$tmp/s2" && ! cmp -s "$tmp/f1" "$tmp/f2" &&
+        ok "with the library loaded but no fault, the build switches a new set (new inodes, same bytes)" ||
+        notok "the fault library itself breaks the build"
+else
+    notok "cannot build tests/io-fault.c: $(head -n 2 "$tmp/err")"
+fi
 expect "dump of a missing file" 2 "$tmp/none.dtpb" "$DTPASS" dump "$tmp/none.dtpb"
 expect "dump of a non-blob" 2 "not a system.dtpb" "$DTPASS" dump "$SYS"
 

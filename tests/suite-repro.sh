@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/suite-repro.sh — SPEC §1: the same inputs give byte-identical
 # outputs on any host. Every example system (YAML and DSL, every target
-# including xen and report) is built twice:
+# including xen, qnx and report) is built twice:
 #   A: from a copy of the example, run in it with relative paths, TZ=UTC,
 #      LC_ALL=C, output in $tmp/a
 #   B: from a copy of the example at another absolute path, run from /,
@@ -19,13 +19,15 @@ for sys in examples/*/*.yaml examples/*/*.dtpass; do
     ex=$(basename "$(dirname "$sys")")
     f=$(basename "$sys")
     name=$ex-$(echo "$f" | tr . -)
-    a=$tmp/a/$name
-    b=$tmp/elsewhere/much/deeper/than/a/$name
+    # A copy of all examples (one may use another's board: qnx-cockpit),
+    # built in the example's own directory.
+    a=$tmp/a/$name/$ex
+    b=$tmp/elsewhere/much/deeper/than/a/$name/$ex
     for d in "$a" "$b"; do
         mkdir -p "$d"
-        cp -r "$(dirname "$sys")/." "$d/"
+        cp -r examples/. "$d/.."
     done
-    targets=dts,dtb,smmu,s2,hvdata,blob,report
+    targets=dts,dtb,smmu,s2,hvdata,blob,report,qnx
     case $f in
         xen*) # Boot images are only read for their size: deterministic
               # stand-ins, the same bytes in both copies.
@@ -37,6 +39,7 @@ for sys in examples/*/*.yaml examples/*/*.dtpass; do
                     head -c 1048576 /dev/zero | tr '\0' 'k' >"$d/$img"
                 done
             done ;;
+        jailhouse*) targets=$targets,jailhouse ;;
     esac
     if ! (cd "$a" && TZ=UTC LC_ALL=C "$DTPASS" build "$f" -q --target $targets -o out) 2>"$tmp/err"; then
         notok "$sys: build A failed"; sed 's/^/    /' "$tmp/err" | head -n 10; continue

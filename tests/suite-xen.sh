@@ -129,7 +129,7 @@ check "passthrough DTB: pl061 with xen,reg, xen,path and the GIC as parent" sh -
      grep -q '^xen,force-assign-without-iommu;' pl061.txt"
 check "passthrough DTB: the fixed clock the devices use is copied" grep -q 'compatible = "fixed-clock";' pt.txt
 check "boot.scr.txt loads every image and boots Xen with the host DTB" sh -c \
-    "grep -c '^load ' out/xen/boot.scr.txt | grep -qx 5 && grep -q '^booti 0x40200000 - 0x' out/xen/boot.scr.txt"
+    "grep -c '^ *load ' out/xen/boot.scr.txt | grep -qx 5 && grep -q '^ *booti 0x40200000 - 0x' out/xen/boot.scr.txt"
 
 # A missing boot file is an I/O error (exit 2), and nothing is written.
 sed 's/file: Image, load: 0x68000000/file: NoSuchImage, load: 0x68000000/' sys/xen.yaml >sys/missing.yaml
@@ -248,7 +248,7 @@ check "PCI host bridge: Xen routing none of its interrupts is a warning" \
 start=$(date +%s)
 # shellcheck disable=SC2046
 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a57 -smp 4 -m 2G \
-    -nographic -no-reboot -monitor none -kernel "$XEN" -dtb out/xen/host.dtb \
+    -nographic -no-reboot -monitor none -nic none -kernel "$XEN" -dtb out/xen/host.dtb \
     $(cat out/xen/qemu-loader.args) </dev/null >boot.log 2>&1 &
 qpid=$!
 while kill -0 "$qpid" 2>/dev/null; do
@@ -291,44 +291,7 @@ fi
 # /dev/mem. In `other`, which owns nothing, the same read must fault: Xen has
 # no stage-2 mapping for the PL061 in that guest.
 BUSYBOX=$XENDIR/busybox
-cat >sys/irq-init <<'INIT'
-#!/bin/busybox sh
-/bin/busybox --install -s /bin
-export PATH=/bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs dev /dev
-base=
-for c in /sys/class/gpio/gpiochip*; do
-    [ "$(cat "$c/label")" = 9030000.pl061 ] && base=$(cat "$c/base")
-done
-echo "dtpass-dt: $(ls /proc/device-tree/passthrough 2>/dev/null | tr '\n' ' ')"
-if [ -z "$base" ]; then
-    echo "dtpass-iso: no PL061 here, reading its registers"
-    devmem 0x09030fe0 32
-    echo "dtpass-iso: status $?"
-    poweroff -f
-fi
-n=$((base + 3))
-echo "$n" >/sys/class/gpio/export
-echo rising >"/sys/class/gpio/gpio$n/edge"
-echo "dtpass-irq: armed gpio$n"
-i=0
-while [ $i -lt 1200 ]; do
-    cnt=$(awk '/gpiolib/ { print $2; exit }' /proc/interrupts)
-    if [ "${cnt:-0}" -gt 0 ]; then
-        echo "dtpass-irq: seen $cnt"
-        break
-    fi
-    sleep 0.1
-    i=$((i + 1))
-done
-grep gpiolib /proc/interrupts
-# /dev/mem may not map a region a driver holds: release it first.
-echo 9030000.pl061 >/sys/bus/amba/drivers/pl061_gpio/unbind
-v=$(devmem 0x09030fe0 32) && echo "dtpass-iso: read $v"
-poweroff -f
-INIT
+cp "$ROOT/tests/boot/xen-irq-init" sys/irq-init
 chmod +x sys/irq-init
 if [ -f "$BUSYBOX" ] && /usr/bin/python3 "$ROOT/tools/mkinitramfs" sys/irq.cpio.gz \
         /init=sys/irq-init /bin/busybox="$BUSYBOX"; then
@@ -336,28 +299,7 @@ if [ -f "$BUSYBOX" ] && /usr/bin/python3 "$ROOT/tools/mkinitramfs" sys/irq.cpio.
 else
     nok "initramfs packed with tools/mkinitramfs"
 fi
-cat >sys/irq.yaml <<'SYS'
-dtpass: 1
-hypervisor:
-  memory: [ { base: 0x40000000, size: 64M } ]
-  devices: [ /pl011@9000000 ]
-guests:
-  - name: io
-    cpus: [ 1 ]
-    memory: [ { base: 0x48000000, size: 256M } ]
-    devices: [ /pl061@9030000 ]
-    bootargs: "console=ttyAMA0 quiet"
-    boot:
-      kernel: { file: Image, load: 0x50000000 }
-      ramdisk: { file: irq.cpio.gz, load: 0x54000000 }
-  - name: other
-    cpus: [ 2 ]
-    memory: [ { base: 0x60000000, size: 256M } ]
-    bootargs: "console=ttyAMA0 quiet"
-    boot:
-      kernel: { file: Image, load: 0x60000000 }
-      ramdisk: { file: irq.cpio.gz, load: 0x64000000 }
-SYS
+cp "$ROOT/tests/boot/xen-irq.yaml" sys/irq.yaml
 if build sys/irq.yaml out-irq; then ok "the interrupt system builds"; else
     nok "the interrupt system builds"; sed 's/^/    # /' out-irq.err | head -n 20; fi
 dtc -q -I dtb -O dts -o irq-host.txt out-irq/xen/host.dtb
@@ -366,27 +308,14 @@ check "ramdisk module node with multiboot,ramdisk" grep -q 'compatible = "multib
 start=$(date +%s)
 # shellcheck disable=SC2046
 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a57 -smp 4 -m 2G \
-    -nographic -no-reboot -monitor unix:mon.sock,server=on,wait=off \
+    -nographic -no-reboot -monitor unix:mon.sock,server=on,wait=off -nic none \
     -kernel "$XEN" -dtb out-irq/xen/host.dtb \
     $(cat out-irq/xen/qemu-loader.args) </dev/null >irq.log 2>&1 &
 qpid=$!
 # Press the power key once the guest is armed: a 100 ms pulse on the line.
 # The monitor must have answered before the connection closes, or QEMU
 # drops the command.
-cat >press.py <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.settimeout(20)
-s.connect(sys.argv[1])
-buf = b""
-while not buf.endswith(b"(qemu) "):
-    buf += s.recv(4096)
-s.sendall(b"system_powerdown\n")
-buf = b""
-while b"(qemu) " not in buf:
-    buf += s.recv(4096)
-s.close()
-PY
+cp "$ROOT/tests/boot/qemu-press.py" press.py
 presses=0
 while kill -0 "$qpid" 2>/dev/null; do
     grep -q 'DOM1: dtpass-iso: read' irq.log && grep -q 'DOM2: dtpass-iso: status' irq.log && break

@@ -19,14 +19,20 @@
 
 /* ---- cells ---- */
 
+/* While loading, from the per-node cache; afterwards (board_translate)
+ * from the blob. */
 static uint32_t bus_acells(struct bload *c, const struct board_node *bus)
 {
+    if (!c->s->acells)
+        return board_addr_cells(bus);
     uint32_t v = c->s->acells[bus->index];
     return v == CELLS_ABSENT ? 2 : v; /* DT spec 2.3.5 defaults */
 }
 
 static uint32_t bus_scells(struct bload *c, const struct board_node *bus)
 {
+    if (!c->s->scells)
+        return board_size_cells(bus);
     uint32_t v = c->s->scells[bus->index];
     return v == CELLS_ABSENT ? 1 : v;
 }
@@ -150,13 +156,23 @@ static enum xlate translate(struct bload *c, const struct board_node *bus, uint3
     return X_OK;
 }
 
+/* What a property name is, decided once per name: its table rule, or the
+ * cells property of the general rule (only when some node of the board
+ * declares it), or neither. */
+struct name_rule {
+    const struct board_ref_rule *rule;
+    const char *general_cells;
+};
+
 /* Scratch vectors reused for every node, copied into the arena. */
 struct scratch {
     VEC(struct board_range) ranges;
     VEC(struct board_irq) irqs;
     VEC(struct board_sid) sids;
     VEC(struct board_dep) deps;
-    struct strmap dep_rules; /* property name -> its dep_rule (dep_rule_cached) */
+    struct strmap dep_rules; /* property name -> its struct name_rule (ref_rule_cached) */
+    struct strmap cells_names; /* every "#...-cells" name in the strings block */
+    VEC(struct name_rule *) name_rules; /* owned by the scratch */
 };
 
 #define ARENA_COPY(c, vec, outp, outn)                                                \
@@ -594,14 +610,28 @@ static char *decode_irq(struct bload *c, struct board_node *p, const uint8_t *ce
     }
 }
 
+static void push_dep_full(struct scratch *sc, const char *prop, struct board_node *provider,
+                          struct board_node *target, const struct board_ref_rule *rule, bool undecodable)
+{
+    /* The same node named again by the same property (every clock of one
+     * controller) is one dependency; repeats are adjacent in practice. */
+    for (size_t i = sc->deps.n; i > 0 && i + 8 > sc->deps.n; i--)
+        if (sc->deps.v[i - 1].target == target->index && !strcmp(sc->deps.v[i - 1].prop, prop))
+            return;
+    VEC_PUSH(&sc->deps, ((struct board_dep){.prop = prop, .provider = provider->index,
+                                            .target = target->index & (BOARD_MAX_NODES - 1),
+                                            .kind = (uint32_t)(rule ? rule->kind : BREF_ARGS) & 15,
+                                            .undecodable = undecodable}));
+}
+
+/* The interrupt and IOMMU rows of the table, decoded by their own rules
+ * below: their kind is known without a lookup (every node asks). */
+static const struct board_ref_rule irq_row = {"interrupts", NULL, 0, NULL, BREF_IRQ, false};
+static const struct board_ref_rule iommu_row = {"iommus", NULL, 0, NULL, BREF_IOMMU, false};
+
 static void push_dep(struct scratch *sc, const char *prop, struct board_node *provider)
 {
-    /* The same provider named again by the same property (every clock of
-     * one controller) is one dependency; repeats are adjacent in practice. */
-    for (size_t i = sc->deps.n; i > 0 && i + 8 > sc->deps.n; i--)
-        if (sc->deps.v[i - 1].provider == provider && !strcmp(sc->deps.v[i - 1].prop, prop))
-            return;
-    VEC_PUSH(&sc->deps, ((struct board_dep){.prop = prop, .provider = provider}));
+    push_dep_full(sc, prop, provider, provider, prop[0] == 'i' && prop[1] == 'o' ? &iommu_row : &irq_row, false);
 }
 
 /* Interrupt nexus (interrupt-map), as Linux's of_irq_parse_raw: while the
@@ -731,8 +761,11 @@ static void node_irqs(struct bload *c, struct board_node *n, struct scratch *sc)
                 node_defect(c, n, "interrupts-extended: %s", why);
                 free(why);
             } else {
+                irq.named = p->index;
+                irq.cells_off = (uint32_t)(ext.val + 4 * (i + 1) - (const uint8_t *)c->b->fdt);
                 VEC_PUSH(&sc->irqs, irq);
             }
+            n->nirq_specs++;
             push_dep(sc, "interrupts-extended", p);
             i += 1 + ic;
         }
@@ -752,6 +785,7 @@ static void node_irqs(struct bload *c, struct board_node *n, struct scratch *sc)
                 const uint8_t *spec = ints.val + off;
                 uint32_t nc = ic;
                 char *why = resolve_nexus(c, n, &ctl, &spec, &nc);
+                n->nirq_specs++;
                 if (!why)
                     why = decode_irq(c, ctl, spec, nc, &irq);
                 if (why) {
@@ -759,6 +793,8 @@ static void node_irqs(struct bload *c, struct board_node *n, struct scratch *sc)
                     free(why);
                     continue;
                 }
+                irq.named = p->index;
+                irq.cells_off = (uint32_t)(ints.val + off - (const uint8_t *)c->b->fdt);
                 VEC_PUSH(&sc->irqs, irq);
             }
             push_dep(sc, "interrupt-parent", p);
@@ -802,6 +838,8 @@ static void node_irqs(struct bload *c, struct board_node *n, struct scratch *sc)
                 free(why);
                 continue;
             }
+            irq.from_map = true;
+            irq.named = p->index;
             VEC_PUSH(&sc->irqs, irq);
         }
         /* One line per (controller, INTID): sorted, then unique. */
@@ -897,35 +935,54 @@ static void node_sids(struct bload *c, struct board_node *n, struct scratch *sc)
 
 /* ---- phandle dependencies ---- */
 
-enum dep_kind {
-    DEP_ARGS,    /* phandle + #<cells> arguments, repeated */
-    DEP_PLAIN,   /* a list of phandles */
-    DEP_PINCTRL, /* phandles of pin configuration nodes: the provider is the pin controller */
-    DEP_NVMEM,   /* phandles of nvmem cells: the provider is the nvmem device */
-    DEP_MSI,     /* phandle + optional #msi-cells */
-};
-
-/* Which properties are references, and how their entries are sized. */
-static const struct dep_rule {
-    const char *name; /* exact name, or suffix when it starts with '-' */
-    const char *cells;
-    enum dep_kind kind;
-    bool lenient; /* matched by name pattern only: a failed parse is not an error */
-} dep_rules[] = {
-    {"clocks", "#clock-cells", DEP_ARGS, false},
-    {"resets", "#reset-cells", DEP_ARGS, false},
-    {"power-domains", "#power-domain-cells", DEP_ARGS, false},
-    {"phys", "#phy-cells", DEP_ARGS, false},
-    {"dmas", "#dma-cells", DEP_ARGS, false},
-    {"interconnects", "#interconnect-cells", DEP_ARGS, false},
-    {"mboxes", "#mbox-cells", DEP_ARGS, false},
-    {"gpios", "#gpio-cells", DEP_ARGS, false},
-    {"-gpios", "#gpio-cells", DEP_ARGS, true},
-    {"-gpio", "#gpio-cells", DEP_ARGS, true},
-    {"-supply", NULL, DEP_PLAIN, true},
-    {"memory-region", NULL, DEP_PLAIN, false},
-    {"nvmem-cells", NULL, DEP_NVMEM, false},
-    {"msi-parent", "#msi-cells", DEP_MSI, false},
+/* The binding table: every phandle-bearing property of the Devicetree
+ * Specification (v0.4 §2.4, §4) and of the Linux bindings
+ * (Documentation/devicetree/bindings) dtpass knows. One row per property
+ * (or pattern: a leading '-' is a suffix), with the provider's cells
+ * property, the companion -names property and the kind. Anything else
+ * with a phandle is found by the general rule (board_ref_general_cells). */
+static const struct board_ref_rule ref_rules[] = {
+    {"clocks", "#clock-cells", 0, "clock-names", BREF_ARGS, false},
+    {"assigned-clocks", "#clock-cells", 0, NULL, BREF_ARGS, false},
+    {"assigned-clock-parents", "#clock-cells", 0, NULL, BREF_ARGS, false},
+    {"resets", "#reset-cells", 0, "reset-names", BREF_ARGS, false},
+    {"power-domains", "#power-domain-cells", 0, "power-domain-names", BREF_ARGS, false},
+    {"phys", "#phy-cells", 0, "phy-names", BREF_ARGS, false},
+    {"dmas", "#dma-cells", 0, "dma-names", BREF_ARGS, false},
+    {"interconnects", "#interconnect-cells", 0, "interconnect-names", BREF_ARGS, false},
+    {"mboxes", "#mbox-cells", 0, "mbox-names", BREF_ARGS, false},
+    {"pwms", "#pwm-cells", 0, "pwm-names", BREF_ARGS, false},
+    {"io-channels", "#io-channel-cells", 0, "io-channel-names", BREF_ARGS, false},
+    {"sound-dai", "#sound-dai-cells", 0, NULL, BREF_ARGS, false},
+    {"thermal-sensors", "#thermal-sensor-cells", 0, NULL, BREF_ARGS, false},
+    {"cooling-device", "#cooling-cells", 0, NULL, BREF_ARGS, false},
+    {"hwlocks", "#hwlock-cells", 0, "hwlock-names", BREF_ARGS, false},
+    {"mux-controls", "#mux-control-cells", 0, "mux-control-names", BREF_ARGS, false},
+    {"mux-states", "#mux-state-cells", 0, "mux-state-names", BREF_ARGS, false},
+    {"nvmem-cells", NULL, 0, "nvmem-cell-names", BREF_NVMEM, false},
+    {"nvmem", NULL, 0, "nvmem-names", BREF_LIST, false},
+    {"gpios", "#gpio-cells", 0, NULL, BREF_ARGS, false},
+    {"gpio", "#gpio-cells", 0, NULL, BREF_ARGS, true}, /* fixed regulators; also a common label */
+    {"-gpios", "#gpio-cells", 0, NULL, BREF_ARGS, true},
+    {"-gpio", "#gpio-cells", 0, NULL, BREF_ARGS, true},
+    {"gpio-ranges", NULL, 3, "gpio-ranges-group-names", BREF_FIXED, false},
+    {"-supply", NULL, 0, NULL, BREF_LIST, true},
+    {"memory-region", NULL, 0, "memory-region-names", BREF_MEMORY, false},
+    {"msi-parent", "#msi-cells", 0, NULL, BREF_MSI, false},
+    {"remote-endpoint", NULL, 0, NULL, BREF_LINK, false},
+    {"leds", NULL, 0, NULL, BREF_LIST, false},
+    {"backlight", NULL, 0, NULL, BREF_LIST, false},
+    {"phy-handle", NULL, 0, NULL, BREF_LIST, false},
+    {"pcs-handle", NULL, 0, NULL, BREF_LIST, false},
+    {"i2c-bus", NULL, 0, NULL, BREF_LIST, false},
+    {"ddc-i2c-bus", NULL, 0, NULL, BREF_LIST, false},
+    {"sram", NULL, 0, NULL, BREF_LIST, false},
+    {"operating-points-v2", NULL, 0, NULL, BREF_LIST, false},
+    {"interrupt-parent", NULL, 0, NULL, BREF_IRQ, false},
+    {"interrupts-extended", NULL, 0, "interrupt-names", BREF_IRQ, false},
+    {"interrupt-map", NULL, 0, NULL, BREF_IRQ, false},
+    {"iommus", NULL, 0, NULL, BREF_IOMMU, false},
+    {"iommu-map", NULL, 0, NULL, BREF_IOMMU, false},
 };
 
 static bool is_pinctrl_n(const char *name)
@@ -938,35 +995,82 @@ static bool is_pinctrl_n(const char *name)
     return true;
 }
 
-static const struct dep_rule pinctrl_rule = {"pinctrl-N", NULL, DEP_PINCTRL, false};
+static const struct board_ref_rule pinctrl_rule = {"pinctrl-N", NULL, 0, "pinctrl-names", BREF_PINCTRL,
+                                                   false};
 
-static const struct dep_rule *dep_rule_of(const char *name)
+/* Counts that only look like GPIO references: nr-gpios, snps,nr-gpios,
+ * ngpios, gpio-count, and every #...-cells. */
+static bool is_count(const char *name)
+{
+    return name[0] == '#' || strstr(name, "nr-gpio") || strstr(name, "ngpio") ||
+           !strcmp(name, "gpio-line-names") || !strcmp(name, "gpio-reserved-ranges");
+}
+
+const struct board_ref_rule *board_ref_rule(const char *name)
 {
     if (is_pinctrl_n(name))
         return &pinctrl_rule;
+    if (is_count(name))
+        return NULL;
     size_t nl = strlen(name);
-    if (name[0] == '#' || strstr(name, "nr-gpio") || strstr(name, "ngpio"))
-        return NULL; /* counts, not references */
-    for (size_t i = 0; i < ARRAY_SIZE(dep_rules); i++) {
-        const char *r = dep_rules[i].name;
+    for (size_t i = 0; i < ARRAY_SIZE(ref_rules); i++) {
+        const char *r = ref_rules[i].name;
         size_t rl = strlen(r);
         if (r[0] == '-' ? (nl > rl && !strcmp(name + nl - rl, r)) : !strcmp(name, r))
-            return &dep_rules[i];
+            return &ref_rules[i];
     }
     return NULL;
 }
 
-/* dep_rule_of, remembered per property name (a board has a few dozen
- * distinct names and every node asks). */
-static const struct dep_rule *dep_rule_cached(struct scratch *sc, const char *name)
+const char *board_ref_general_cells(const char *name, char *buf, size_t size)
 {
-    static const struct dep_rule none;
-    const struct dep_rule *r = strmap_get(&sc->dep_rules, name);
-    if (!r) {
-        r = dep_rule_of(name);
-        strmap_put(&sc->dep_rules, name, (void *)(r ? r : &none));
+    size_t nl = strlen(name);
+    if (!nl || is_count(name) || strchr(name, ',') || nl + 8 > size)
+        return NULL; /* vendor properties (a ',') follow their own bindings */
+    /* The cells of the standard address and interrupt properties are
+     * numbers: #address-cells, #size-cells, #interrupt-cells size them. */
+    static const char *const numeric[] = {"address", "addresses", "size", "sizes", "interrupt", "interrupts"};
+    for (size_t i = 0; i < ARRAY_SIZE(numeric); i++)
+        if (!strcmp(name, numeric[i]))
+            return NULL;
+    if (nl > 1 && name[nl - 1] == 's')
+        nl--;
+    snprintf(buf, size, "#%.*s-cells", (int)nl, name);
+    return buf;
+}
+
+/* board_ref_rule and the general rule, remembered per property name (a
+ * board has a few hundred distinct names and every node asks). */
+static const struct name_rule *ref_rule_cached(struct bload *c, struct scratch *sc, const char *name)
+{
+    struct name_rule *r = strmap_get(&sc->dep_rules, name);
+    if (r)
+        return r;
+    r = xcalloc(1, sizeof(*r));
+    VEC_PUSH(&sc->name_rules, r);
+    r->rule = board_ref_rule(name);
+    char buf[256];
+    const char *g = r->rule ? NULL : board_ref_general_cells(name, buf, sizeof(buf));
+    if (g && strmap_get(&sc->cells_names, g))
+        r->general_cells = arena_strdup(&c->s->arena, g);
+    strmap_put(&sc->dep_rules, name, r);
+    return r;
+}
+
+/* Every "#...-cells" string of the strings block: the general rule applies
+ * only to names some node declares cells for (a cheap filter for the
+ * thousands of properties that are no reference). */
+static void collect_cells_names(struct bload *c, struct scratch *sc)
+{
+    const char *s = c->b->dt_strings;
+    int sz = fdt_size_dt_strings(c->b->fdt);
+    for (int off = 0; off < sz;) {
+        const char *str = s + off;
+        size_t l = strnlen(str, (size_t)(sz - off));
+        if (l > 7 && str[0] == '#' && !strcmp(str + l - 6, "-cells") && off + (int)l < sz)
+            strmap_put(&sc->cells_names, str, (void *)str);
+        off += (int)l + 1;
     }
-    return r == &none ? NULL : r;
 }
 
 /* The device behind a pin configuration or nvmem cell node: the nearest
@@ -984,22 +1088,75 @@ static struct board_node *device_above(struct board_node *n)
     return compat ? compat : n;
 }
 
+/* The device an OF graph endpoint belongs to: the nearest node above it
+ * with a compatible (endpoint -> port -> ports -> device). */
+static struct board_node *graph_device(struct board_node *n)
+{
+    for (struct board_node *p = n; p && p->parent; p = p->parent)
+        if (p->compatible)
+            return p;
+    return n;
+}
+
+/* A property that matched a rule but does not decode: every node one of
+ * its cells could name is recorded, so the carving can copy it only when
+ * all of them are in the guest, and the checks can say which. */
+static void push_undecodable(struct bload *c, struct scratch *sc, const struct board_prop *p,
+                             const struct board_ref_rule *r)
+{
+    for (uint32_t i = 0; i < p->len / 4; i++) {
+        uint32_t ph = prop_cell(p, i);
+        struct board_node *t = ph ? board_by_phandle(c->b, ph) : NULL;
+        if (t)
+            push_dep_full(sc, p->name, t, t, r, true);
+    }
+}
+
 static void node_deps(struct bload *c, struct board_node *n, struct scratch *sc)
 {
+    /* The nodes of names and paths: their properties are strings. */
+    static const char *const string_nodes[] = {"__symbols__", "__fixups__", "__local_fixups__", "aliases"};
+    if (n->parent && !n->parent->parent)
+        for (size_t i = 0; i < ARRAY_SIZE(string_nodes); i++)
+            if (!strcmp(n->name, string_nodes[i]))
+                return;
+    for (const struct board_node *a = n->parent; a; a = a->parent)
+        if (a->parent && !a->parent->parent && !strcmp(a->name, "__local_fixups__"))
+            return;
     for (struct board_prop pv = board_prop_first(n); pv.name; pv = board_prop_next(n, pv)) {
         const struct board_prop *p = &pv;
-        const struct dep_rule *r = dep_rule_cached(sc, p->name);
-        if (!r)
+        const struct name_rule *nr = ref_rule_cached(c, sc, p->name);
+        const struct board_ref_rule *r = nr->rule;
+        const char *cells = NULL;
+        bool general = false;
+        if (!r && !nr->general_cells)
             continue;
-        if (r->kind == DEP_ARGS && !strcmp(r->cells, "#gpio-cells") && board_has_prop(n, "gpio-hog"))
-            continue; /* a hog's gpios are line numbers of its parent, not phandles */
+        if (r) {
+            if (r->kind == BREF_IRQ || r->kind == BREF_IOMMU)
+                continue; /* decoded by node_irqs / node_sids */
+            if (r->kind == BREF_ARGS && !strcmp(r->cells, "#gpio-cells") && board_has_prop(n, "gpio-hog"))
+                continue; /* a hog's gpios are line numbers of its parent, not phandles */
+            cells = r->cells;
+        } else {
+            /* The general rule: cells that begin with a phandle to a node
+             * declaring the matching #<name>-cells. */
+            cells = nr->general_cells;
+            if (p->len < 4 || p->len % 4)
+                continue;
+            struct board_node *t0 = board_by_phandle(c->b, prop_cell(p, 0));
+            if (!t0 || !board_has_prop(t0, cells))
+                continue;
+            general = true;
+        }
+        bool lenient = r ? r->lenient : false;
         if (p->len % 4 || !p->len) {
-            if (!r->lenient)
+            if (!lenient)
                 node_defect(c, n, "%s is not a list of phandles", p->name);
             continue;
         }
         uint32_t total = p->len / 4, i = 0;
         size_t first = sc->deps.n;
+        const char *why = NULL;
         while (i < total) {
             uint32_t ph = prop_cell(p, i);
             if (ph == 0) { /* an empty entry, as in Linux */
@@ -1008,41 +1165,48 @@ static void node_deps(struct bload *c, struct board_node *n, struct scratch *sc)
             }
             struct board_node *t = board_by_phandle(c->b, ph);
             if (!t) {
-                if (!r->lenient)
-                    node_defect(c, n, "%s: phandle 0x%x is not a node", p->name, ph);
-                else
-                    sc->deps.n = first;
+                why = "names no node";
                 break;
             }
             uint32_t args = 0;
-            if (r->kind == DEP_ARGS || r->kind == DEP_MSI) {
-                if (!board_prop_u32(t, r->cells, &args)) {
-                    if (r->kind == DEP_ARGS) {
-                        if (!r->lenient)
-                            node_defect(c, n, "%s: %s has no %s", p->name, t->path, r->cells);
-                        else
-                            sc->deps.n = first;
+            enum board_ref_kind kind = r ? r->kind : BREF_ARGS;
+            if (kind == BREF_ARGS || kind == BREF_MSI) {
+                if (!board_prop_u32(t, cells, &args)) {
+                    if (kind == BREF_ARGS) {
+                        why = "has no cells property";
                         break;
                     }
                     args = 0;
                 }
-                if (args > total - i - 1) {
-                    if (!r->lenient)
-                        node_defect(c, n, "%s: the specifier for %s is cut short (%s = <%u>)", p->name,
-                                      t->path, r->cells, args);
-                    else
-                        sc->deps.n = first;
-                    break;
-                }
+            } else if (kind == BREF_FIXED) {
+                args = r->fixed;
+            }
+            if (args > total - i - 1) {
+                why = "is cut short";
+                break;
             }
             struct board_node *prov = t;
-            if (r->kind == DEP_PINCTRL)
+            if (kind == BREF_PINCTRL)
                 prov = device_above(t);
-            else if (r->kind == DEP_NVMEM)
+            else if (kind == BREF_NVMEM)
                 prov = t->parent && t->parent->parent ? device_above(t->parent) : t;
-            push_dep(sc, p->name, prov);
+            else if (kind == BREF_LINK)
+                prov = graph_device(t);
+            push_dep_full(sc, p->name, prov, t, general ? NULL : r, false);
             i += 1 + args;
         }
+        if (!why)
+            continue;
+        sc->deps.n = first;
+        if (lenient || general) {
+            /* A pattern match that does not decode is no reference, as in
+             * Linux (a vendor "-gpio" flag); the cells that happen to be
+             * phandles are still recorded so the carving never guesses. */
+            push_undecodable(c, sc, p, r);
+            continue;
+        }
+        node_defect(c, n, "%s: entry at cell %u %s (%s)", p->name, i, why, cells ? cells : "phandles");
+        push_undecodable(c, sc, p, r);
     }
 }
 
@@ -1082,6 +1246,7 @@ void board_derive(struct bload *c)
     c->s->irq_parent_state = xcalloc(b->nnodes, 1);
 
     find_platform(c);
+    collect_cells_names(c, &sc);
     for (uint32_t i = 0; i < b->nnodes; i++)
         node_mmio(c, b->nodes[i], &sc);
     find_cpus(c);
@@ -1097,9 +1262,129 @@ void board_derive(struct bload *c)
                            !board_has_prop(n, "interrupts-extended");
         node_dma(c, n);
     }
+
     VEC_FREE(&sc.ranges);
     VEC_FREE(&sc.irqs);
     VEC_FREE(&sc.sids);
     VEC_FREE(&sc.deps);
     strmap_free(&sc.dep_rules);
+    strmap_free(&sc.cells_names);
+    for (size_t i = 0; i < sc.name_rules.n; i++)
+        free(sc.name_rules.v[i]);
+    VEC_FREE(&sc.name_rules);
+}
+
+/* ---- exported walks ---- */
+
+/* Read from the blob, not kept per node after loading: the carving asks
+ * for a few nodes per device. */
+uint32_t board_addr_cells(const struct board_node *bus)
+{
+    uint32_t v;
+    return board_prop_u32(bus, "#address-cells", &v) ? v : 2;
+}
+
+uint32_t board_size_cells(const struct board_node *bus)
+{
+    uint32_t v;
+    return board_prop_u32(bus, "#size-cells", &v) ? v : 1;
+}
+
+bool board_translate(const struct board *b, const struct board_node *bus, uint32_t ac, uint64_t addr,
+                     uint32_t hi, uint64_t *out)
+{
+    struct bload c = {.b = (struct board *)b, .s = b->store};
+    struct busaddr a = {.addr = addr, .hi = hi};
+    char *why = NULL;
+    enum xlate x = translate(&c, bus, ac, &a, false, &why);
+    free(why);
+    if (x != X_OK)
+        return false;
+    *out = a.addr;
+    return true;
+}
+
+
+bool board_is_bus(const struct board_node *n)
+{
+    static const char *const bus_compat[] = {
+        "simple-bus", "simple-pm-bus", "simple-mfd", "isa", "arm,amba-bus", "syscon-bus",
+    };
+    if (!n->compatible)
+        return board_has_prop(n, "ranges") || !n->parent;
+    const char *dt = board_prop_str(n, "device_type");
+    if (n->pci_host || (dt && (!strcmp(dt, "pci") || !strcmp(dt, "pciex"))))
+        return true; /* PCI functions below a host bridge are devices of their own */
+    return COMPAT_ANY(n, bus_compat);
+}
+
+bool board_has_resources(const struct board_node *n)
+{
+    return n->nmmio || board_has_prop(n, "interrupts") || board_has_prop(n, "interrupts-extended") ||
+           board_has_prop(n, "mboxes");
+}
+
+const struct board_node *board_resource_holder(const struct board_node *n)
+{
+    for (const struct board_node *p = n; p && p->parent; p = p->parent) {
+        if (p != n && board_has_prop(p, "ranges"))
+            return NULL; /* a bus: what is above is not part of the copy */
+        if (board_has_resources(p) || (p->compatible && board_has_prop(p, "reg")))
+            return p; /* resources, or a device addressed on its own bus (an I2C expander) */
+    }
+    return NULL;
+}
+
+const struct board_node *board_device_parent(const struct board_node *n)
+{
+    const struct board_node *p = n->parent;
+    if (!p || !p->parent || !p->compatible || board_is_bus(p) || !board_has_resources(p))
+        return NULL;
+    return p;
+}
+
+/* ---- specifiers on demand ---- */
+
+/* The entries of a phandle + #<cells> property (`resets`, `power-domains`
+ * ...), decoded by the same rule as the dependency graph, for the stages
+ * that need the arguments (the quiesce plan): nothing is stored per node.
+ * A malformed property yields the entries before the defect (load already
+ * reported it). */
+uint32_t board_specifiers(const struct board_node *n, const char *prop, struct board_spec *out,
+                          uint32_t max)
+{
+    const struct board_ref_rule *r = board_ref_rule(prop);
+    struct board_prop p = board_prop(n, prop);
+    if (!r || r->kind != BREF_ARGS || !r->cells || !p.name || p.len % 4)
+        return 0;
+    uint32_t total = p.len / 4, i = 0, count = 0;
+    while (i < total) {
+        uint32_t ph = prop_cell(&p, i), args;
+        if (ph == 0) {
+            i++;
+            continue;
+        }
+        struct board_node *t = board_by_phandle(n->board, ph);
+        if (!t || !board_prop_u32(t, r->cells, &args) || args > total - i - 1)
+            break;
+        if (count < max)
+            out[count] = (struct board_spec){.provider = t, .cells = p.val + 4 * (i + 1), .ncells = args};
+        count++;
+        i += 1 + args;
+    }
+    return count;
+}
+
+bool board_gic_spec(const struct board *b, const uint8_t *cells, uint32_t ncells, uint32_t *intid,
+                    uint32_t *flags)
+{
+    struct bload c = {.b = (struct board *)b, .s = b->store};
+    struct board_irq irq;
+    char *why = decode_irq(&c, b->gic.node, cells, ncells, &irq);
+    free(why);
+    if (why)
+        return false;
+    *intid = irq.intid;
+    *flags = irq.flags;
+    return true;
 }

@@ -28,6 +28,21 @@ static bool is_device(const struct board *b, const struct board_node *n)
     return strcmp(top->name, "reserved-memory") != 0;
 }
 
+bool board_memory_node(const struct board *b, const struct board_node *n)
+{
+    if (n == b->root)
+        return true;
+    if (!strncmp(n->name, "memory", 6) && (n->name[6] == '\0' || n->name[6] == '@'))
+        return true;
+    struct board_prop dt = board_prop(n, "device_type");
+    if (dt.name && dt.len >= 6 && !memcmp(dt.val, "memory", 6))
+        return true;
+    for (const struct board_node *p = n->parent; p; p = p->parent)
+        if (!strcmp(p->name, "reserved-memory") || !strcmp(p->name, "cpus"))
+            return true;
+    return false;
+}
+
 static const char *irq_kind(const struct board_irq *q)
 {
     if (!q->gic)
@@ -221,8 +236,8 @@ static void describe_json(const struct board *b, FILE *out)
             sb_puts(&sb, k ? ", {\"prop\": " : "{\"prop\": ");
             sb_json_str(&sb, n->deps[k].prop);
             sb_puts(&sb, ", \"provider\": ");
-            sb_json_str(&sb, n->deps[k].provider->path);
-            sb_printf(&sb, ", \"resource_free\": %s}", n->deps[k].provider->resource_free ? "true" : "false");
+            sb_json_str(&sb, board_dep_provider(n, &n->deps[k])->path);
+            sb_printf(&sb, ", \"resource_free\": %s}", board_dep_provider(n, &n->deps[k])->resource_free ? "true" : "false");
         }
         sb_puts(&sb, "]}");
         if (sb.len > (1u << 20)) { /* keep memory flat on 100k-node boards */
@@ -331,8 +346,8 @@ static void describe_text(const struct board *b, FILE *out)
         if (n->ndeps) {
             fprintf(out, "    deps:");
             for (uint32_t k = 0; k < n->ndeps; k++)
-                fprintf(out, " %s=%s%s", n->deps[k].prop, n->deps[k].provider->path,
-                        n->deps[k].provider->resource_free ? "(free)" : "");
+                fprintf(out, " %s=%s%s", n->deps[k].prop, board_dep_provider(n, &n->deps[k])->path,
+                        board_dep_provider(n, &n->deps[k])->resource_free ? "(free)" : "");
             fprintf(out, "\n");
         }
     }

@@ -4,6 +4,13 @@
  * error messages become board-invalid findings at their file:line, and the
  * dependency files of cpp (-MD) and dtc (-d) name every file read, for -M.
  *
+ * dtc runs once on the success path. The DTS position of each node (for
+ * "board node ... is defined here" and board findings at file:line) needs a
+ * second dtc run (-T, annotated DTS output), so it is made only when a
+ * diagnostic first asks for a position (board_lazy_positions): a clean
+ * build pays for one dtc run, a build with findings gets the same positions
+ * as before.
+ *
  * $DTPASS_DTC and $DTPASS_CPP override the programs (default: dtc and cpp
  * from PATH). */
 #include <errno.h>
@@ -11,7 +18,9 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -59,6 +68,27 @@ static int run(char *const argv[], const char *out, const char *err)
     int st = 0;
     struct timespec start, now, nap = {0, 1000000};
     clock_gettime(CLOCK_MONOTONIC, &start);
+#ifdef SYS_pidfd_open
+    /* A pidfd becomes readable the moment the child exits: no polling
+     * latency (dtc on a small board takes a few ms). Without one (older
+     * kernels), the sleeping loop below. */
+    int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (pfd >= 0) {
+        struct pollfd pl = {.fd = pfd, .events = POLLIN};
+        long left_ms = tool_timeout() * 1000L;
+        while (left_ms > 0) {
+            int r = poll(&pl, 1, left_ms > 1000 ? 1000 : (int)left_ms);
+            if (r > 0)
+                break;
+            if (r < 0 && errno != EINTR)
+                break;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            left_ms = tool_timeout() * 1000L - ((now.tv_sec - start.tv_sec) * 1000L +
+                                                (now.tv_nsec - start.tv_nsec) / 1000000L);
+        }
+        close(pfd);
+    }
+#endif
     for (;;) {
         pid_t r = waitpid(pid, &st, WNOHANG);
         if (r == pid)
@@ -161,7 +191,7 @@ typedef VEC(const char *) argvec;
 
 /* One dtc command line: the program, its fixed options, the board's own
  * directory and every -I directory as include paths, then the input. */
-static void dtc_argv(argvec *argv, const struct bload *c, const char *prog,
+static void dtc_argv(argvec *argv, const char *const *incdirs, size_t nincdirs, const char *prog,
                      const char *const *fixed, size_t nfixed, const char *boarddir,
                      const char *input)
 {
@@ -171,12 +201,41 @@ static void dtc_argv(argvec *argv, const struct bload *c, const char *prog,
         VEC_PUSH(argv, fixed[i]);
     VEC_PUSH(argv, "-i");
     VEC_PUSH(argv, boarddir);
-    for (size_t i = 0; i < c->opt->nincdirs; i++) {
+    for (size_t i = 0; i < nincdirs; i++) {
         VEC_PUSH(argv, "-i");
-        VEC_PUSH(argv, c->opt->incdirs[i]);
+        VEC_PUSH(argv, incdirs[i]);
     }
     VEC_PUSH(argv, input);
     VEC_PUSH(argv, NULL);
+}
+
+/* The cpp command line: DTS conventions (no standard includes, no
+ * predefined macros, __DTS__), the board's directory and every -I
+ * directory, a dependency file, the output file, the input. */
+static void cpp_argv(argvec *argv, const char *const *incdirs, size_t nincdirs, const char *prog,
+                     const char *boarddir, const char *depfile, const char *out, const char *input)
+{
+    argv->n = 0;
+    VEC_PUSH(argv, prog);
+    const char *fixed[] = {"-nostdinc", "-undef", "-D__DTS__", "-x", "assembler-with-cpp"};
+    for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
+        VEC_PUSH(argv, fixed[i]);
+    VEC_PUSH(argv, "-I");
+    VEC_PUSH(argv, boarddir);
+    for (size_t i = 0; i < nincdirs; i++) {
+        VEC_PUSH(argv, "-I");
+        VEC_PUSH(argv, incdirs[i]);
+    }
+    const char *tail[] = {"-MD", "-MF", depfile, "-MT", "board", "-o", out, input};
+    for (size_t i = 0; i < ARRAY_SIZE(tail); i++)
+        VEC_PUSH(argv, tail[i]);
+    VEC_PUSH(argv, NULL);
+}
+
+static const char *prog_env(const char *var, const char *dflt)
+{
+    const char *p = getenv(var);
+    return p && *p ? p : dflt;
 }
 
 static const char *parse_dtc_pos(struct bload *c, const char *s, struct srcpos *pos)
@@ -209,14 +268,14 @@ static const char *parse_dtc_pos(struct bload *c, const char *s, struct srcpos *
 
 /* Lends the text of a file dtc complained about to the sink, so the
  * diagnostic can quote the line. */
-static void add_source_once(struct bload *c, const char *file)
+static void add_source_once(struct diag_sink *d, const char *file)
 {
-    if (strmap_get(&c->d->sources, file))
+    if (strmap_get(&d->sources, file))
         return;
     size_t len;
     char *text = read_file(file, DTS_MAX_SIZE, &len);
     if (text) {
-        diag_add_source(c->d, file, text, len);
+        diag_add_source(d, file, text, len);
         free(text);
     }
 }
@@ -251,7 +310,7 @@ static void report_log(struct bload *c, const char *log, const char *tool, const
         }
         if (tmpfile && pos.file && !strcmp(pos.file, tmpfile))
             pos.file = c->b->file; /* cpp output without line markers */
-        add_source_once(c, pos.file);
+        add_source_once(c->d, pos.file);
         diag_report(c->d, "board-invalid", pos, "%s: %s", tool, rest);
         reported++;
     }
@@ -267,6 +326,44 @@ static const char *tmp_root(void)
     return t && *t ? t : "/tmp";
 }
 
+/* What the on-demand positions run needs: the board as given and how it was
+ * compiled (the include directories are copied: the options need not
+ * outlive loading). */
+struct dts_positions {
+    char *file;
+    char **incdirs;
+    size_t nincdirs;
+    bool cpp;
+    bool ready;              /* the tree is built: positions may be asked for */
+    bool tried;              /* the dtc -T run was made (successful or not) */
+    struct diag_sink *d;     /* interns file names, takes quoted sources; it
+                                outlives every diagnostic made on the board */
+    struct srcpos *src;      /* per node index, or NULL */
+};
+
+void board_positions_free(struct dts_positions *p)
+{
+    if (!p)
+        return;
+    free(p->file);
+    for (size_t i = 0; i < p->nincdirs; i++)
+        free(p->incdirs[i]);
+    free(p->incdirs);
+    free(p->src);
+    free(p);
+}
+
+/* A private temporary directory, or NULL (errno set). */
+static char *make_tmpdir(void)
+{
+    char *dir = xasprintf("%s/dtpass-XXXXXX", tmp_root());
+    if (!mkdtemp(dir)) {
+        free(dir);
+        return NULL;
+    }
+    return dir;
+}
+
 int board_compile_dts(struct bload *c, const char *file, void **blob, size_t *size)
 {
     struct board *b = c->b;
@@ -280,40 +377,22 @@ int board_compile_dts(struct bload *c, const char *file, void **blob, size_t *si
     size_t in_size = len;
     free(text);
 
-    char *dir = xasprintf("%s/dtpass-XXXXXX", tmp_root());
-    if (!mkdtemp(dir)) {
+    char *dir = make_tmpdir();
+    if (!dir) {
         diag_fatal(c->d, NOPOS, "cannot create a temporary directory in %s: %s", tmp_root(), strerror(errno));
-        free(dir);
         return -1;
     }
     char *pp = xasprintf("%s/board.pp.dts", dir), *dtb = xasprintf("%s/board.dtb", dir);
     char *cppdep = xasprintf("%s/cpp.d", dir), *dtcdep = xasprintf("%s/dtc.d", dir);
-    char *log = xasprintf("%s/stderr", dir), *annfile = xasprintf("%s/annotated.dts", dir);
+    char *log = xasprintf("%s/stderr", dir);
     char *boarddir = path_dirname(file);
-    const char *dtc_prog = getenv("DTPASS_DTC"), *cpp_prog = getenv("DTPASS_CPP");
-    if (!dtc_prog || !*dtc_prog)
-        dtc_prog = "dtc";
-    if (!cpp_prog || !*cpp_prog)
-        cpp_prog = "cpp";
+    const char *dtc_prog = prog_env("DTPASS_DTC", "dtc"), *cpp_prog = prog_env("DTPASS_CPP", "cpp");
     argvec argv = {0};
     int rc = -1;
     const char *input = file;
 
     if (cpp) {
-        VEC_PUSH(&argv, cpp_prog);
-        const char *fixed[] = {"-nostdinc", "-undef", "-D__DTS__", "-x", "assembler-with-cpp"};
-        for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
-            VEC_PUSH(&argv, fixed[i]);
-        VEC_PUSH(&argv, "-I");
-        VEC_PUSH(&argv, boarddir);
-        for (size_t i = 0; i < c->opt->nincdirs; i++) {
-            VEC_PUSH(&argv, "-I");
-            VEC_PUSH(&argv, c->opt->incdirs[i]);
-        }
-        const char *tail[] = {"-MD", "-MF", cppdep, "-MT", "board", "-o", pp, file};
-        for (size_t i = 0; i < ARRAY_SIZE(tail); i++)
-            VEC_PUSH(&argv, tail[i]);
-        VEC_PUSH(&argv, NULL);
+        cpp_argv(&argv, c->opt->incdirs, c->opt->nincdirs, cpp_prog, boarddir, cppdep, pp, file);
         int st = run((char *const *)argv.v, NULL, log);
         if (st < 0) {
             if (errno == ETIMEDOUT)
@@ -331,11 +410,10 @@ int board_compile_dts(struct bload *c, const char *file, void **blob, size_t *si
         struct stat st_pp;
         if (stat(pp, &st_pp) == 0)
             in_size = (size_t)st_pp.st_size; /* what dtc will parse */
-        argv.n = 0;
     }
 
     const char *fixed[] = {"-@", "-q", "-I", "dts", "-O", "dtb", "-d", dtcdep, "-o", dtb};
-    dtc_argv(&argv, c, dtc_prog, fixed, ARRAY_SIZE(fixed), boarddir, input);
+    dtc_argv(&argv, c->opt->incdirs, c->opt->nincdirs, dtc_prog, fixed, ARRAY_SIZE(fixed), boarddir, input);
     int st = run((char *const *)argv.v, NULL, log);
     if (st < 0) {
         if (errno == ETIMEDOUT)
@@ -357,15 +435,19 @@ int board_compile_dts(struct bload *c, const char *file, void **blob, size_t *si
     }
     rc = 0;
 
-    /* Node positions for diagnostics: dtc -T annotates its DTS output with
-     * the file:line of every node, in the blob's order. It is a second dtc
-     * run, so only for boards of hand-written size. */
+    /* Node positions come from a second dtc run, made when a diagnostic
+     * first needs one, and only for boards of hand-written size. */
     if (in_size <= POSITIONS_MAX_INPUT) {
-        const char *ann[] = {"-@", "-q", "-T", "-I", "dts", "-O", "dts", "-o", annfile};
-        dtc_argv(&argv, c, dtc_prog, ann, ARRAY_SIZE(ann), boarddir, input);
-        size_t alen;
-        if (run((char *const *)argv.v, NULL, log) == 0)
-            c->s->annotated = read_file(annfile, DTS_MAX_SIZE, &alen);
+        struct dts_positions *p = xcalloc(1, sizeof(*p));
+        p->file = xstrdup(file);
+        p->cpp = cpp;
+        p->d = c->d;
+        p->nincdirs = c->opt->nincdirs;
+        p->incdirs = xcalloc(p->nincdirs ? p->nincdirs : 1, sizeof(*p->incdirs));
+        for (size_t i = 0; i < p->nincdirs; i++)
+            p->incdirs[i] = xstrdup(c->opt->incdirs[i]);
+        board_positions_free(c->s->positions);
+        c->s->positions = p;
     }
 
 out:
@@ -374,28 +456,68 @@ out:
     unlink(cppdep);
     unlink(dtcdep);
     unlink(log);
-    unlink(annfile);
     rmdir(dir);
     free(pp);
     free(dtb);
     free(cppdep);
     free(dtcdep);
     free(log);
-    free(annfile);
     free(dir);
     free(boarddir);
     VEC_FREE(&argv);
     return rc;
 }
 
+/* The annotated DTS of the board (dtc -T -O dts, through cpp as when it was
+ * compiled), or NULL when a tool fails (then no node has a position). */
+static char *annotate(const struct dts_positions *p)
+{
+    char *dir = make_tmpdir();
+    if (!dir)
+        return NULL;
+    char *pp = xasprintf("%s/board.pp.dts", dir), *cppdep = xasprintf("%s/cpp.d", dir);
+    char *log = xasprintf("%s/stderr", dir), *annfile = xasprintf("%s/annotated.dts", dir);
+    char *boarddir = path_dirname(p->file);
+    const char *const *inc = (const char *const *)p->incdirs;
+    argvec argv = {0};
+    char *text = NULL;
+    const char *input = p->file;
+    if (p->cpp) {
+        cpp_argv(&argv, inc, p->nincdirs, prog_env("DTPASS_CPP", "cpp"), boarddir, cppdep, pp, p->file);
+        if (run((char *const *)argv.v, NULL, log) != 0)
+            goto out;
+        input = pp;
+    }
+    const char *ann[] = {"-@", "-q", "-T", "-I", "dts", "-O", "dts", "-o", annfile};
+    dtc_argv(&argv, inc, p->nincdirs, prog_env("DTPASS_DTC", "dtc"), ann, ARRAY_SIZE(ann), boarddir, input);
+    size_t alen;
+    if (run((char *const *)argv.v, NULL, log) == 0)
+        text = read_file(annfile, DTS_MAX_SIZE, &alen);
+out:
+    unlink(pp);
+    unlink(cppdep);
+    unlink(log);
+    unlink(annfile);
+    rmdir(dir);
+    free(pp);
+    free(cppdep);
+    free(log);
+    free(annfile);
+    free(dir);
+    free(boarddir);
+    VEC_FREE(&argv);
+    return text;
+}
+
 /* The file dtc names in an annotation: dtc shortens the main file to its
  * base name; included files are as found. */
-static const char *position_file(struct bload *c, const char *name, struct strmap *cache)
+static const char *position_file(const struct board *b, const struct dts_positions *p, const char *name,
+                                 struct strmap *cache)
 {
     const char *hit = strmap_get(cache, name);
     if (hit)
         return hit;
-    const char *board = c->b->file, *slash = strrchr(board, '/');
+    const char *board = b->file, *slash = strrchr(board, '/');
     const char *base = slash ? slash + 1 : board;
     char *path = NULL;
     if (!strcmp(name, base) || !strcmp(name, board)) {
@@ -406,31 +528,29 @@ static const char *position_file(struct bload *c, const char *name, struct strma
         char *dir = path_dirname(board);
         path = path_join(dir, name);
         free(dir);
-        for (size_t i = 0; access(path, F_OK) != 0 && i < c->opt->nincdirs; i++) {
+        for (size_t i = 0; access(path, F_OK) != 0 && i < p->nincdirs; i++) {
             free(path);
-            path = path_join(c->opt->incdirs[i], name);
+            path = path_join(p->incdirs[i], name);
         }
         if (access(path, F_OK) != 0) {
             free(path);
             path = xstrdup(name);
         }
     }
-    const char *interned = diag_intern(c->d, path);
-    add_source_once(c, interned); /* findings on board nodes quote their line */
+    const char *interned = diag_intern(p->d, path);
+    add_source_once(p->d, interned); /* findings on board nodes quote their line */
     free(path);
     strmap_put(cache, name, (void *)interned); /* name lives in the text, which outlives the map */
     return interned;
 }
 
-void board_apply_positions(struct bload *c)
+/* Per node (blob order = DTS order) its file:line from the annotated DTS,
+ * or NULL when the text is not the tree that was loaded. */
+static struct srcpos *parse_positions(const struct board *b, const struct dts_positions *p, char *text)
 {
-    char *text = c->s->annotated;
-    if (!text)
-        return;
-    struct board *b = c->b;
     struct strmap cache;
     strmap_init(&cache);
-    b->src = xcalloc(b->nnodes ? b->nnodes : 1, sizeof(*b->src));
+    struct srcpos *src = xcalloc(b->nnodes ? b->nnodes : 1, sizeof(*src));
     uint32_t i = 0;
     bool ok = true;
     for (char *line = text, *next; line && *line && ok; line = next) {
@@ -458,17 +578,37 @@ void board_apply_positions(struct bload *c)
                     colon = q;
             if (colon) {
                 *colon = '\0';
-                b->src[i].file = position_file(c, pos, &cache);
-                b->src[i].line = (uint32_t)strtoul(colon + 1, NULL, 10);
+                src[i].file = position_file(b, p, pos, &cache);
+                src[i].line = (uint32_t)strtoul(colon + 1, NULL, 10);
             }
         }
         i++;
     }
     if (!ok || i != b->nnodes) { /* not the tree we loaded: trust no position */
-        free(b->src);
-        b->src = NULL;
+        free(src);
+        src = NULL;
     }
     strmap_free(&cache);
-    free(text);
-    c->s->annotated = NULL;
+    return src;
+}
+
+void board_apply_positions(struct bload *c)
+{
+    if (c->s->positions)
+        c->s->positions->ready = true;
+}
+
+const struct srcpos *board_lazy_positions(const struct board *b)
+{
+    struct dts_positions *p = b->store ? b->store->positions : NULL;
+    if (!p || !p->ready)
+        return NULL;
+    if (!p->tried) { /* one attempt: a failing dtc -T is not retried per finding */
+        p->tried = true;
+        char *text = annotate(p);
+        if (text)
+            p->src = parse_positions(b, p, text);
+        free(text);
+    }
+    return p->src;
 }

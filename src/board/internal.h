@@ -39,8 +39,10 @@ struct board_store {
     VEC(struct dev_class) classes; /* user classes first, then built-in */
     struct strmap class_cache;     /* compatible string -> matched class + 1 (or a miss marker) */
     VEC(char *) owned;             /* strings owned by the store (class data) */
-    char *annotated;               /* dtc -T -O dts output of a DTS board, until positions are applied */
+    struct dts_positions *positions; /* a DTS board's node positions, made on demand (dtc.c) */
 };
+
+struct dts_positions;
 
 /* The loading context. */
 struct bload {
@@ -68,9 +70,13 @@ struct diag *board_invalid(struct bload *c, const struct board_node *n, const ch
  * file read in b->inputs. */
 int board_compile_dts(struct bload *c, const char *file, void **blob, size_t *size);
 
-/* dtc.c: sets node->src from the annotated DTS (blob order = DTS order),
- * then drops the text. */
+/* dtc.c: the tree is built; from now on board_node_pos may ask for the
+ * positions of a DTS board. */
 void board_apply_positions(struct bload *c);
+/* dtc.c: per node its DTS position, from a dtc -T run made on the first
+ * call (a memo in the store, not part of the model), or NULL. */
+const struct srcpos *board_lazy_positions(const struct board *b);
+void board_positions_free(struct dts_positions *p);
 
 /* derive.c: everything from the DT rules, after the tree is built. */
 void board_derive(struct bload *c);

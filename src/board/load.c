@@ -106,8 +106,12 @@ struct diag *node_defect(struct bload *c, struct board_node *n, const char *fmt,
     }
     if (!n->defect)
         n->defect = arena_strdup(&c->s->arena, msg);
-    struct srcpos pos = board_node_pos(n).file ? board_node_pos(n) : (struct srcpos){.file = c->b->file};
-    struct diag *dg = diag_report_sev(c->d, "board-invalid", SEV_WARNING, pos, "%s: %s", n->path, msg);
+    struct diag *dg = diag_report_sev(c->d, "board-invalid", SEV_WARNING, (struct srcpos){.file = c->b->file},
+                                      "%s: %s", n->path, msg);
+    /* The node's DTS line, unless the warning is never shown (a DTS board's
+     * positions cost a second dtc run). */
+    if (dg && !dg->hidden && board_node_pos(n).file)
+        dg->pos = board_node_pos(n);
     diag_node(dg, n->path);
     free(msg);
     return dg;
@@ -379,6 +383,10 @@ static int build_tree(struct bload *c)
         board_invalid(c, NULL, "broken node structure in the blob (%zu nodes)", nn);
         return -1;
     }
+    if (nn > BOARD_MAX_NODES) { /* board_dep and board_irq keep node indices in 27 bits */
+        board_invalid(c, NULL, "the blob has %zu nodes; dtpass reads at most %u", nn, BOARD_MAX_NODES);
+        return -1;
+    }
     const char *known[K_COUNT];
     for (int k = 0; k < K_COUNT; k++)
         known[k] = strmap_get(&b->prop_names, known_names[k]);
@@ -615,7 +623,7 @@ void board_free(struct board *b)
         arena_free(&b->store->arena);
         free(b->store->node_array);
         free_scratch(b->store);
-        free(b->store->annotated);
+        board_positions_free(b->store->positions);
         free(b->store);
     }
     free(b->fdt);
@@ -656,7 +664,8 @@ int board_load(struct board *b, const char *file, const struct board_options *op
     }
     index_tree(&c);
     board_derive(&c);
-    /* What only loading needed: the cell counts and interrupt-parent memo. */
+    /* What only loading needed: the cell counts and interrupt-parent memo
+     * (board_irq_parent keeps its answers in the arena). */
     free_scratch(b->store);
     if (diag_errors(d) > errs) {
         board_free(b);
@@ -736,7 +745,9 @@ bool board_machine_node(const struct board *b, const struct board_node *n)
 
 struct srcpos board_node_pos(const struct board_node *n)
 {
-    return n->board->src ? n->board->src[n->index] : NOPOS;
+    /* A DTS board's positions cost a second dtc run: made on first use. */
+    const struct srcpos *src = n->board->src ? n->board->src : board_lazy_positions(n->board);
+    return src ? src[n->index] : NOPOS;
 }
 
 const char *board_node_label(const struct board_node *n)

@@ -54,9 +54,12 @@ static uint32_t owner_of(const struct ck *c, const struct board_node *p, const s
 
 struct violation {
     const struct board_node *provider;
-    const char *prop;             /* the device's own property (what `drop:` removes) */
+    const char *prop;             /* the property of the device or subnode that needs it */
+    const struct board_node *from; /* the node carrying prop (the device or a subnode) */
     const struct board_node *via; /* resource-free provider in between, or NULL */
+    const struct board_node *target; /* the node the phandle names, when not the provider */
     bool memory;                  /* memory-region outside the guest's memory */
+    bool undecodable;             /* prop matched a binding but does not decode */
 };
 
 static int violation_cmp(const void *pa, const void *pb)
@@ -64,6 +67,8 @@ static int violation_cmp(const void *pa, const void *pb)
     const struct violation *a = pa, *b = pb;
     if (a->provider->index != b->provider->index)
         return a->provider->index < b->provider->index ? -1 : 1;
+    if (a->from->index != b->from->index)
+        return a->from->index < b->from->index ? -1 : 1;
     return strcmp(a->prop, b->prop);
 }
 
@@ -86,8 +91,9 @@ static bool region_in_guest(const struct sys_guest *g, const struct board_node *
 }
 
 struct edge {
-    const struct board_node *n;
-    const char *prop;
+    const struct board_dep *dep;
+    const struct board_node *from; /* the device or subnode whose property it is */
+    const char *prop;              /* that property */
     const struct board_node *via;
 };
 
@@ -97,7 +103,58 @@ struct walk {
     uint32_t serial;
     VEC(struct edge) stack;
     VEC(struct violation) out;
+    VEC(const struct board_node *) nodes; /* the device and the subnodes that ride along */
 };
+
+/* Whether the guest's device windows cover [base, base+size). */
+static bool guest_covers(const struct sys_guest *g, uint64_t base, uint64_t size)
+{
+    for (size_t d = 0; d < g->devices.n; d++)
+        for (size_t r = 0; r < g->devices.v[d].regs.n; r++) {
+            const struct res_reg *w = &g->devices.v[d].regs.v[r];
+            if (base >= w->pa && base - w->pa < w->size && size <= w->size - (base - w->pa))
+                return true;
+        }
+    return false;
+}
+
+/* The subnodes that come into the guest with an assigned device: the same
+ * rule as lower/guest_tree.c's copy_children — not owned by anyone (an owned
+ * node is checked in its own right, or belongs to another owner), and no
+ * MMIO of its own outside the guest's device windows. */
+static void riding_subnodes(struct walk *w, const struct sys_guest *g, const struct board_node *n)
+{
+    for (const struct board_node *ch = n->first_child; ch; ch = ch->next_sibling) {
+        if (w->c->owner[ch->index] != OWNER_NONE)
+            continue;
+        bool mapped = true;
+        for (uint32_t i = 0; i < ch->nmmio && mapped; i++)
+            mapped = guest_covers(g, ch->mmio[i].base, ch->mmio[i].size);
+        if (!mapped)
+            continue;
+        VEC_PUSH(&w->nodes, ch);
+        riding_subnodes(w, g, ch);
+    }
+}
+
+static bool in_subtree(const struct board_node *top, const struct board_node *n)
+{
+    return n == top || is_ancestor(top, n);
+}
+
+/* Pushes the edges of a copied node (a provider, or a container copied
+ * above it), once per device. */
+static void push_node_edges(struct walk *w, const struct board_node *p, const struct edge *it)
+{
+    if (w->stamp[p->index] == w->serial)
+        return;
+    w->stamp[p->index] = w->serial;
+    for (uint32_t k = 0; k < p->ndeps; k++) {
+        const struct board_dep *e = &p->deps[k];
+        if (!dep_handled_elsewhere(e->prop) && strcmp(e->prop, "memory-region") != 0)
+            VEC_PUSH(&w->stack, ((struct edge){e, it->from, it->prop, it->via ? it->via : p}));
+    }
+}
 
 static void device_deps(struct walk *w, size_t g, const struct sys_device *dev)
 {
@@ -105,46 +162,52 @@ static void device_deps(struct walk *w, size_t g, const struct sys_device *dev)
     const struct sys_guest *gu = &c->sys->guests.v[g];
     const struct board_node *n = dev->ref.node;
     w->serial++;
-    w->stack.n = w->out.n = 0;
-    w->stamp[n->index] = w->serial;
-    /* Seeds: the device's own edges, filtered by drop:. */
-    for (uint32_t k = 0; k < n->ndeps; k++) {
-        const struct board_dep *e = &n->deps[k];
-        if (!e->provider || dep_handled_elsewhere(e->prop) || dropped(dev, e->prop))
-            continue;
-        VEC_PUSH(&w->stack, ((struct edge){e->provider, e->prop, NULL}));
+    w->stack.n = w->out.n = w->nodes.n = 0;
+    VEC_PUSH(&w->nodes, n);
+    riding_subnodes(w, gu, n);
+    /* Seeds: the edges of the device (filtered by drop:) and of every
+     * subnode that comes along. */
+    for (size_t i = 0; i < w->nodes.n; i++) {
+        const struct board_node *s = w->nodes.v[i];
+        w->stamp[s->index] = w->serial;
+        for (uint32_t k = 0; k < s->ndeps; k++) {
+            const struct board_dep *e = &s->deps[k];
+            if (dep_handled_elsewhere(e->prop) || (s == n && dropped(dev, e->prop)))
+                continue;
+            VEC_PUSH(&w->stack, ((struct edge){e, s, e->prop, NULL}));
+        }
     }
     while (w->stack.n) {
         struct edge it = w->stack.v[--w->stack.n];
-        const struct board_node *p = it.n;
-        if (!strcmp(it.prop, "memory-region")) {
+        const struct board_node *p = board_dep_provider(it.from, it.dep), *t = board_dep_target(it.from, it.dep);
+        if (!strcmp(it.dep->prop, "memory-region")) {
             if (p->nmmio && !region_in_guest(gu, p))
-                VEC_PUSH(&w->out, ((struct violation){p, it.prop, it.via, true}));
+                VEC_PUSH(&w->out, ((struct violation){p, it.prop, it.from, it.via, NULL, true, false}));
             continue;
         }
-        if (is_ancestor(p, n) || is_ancestor(n, p))
-            continue; /* buses above the device and nodes below it come along */
+        if (in_subtree(n, t) || is_ancestor(t, n))
+            continue; /* nodes below the device come along; buses above it are re-created */
         if (p == c->b->gic.node || board_smmu_of(c->b, p))
             continue; /* virtualised or programmed by the hypervisor */
         const struct board_node *at;
-        uint32_t o = owner_of(c, p, &at);
-        if (o == owner_guest(g) || o == OWNER_HYP)
-            continue; /* its own device (checked in its own right), or the hypervisor's */
-        if (p->resource_free) {
-            /* Copied into the guest, so its own edges come too (once:
-             * provider graphs can have cycles and shared subtrees). */
-            if (w->stamp[p->index] == w->serial)
-                continue;
-            w->stamp[p->index] = w->serial;
-            for (uint32_t k = 0; k < p->ndeps; k++) {
-                const struct board_dep *e = &p->deps[k];
-                if (e->provider && !dep_handled_elsewhere(e->prop) &&
-                    strcmp(e->prop, "memory-region") != 0)
-                    VEC_PUSH(&w->stack, ((struct edge){e->provider, it.prop, it.via ? it.via : p}));
-            }
+        uint32_t o = owner_of(c, t, &at);
+        if (o == owner_guest(g))
+            continue; /* its own device (checked in its own right); a provider the
+                       * hypervisor keeps is not in the guest either: a finding */
+        const struct board_node *holder = board_resource_holder(t);
+        if (!holder && !it.dep->undecodable) {
+            /* Copied into the guest with the containers above it (up to
+             * the first bus), so their own edges come too (once: provider
+             * graphs can have cycles and shared subtrees). */
+            push_node_edges(w, t, &it);
+            for (const struct board_node *a = t->parent; a && a->parent && !board_has_prop(a, "ranges");
+                 a = a->parent)
+                push_node_edges(w, a, &it);
             continue;
         }
-        VEC_PUSH(&w->out, ((struct violation){p, it.prop, it.via, false}));
+        VEC_PUSH(&w->out, ((struct violation){holder ? holder : p, it.prop, it.from, it.via,
+                                              holder && holder != t ? t : NULL, false,
+                                              it.dep->undecodable}));
     }
     if (!w->out.n)
         return;
@@ -152,25 +215,30 @@ static void device_deps(struct walk *w, size_t g, const struct sys_device *dev)
     ck_sort(v, w->out.n, sizeof(*v), violation_cmp);
     for (size_t i = 0; i < w->out.n;) {
         size_t j = i + 1;
-        while (j < w->out.n && v[j].provider == v[i].provider)
+        while (j < w->out.n && v[j].provider == v[i].provider && v[j].from == v[i].from)
             j++;
         /* The distinct properties leading to this provider, for message and fix. */
         struct strbuf props;
         sb_init(&props);
+        bool undecodable = false;
         for (size_t k = i; k < j; k++) {
+            undecodable |= v[k].undecodable;
             if (k > i && !strcmp(v[k].prop, v[k - 1].prop))
                 continue;
             sb_printf(&props, "%s`%s`", props.len ? ", " : "", v[k].prop);
         }
-        const struct board_node *p = v[i].provider;
+        const struct board_node *p = v[i].provider, *from = v[i].from;
+        /* A subnode's property: say whose, and the fix cannot be drop:. */
+        char *fromtxt = from == n ? xasprintf("%s (guest %s)", n->path, gu->name)
+                                  : xasprintf("%s (guest %s), in its subnode %s,", n->path, gu->name, from->path);
         struct diag *d;
         if (v[i].memory) {
             uint64_t rhi = p->mmio[0].base;
             range_end(p->mmio[0].base, p->mmio[0].size, &rhi);
             d = ck_report(c, "dep-unowned", dev->ref.pos,
-                          "%s (guest %s) uses reserved memory %s [0x%" PRIx64 "-0x%" PRIx64
+                          "%s uses reserved memory %s [0x%" PRIx64 "-0x%" PRIx64
                           "] through %s, outside the memory of guest %s",
-                          n->path, gu->name, p->path, p->mmio[0].base, rhi, props.s, gu->name);
+                          fromtxt, p->path, p->mmio[0].base, rhi, props.s, gu->name);
             ck_node(d, n);
             ck_node(d, p);
             diag_fix(d, "give guest %s memory covering %s, or drop %s", gu->name, p->path, props.s);
@@ -179,13 +247,19 @@ static void device_deps(struct walk *w, size_t g, const struct sys_device *dev)
             uint32_t o = owner_of(c, p, &at);
             char ob[64];
             d = ck_report(c, "dep-unowned", dev->ref.pos,
-                          "%s (guest %s) depends through %s on %s, which has registers or "
-                          "interrupts and %s",
-                          n->path, gu->name, props.s, p->path,
-                          o == OWNER_NONE ? "is not assigned to the guest"
-                                          : "belongs to another owner");
+                          undecodable ? "%s has %s, which dtpass cannot decode and which may "
+                                        "name %s, a node the guest does not get and %s"
+                                      : "%s depends through %s on %s, which has registers or "
+                                        "interrupts and %s",
+                          fromtxt, props.s, p->path,
+                          o == OWNER_NONE ? "is not assigned to the guest" : "belongs to another owner");
             ck_node(d, n);
+            if (from != n)
+                ck_node(d, from);
             ck_node(d, p);
+            if (v[i].target)
+                ck_note(d, NOPOS, v[i].target, "the reference names %s, part of %s: a copy without "
+                        "%s's resources would not work", v[i].target->path, p->path, p->path);
             if (v[i].via)
                 ck_note(d, NOPOS, v[i].via, "reached through %s, which is copied into the guest",
                         v[i].via->path);
@@ -193,11 +267,17 @@ static void device_deps(struct walk *w, size_t g, const struct sys_device *dev)
                 const struct sys_ref *r = c->owner_ref[at->index];
                 ck_note(d, r ? r->pos : NOPOS, at, "%s is given to %s here", at->path,
                         ck_owner_str(c, o, ob, sizeof(ob)));
-                diag_fix(d, "drop %s", props.s);
-            } else {
+                if (from == n)
+                    diag_fix(d, "drop %s", props.s);
+                else
+                    diag_fix(d, "give %s and %s to one owner", n->path, at->path);
+            } else if (from == n) {
                 diag_fix(d, "drop %s or assign %s to guest %s", props.s, p->path, gu->name);
+            } else {
+                diag_fix(d, "assign %s to guest %s too", p->path, gu->name);
             }
         }
+        free(fromtxt);
         sb_free(&props);
         i = j;
     }
@@ -215,6 +295,7 @@ int check_dep_unowned(struct ck *c)
         }
     VEC_FREE(&w.stack);
     VEC_FREE(&w.out);
+    VEC_FREE(&w.nodes);
     free(w.stamp);
     return 0;
 }
@@ -225,46 +306,92 @@ int check_dep_unowned(struct ck *c)
 int check_irq_parent(struct ck *c)
 {
     const struct system *s = c->sys;
+    struct walk w = {.c = c};
+    for (size_t g = 0; g < s->guests.n; g++)
+        for (size_t i = 0; i < s->guests.v[g].devices.n; i++) {
+            const struct sys_device *dev = &s->guests.v[g].devices.v[i];
+            const struct board_node *top = dev->ref.node;
+            if (!top || c->owner_dev[top->index] != dev)
+                continue;
+            /* The device and every subnode that comes along: a subnode's
+             * interrupts are rewritten for the guest the same way. */
+            w.nodes.n = 0;
+            VEC_PUSH(&w.nodes, top);
+            riding_subnodes(&w, &s->guests.v[g], top);
+            for (size_t si = 0; si < w.nodes.n; si++) {
+                const struct board_node *n = w.nodes.v[si];
+                if (n == top && (dropped(dev, "interrupts") || dropped(dev, "interrupts-extended")))
+                    continue;
+                for (uint32_t k = 0; k < n->nirqs; k++) {
+                    const struct board_node *p = n->irqs[k].parent;
+                    const struct board_node *at;
+                    if (n->irqs[k].gic || !p || in_subtree(top, p))
+                        continue; /* a controller inside the device comes along */
+                    uint32_t o = owner_of(c, p, &at);
+                    if (o == owner_guest(g))
+                        continue;
+                    bool seen = false; /* one finding per controller */
+                    for (uint32_t m = 0; m < k && !seen; m++)
+                        seen = n->irqs[m].parent == p && !n->irqs[m].gic;
+                    if (seen)
+                        continue;
+                    char ob[64], whose[96];
+                    if (o == OWNER_NONE)
+                        snprintf(whose, sizeof(whose), "which the guest does not own");
+                    else
+                        snprintf(whose, sizeof(whose), "which belongs to %s",
+                                 ck_owner_str(c, o, ob, sizeof(ob)));
+                    char *what = n == top ? xasprintf("%s (guest %s)", n->path, s->guests.v[g].name)
+                                          : xasprintf("%s (guest %s), in its subnode %s,", top->path,
+                                                      s->guests.v[g].name, n->path);
+                    struct diag *d = ck_report(
+                        c, "irq-parent", dev->ref.pos,
+                        "the interrupts of %s go through %s, %s; only GIC interrupts "
+                        "are forwarded",
+                        what, p->path, whose);
+                    free(what);
+                    ck_node(d, top);
+                    if (n != top)
+                        ck_node(d, n);
+                    ck_node(d, p);
+                    if (o == OWNER_NONE)
+                        diag_fix(d, "assign %s to guest %s%s", p->path, s->guests.v[g].name,
+                                 n == top ? ", or drop `interrupts`" : "");
+                    else if (n == top)
+                        diag_fix(d, "drop `interrupts` (and poll the device), or give both to one owner");
+                    else
+                        diag_fix(d, "give %s and %s to one owner", top->path, p->path);
+                }
+            }
+        }
+    VEC_FREE(&w.nodes);
+    return 0;
+}
+
+/* A node whose parent is a device (a compatible that is not a bus, and
+ * resources of its own) is part of that device: its driver binds to the
+ * parent (ZynqMP IPI channels, I2C clients, PCI functions), so the child
+ * alone gives a guest a node nothing binds to. */
+int check_dev_parent(struct ck *c)
+{
+    const struct system *s = c->sys;
     for (size_t g = 0; g < s->guests.n; g++)
         for (size_t i = 0; i < s->guests.v[g].devices.n; i++) {
             const struct sys_device *dev = &s->guests.v[g].devices.v[i];
             const struct board_node *n = dev->ref.node;
             if (!n || c->owner_dev[n->index] != dev)
                 continue;
-            if (dropped(dev, "interrupts") || dropped(dev, "interrupts-extended"))
-                continue;
-            for (uint32_t k = 0; k < n->nirqs; k++) {
-                const struct board_node *p = n->irqs[k].parent;
-                const struct board_node *at;
-                if (n->irqs[k].gic || !p || p == n || is_ancestor(n, p))
-                    continue; /* a controller inside the device comes along */
-                uint32_t o = p ? owner_of(c, p, &at) : OWNER_NONE;
-                if (o == owner_guest(g))
-                    continue;
-                bool seen = false; /* one finding per controller */
-                for (uint32_t m = 0; m < k && !seen; m++)
-                    seen = n->irqs[m].parent == p && !n->irqs[m].gic;
-                if (seen)
-                    continue;
-                char ob[64], whose[96];
-                if (o == OWNER_NONE)
-                    snprintf(whose, sizeof(whose), "which the guest does not own");
-                else
-                    snprintf(whose, sizeof(whose), "which belongs to %s",
-                             ck_owner_str(c, o, ob, sizeof(ob)));
-                struct diag *d = ck_report(
-                    c, "irq-parent", dev->ref.pos,
-                    "the interrupts of %s (guest %s) go through %s, %s; only GIC interrupts "
-                    "are forwarded",
-                    n->path, s->guests.v[g].name, p->path, whose);
-                ck_node(d, n);
-                ck_node(d, p);
-                if (o == OWNER_NONE)
-                    diag_fix(d, "assign %s to guest %s, or drop `interrupts`", p->path,
-                             s->guests.v[g].name);
-                else
-                    diag_fix(d, "drop `interrupts` (and poll the device), or give both to one owner");
-            }
+            const struct board_node *p = board_device_parent(n), *at;
+            if (!p || owner_of(c, p, &at) == owner_guest(g))
+                continue; /* the parent comes to this guest anyway */
+            struct diag *d = ck_report(c, "dev-parent", dev->ref.pos,
+                                       "%s (guest %s) is part of the device %s (%s), which has "
+                                       "resources of its own and is not a bus: the child alone is "
+                                       "not a device a driver binds to",
+                                       n->path, s->guests.v[g].name, p->path, p->compatible);
+            ck_node(d, n);
+            ck_node(d, p);
+            diag_fix(d, "assign %s to guest %s instead", p->path, s->guests.v[g].name);
         }
     return 0;
 }

@@ -47,8 +47,7 @@ void ck_node(struct diag *d, const struct board_node *n);
 void ck_note(struct diag *d, struct srcpos pos, const struct board_node *n, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* The SMMU's stream-ID width: the platform's `smmus:` entry, else 16 for
- * SMMUv3 and 15 for SMMUv2. */
+/* The SMMU's stream-ID width (resolved: struct smmu_limits). */
 uint32_t ck_sid_bits(const struct ck *c, const struct board_smmu *smmu);
 
 /* qsort, except that empty arrays (NULL vectors) are fine. */
@@ -92,6 +91,55 @@ bool ck_sid_intersect(struct ck_sidset a, struct ck_sidset b);
 /* Smallest v >= lo with (v & ~mask) == (pat & ~mask), or UINT64_MAX. */
 uint64_t ck_sid_next_match(uint64_t lo, uint32_t pat, uint32_t mask);
 
+/* --- what owners share ------------------------------------------------------
+ * The collectors the isolation checks and the assignable units (units.c)
+ * have in common: each reads c->owner (and the implicit owners: the GIC and
+ * the SMMUs are the hypervisor's), so a check finds resources shared by
+ * different owners, and units.c, which makes every device its own owner,
+ * finds the devices that cannot be split. */
+
+/* MMIO pages: one interval per reg entry of an owned node, widened to 4 KiB
+ * pages, with idx its position in *nodes. Returns the interval count. */
+size_t ck_page_ivals(const struct ck *c, struct ck_ival **iv, const struct board_node ***nodes);
+
+/* Shared peripheral interrupts (INTID >= 32) of owned nodes, sorted by
+ * (INTID, owner, node). */
+struct ck_irq_use {
+    uint32_t intid;
+    uint32_t owner;
+    const struct board_node *node;
+};
+size_t ck_irq_uses(const struct ck *c, struct ck_irq_use **out);
+
+/* One stream-ID set of an owned device on one SMMU. */
+struct ck_sid_use {
+    uint32_t smmu; /* index in board.smmus */
+    struct ck_sidset set;
+    uint64_t lo, hi;
+    uint32_t owner;
+    const struct board_node *node;
+    struct srcpos pos;
+    uint32_t order;
+};
+size_t ck_collect_sids(const struct ck *c, struct ck_sid_use **out);
+/* Calls fn for sets of different owners that match a common stream on one
+ * SMMU, x the later set: for each set the first such earlier set, or
+ * (every) each of them. Sorts u. */
+typedef void (*ck_sid_pair_fn)(void *arg, const struct ck_sid_use *x, const struct ck_sid_use *y);
+void ck_sid_sweep(struct ck_sid_use *u, size_t n, bool every, ck_sid_pair_fn fn, void *arg);
+
+/* PCI endpoints below a host bridge whose iommu-map-mask folds requester
+ * IDs, sorted by (bridge, masked RID, owner, node); whole[bridge index] is
+ * the bridge itself when owned (it stands for every RID). */
+struct ck_pci_use {
+    uint32_t bridge; /* node index */
+    uint32_t rid;    /* masked */
+    uint32_t owner;
+    const struct board_node *node;
+};
+const struct board_sid *ck_pci_aliasing_map(const struct board_node *p);
+size_t ck_pci_uses(const struct ck *c, struct ck_pci_use **out, const struct board_node ***whole);
+
 /* --- the families -------------------------------------------------------- */
 
 int check_align(struct ck *c);
@@ -108,7 +156,9 @@ int check_sid_owner(struct ck *c);
 int check_sid_range(struct ck *c);
 int check_dma_no_iommu(struct ck *c);
 int check_dma_reset(struct ck *c);
+int check_quiesce_shared(struct ck *c);
 int check_dep_unowned(struct ck *c);
+int check_dev_parent(struct ck *c);
 int check_irq_parent(struct ck *c);
 int check_cpu_owner(struct ck *c);
 int check_vmid(struct ck *c);

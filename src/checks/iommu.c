@@ -7,20 +7,9 @@
 
 #include "checks/internal.h"
 
-/* One stream-ID set of an owned device. */
-struct sid_use {
-    uint32_t smmu; /* index in board.smmus */
-    struct ck_sidset set;
-    uint64_t lo, hi;
-    uint32_t owner;
-    const struct board_node *node;
-    struct srcpos pos;
-    uint32_t order;
-};
-
 static int sid_use_cmp(const void *pa, const void *pb)
 {
-    const struct sid_use *a = pa, *b = pb;
+    const struct ck_sid_use *a = pa, *b = pb;
     if (a->smmu != b->smmu)
         return a->smmu < b->smmu ? -1 : 1;
     if (a->lo != b->lo)
@@ -36,11 +25,13 @@ static uint32_t smmu_index(const struct ck *c, const struct board_smmu *sm)
 }
 
 /* Every stream-ID set of every owned device: guests' from resolve (board
- * `iommus`/`iommu-map` or `stream-ids:`), the hypervisor's from the board. */
-static size_t collect_sids(struct ck *c, struct sid_use **out)
+ * `iommus`/`iommu-map` or `stream-ids:`), the hypervisor's from the board,
+ * and those of nodes owned without a claim in the system (the units of
+ * units.c, where each device is its own owner) from the board too. */
+size_t ck_collect_sids(const struct ck *c, struct ck_sid_use **out)
 {
     const struct system *s = c->sys;
-    VEC(struct sid_use) v = {0};
+    VEC(struct ck_sid_use) v = {0};
     uint32_t order = 0;
     for (size_t i = 0; i < s->hyp_devices.n; i++) {
         const struct board_node *n = s->hyp_devices.v[i].node;
@@ -48,7 +39,7 @@ static size_t collect_sids(struct ck *c, struct sid_use **out)
             continue;
         for (uint32_t k = 0; k < n->nsids; k++) {
             const struct board_sid *bs = &n->sids[k];
-            struct sid_use u = {smmu_index(c, board_smmu_of(c->b, bs->smmu)),
+            struct ck_sid_use u = {smmu_index(c, board_smmu_of(c->b, bs->smmu)),
                                 {bs->sid, bs->mask, bs->count},
                                 0, 0, OWNER_HYP, n, s->hyp_devices.v[i].pos, order++};
             if (u.smmu != UINT32_MAX)
@@ -63,7 +54,7 @@ static size_t collect_sids(struct ck *c, struct sid_use **out)
                 continue;
             for (size_t k = 0; k < dev->rsids.n; k++) {
                 const struct res_sid *rs = &dev->rsids.v[k];
-                struct sid_use u = {smmu_index(c, rs->smmu),
+                struct ck_sid_use u = {smmu_index(c, rs->smmu),
                                     {rs->sid, rs->mask, rs->count},
                                     0, 0, owner_guest(g), n,
                                     dev->stream_ids.n ? dev->sids_pos : dev->ref.pos, order++};
@@ -71,6 +62,19 @@ static size_t collect_sids(struct ck *c, struct sid_use **out)
                     VEC_PUSH(&v, u);
             }
         }
+    for (uint32_t i = 0; i < c->b->nnodes; i++) {
+        const struct board_node *n = c->b->nodes[i];
+        if (c->owner[i] == OWNER_NONE || c->owner_ref[i])
+            continue;
+        for (uint32_t k = 0; k < n->nsids; k++) {
+            const struct board_sid *bs = &n->sids[k];
+            struct ck_sid_use u = {smmu_index(c, board_smmu_of(c->b, bs->smmu)),
+                                   {bs->sid, bs->mask, bs->count},
+                                   0, 0, c->owner[i], n, NOPOS, order++};
+            if (u.smmu != UINT32_MAX)
+                VEC_PUSH(&v, u);
+        }
+    }
     for (size_t i = 0; i < v.n; i++) {
         v.v[i].lo = ck_sid_lo(v.v[i].set);
         v.v[i].hi = ck_sid_hi(v.v[i].set);
@@ -94,46 +98,56 @@ static void check_pci_alias(struct ck *c);
 /* Per SMMU, sorted by the smallest ID a set can match: a set can only meet
  * sets whose span [lo, hi] reaches it, kept in an active list pruned as the
  * sweep advances; the exact test (ck_sid_intersect) runs on those only. */
-int check_sid_owner(struct ck *c)
+void ck_sid_sweep(struct ck_sid_use *u, size_t n, bool every, ck_sid_pair_fn fn, void *arg)
 {
-    struct sid_use *u;
-    size_t n = collect_sids(c, &u);
     ck_sort(u, n, sizeof(*u), sid_use_cmp);
     VEC(size_t) active = {0};
     for (size_t i = 0; i < n; i++) {
         if (i && u[i].smmu != u[i - 1].smmu)
             active.n = 0;
-        size_t keep = 0, hit = SIZE_MAX;
+        size_t keep = 0;
+        bool hit = false;
         for (size_t k = 0; k < active.n; k++) {
-            const struct sid_use *a = &u[active.v[k]];
+            const struct ck_sid_use *a = &u[active.v[k]];
             if (a->hi < u[i].lo)
                 continue; /* never reaches a later set: drop */
             active.v[keep++] = active.v[k];
-            if (hit == SIZE_MAX && a->owner != u[i].owner && ck_sid_intersect(a->set, u[i].set))
-                hit = active.v[k];
+            if ((every || !hit) && a->owner != u[i].owner && ck_sid_intersect(a->set, u[i].set)) {
+                fn(arg, &u[i], a);
+                hit = true;
+            }
         }
         active.n = keep;
         VEC_PUSH(&active, i);
-        if (hit == SIZE_MAX)
-            continue;
-        const struct sid_use *x = &u[i], *y = &u[hit];
-        char sx[48], sy[48], ox[64], oy[64];
-        sid_text(sx, sizeof(sx), x->set);
-        sid_text(sy, sizeof(sy), y->set);
-        const struct board_smmu *sm = &c->b->smmus[x->smmu];
-        struct diag *d = ck_report(c, "sid-owner", x->pos,
-                                   "stream ID %s of %s (%s) and stream ID %s of %s (%s) match the "
-                                   "same stream on %s: DMA of one owner would be translated for the "
-                                   "other",
-                                   sx, x->node->path, ck_owner_str(c, x->owner, ox, sizeof(ox)), sy,
-                                   y->node->path, ck_owner_str(c, y->owner, oy, sizeof(oy)),
-                                   sm->node->path);
-        ck_node(d, x->node);
-        ck_node(d, y->node);
-        ck_note(d, y->pos, y->node, "%s is given to %s here", y->node->path, oy);
-        diag_fix(d, "devices behind one stream ID form one IOMMU group: give them to one owner");
     }
     VEC_FREE(&active);
+}
+
+static void sid_pair(void *arg, const struct ck_sid_use *x, const struct ck_sid_use *y)
+{
+    struct ck *c = arg;
+    char sx[48], sy[48], ox[64], oy[64];
+    sid_text(sx, sizeof(sx), x->set);
+    sid_text(sy, sizeof(sy), y->set);
+    const struct board_smmu *sm = &c->b->smmus[x->smmu];
+    struct diag *d = ck_report(c, "sid-owner", x->pos,
+                               "stream ID %s of %s (%s) and stream ID %s of %s (%s) match the "
+                               "same stream on %s: DMA of one owner would be translated for the "
+                               "other",
+                               sx, x->node->path, ck_owner_str(c, x->owner, ox, sizeof(ox)), sy,
+                               y->node->path, ck_owner_str(c, y->owner, oy, sizeof(oy)),
+                               sm->node->path);
+    ck_node(d, x->node);
+    ck_node(d, y->node);
+    ck_note(d, y->pos, y->node, "%s is given to %s here", y->node->path, oy);
+    diag_fix(d, "devices behind one stream ID form one IOMMU group: give them to one owner");
+}
+
+int check_sid_owner(struct ck *c)
+{
+    struct ck_sid_use *u;
+    size_t n = ck_collect_sids(c, &u);
+    ck_sid_sweep(u, n, false, sid_pair, c);
     free(u);
     check_pci_alias(c);
     return 0;
@@ -144,16 +158,9 @@ int check_sid_owner(struct ck *c)
  * DT does not spell out). An endpoint's RID is bus/device/function from the
  * first cell of its `reg` (phys.hi bits 23..8); the bridge node itself
  * stands for every RID. */
-struct pci_use {
-    uint32_t bridge; /* node index */
-    uint32_t rid;    /* masked */
-    uint32_t owner;
-    const struct board_node *node;
-};
-
 static int pci_use_cmp(const void *pa, const void *pb)
 {
-    const struct pci_use *a = pa, *b = pb;
+    const struct ck_pci_use *a = pa, *b = pb;
     if (a->bridge != b->bridge)
         return a->bridge < b->bridge ? -1 : 1;
     if (a->rid != b->rid)
@@ -163,7 +170,7 @@ static int pci_use_cmp(const void *pa, const void *pb)
     return a->node->index < b->node->index ? -1 : a->node->index > b->node->index;
 }
 
-static const struct board_sid *aliasing_map(const struct board_node *p)
+const struct board_sid *ck_pci_aliasing_map(const struct board_node *p)
 {
     for (uint32_t k = 0; p->pci_host && k < p->nsids; k++)
         if (p->sids[k].from_map && p->sids[k].map_mask != 0xffffffffu)
@@ -187,10 +194,10 @@ static void pci_alias_report(struct ck *c, const struct board_node *br, const st
     diag_fix(d, "endpoints that share a stream ID form one IOMMU group: give them to one owner");
 }
 
-static void check_pci_alias(struct ck *c)
+size_t ck_pci_uses(const struct ck *c, struct ck_pci_use **out, const struct board_node ***whole_out)
 {
     const struct board *b = c->b;
-    VEC(struct pci_use) v = {0};
+    VEC(struct ck_pci_use) v = {0};
     const struct board_node **whole = xcalloc(b->nnodes ? b->nnodes : 1, sizeof(*whole));
     for (uint32_t i = 0; i < b->nnodes; i++) {
         const struct board_node *n = b->nodes[i];
@@ -199,7 +206,7 @@ static void check_pci_alias(struct ck *c)
         const struct board_node *br = NULL;
         const struct board_sid *map = NULL;
         for (const struct board_node *p = n; p && !br; p = p->parent)
-            if ((map = aliasing_map(p)))
+            if ((map = ck_pci_aliasing_map(p)))
                 br = p;
         if (!br)
             continue;
@@ -212,15 +219,26 @@ static void check_pci_alias(struct ck *c)
         if (!reg.name || reg.len < 4)
             continue;
         uint32_t rid = (get_be32(reg.val) >> 8) & 0xffff;
-        VEC_PUSH(&v, ((struct pci_use){br->index, rid & map->map_mask, c->owner[n->index], n}));
+        VEC_PUSH(&v, ((struct ck_pci_use){br->index, rid & map->map_mask, c->owner[n->index], n}));
     }
     ck_sort(v.v, v.n, sizeof(*v.v), pci_use_cmp);
+    *out = v.v;
+    *whole_out = whole;
+    return v.n;
+}
+
+static void check_pci_alias(struct ck *c)
+{
+    const struct board *b = c->b;
+    struct { struct ck_pci_use *v; size_t n; } v;
+    const struct board_node **whole;
+    v.n = ck_pci_uses(c, &v.v, &whole);
     for (size_t i = 0; i < v.n; i++) {
-        const struct pci_use *u = &v.v[i];
+        const struct ck_pci_use *u = &v.v[i];
         const struct board_node *br = b->nodes[u->bridge];
         const struct board_node *w = whole[u->bridge];
         if (w && c->owner[w->index] != u->owner) {
-            pci_alias_report(c, br, u->node, w, aliasing_map(br)->map_mask);
+            pci_alias_report(c, br, u->node, w, ck_pci_aliasing_map(br)->map_mask);
             continue;
         }
         /* Sorted by owner inside a (bridge, RID) group: compare with its first. */
@@ -228,16 +246,16 @@ static void check_pci_alias(struct ck *c)
         while (f > 0 && v.v[f - 1].bridge == u->bridge && v.v[f - 1].rid == u->rid)
             f--;
         if (v.v[f].owner != u->owner)
-            pci_alias_report(c, br, u->node, v.v[f].node, aliasing_map(br)->map_mask);
+            pci_alias_report(c, br, u->node, v.v[f].node, ck_pci_aliasing_map(br)->map_mask);
     }
-    VEC_FREE(&v);
+    free(v.v);
     free(whole);
 }
 
 int check_sid_range(struct ck *c)
 {
-    struct sid_use *u;
-    size_t n = collect_sids(c, &u);
+    struct ck_sid_use *u;
+    size_t n = ck_collect_sids(c, &u);
     for (size_t i = 0; i < n; i++) {
         const struct board_smmu *sm = &c->b->smmus[u[i].smmu];
         uint32_t bits = ck_sid_bits(c, sm);
@@ -340,9 +358,11 @@ int check_dma_reset(struct ck *c)
                 c->owner_dev[n->index] != dev)
                 continue;
             struct diag *d = ck_report(c, "dma-reset", dev->ref.pos,
-                                       "nothing can stop the DMA of %s (guest %s): no `resets`, no "
-                                       "`power-domains` and no SMMU stream to set to abort; after a "
-                                       "crash or reboot of guest %s it may keep writing memory",
+                                       "nothing can stop the DMA of %s (guest %s): its quiesce plan "
+                                       "has no SMMU step (no stream ID), no reset step (no `resets`) "
+                                       "and no power-off step (no `power-domains`), so it is listed "
+                                       "as a hazard; after a crash or reboot of guest %s it may keep "
+                                       "writing memory",
                                        n->path, s->guests.v[g].name, s->guests.v[g].name);
             ck_node(d, n);
             diag_fix(d, "put it behind the SMMU, or give the board node its `resets` or "

@@ -5,15 +5,9 @@
 
 #include "checks/internal.h"
 
-struct irq_use {
-    uint32_t intid;
-    uint32_t owner;
-    const struct board_node *node;
-};
-
 static int irq_use_cmp(const void *pa, const void *pb)
 {
-    const struct irq_use *a = pa, *b = pb;
+    const struct ck_irq_use *a = pa, *b = pb;
     if (a->intid != b->intid)
         return a->intid < b->intid ? -1 : 1;
     if (a->owner != b->owner)
@@ -24,10 +18,10 @@ static int irq_use_cmp(const void *pa, const void *pb)
 /* SGIs and PPIs (INTID < 32) are banked per CPU: owners on different CPUs
  * never share them. Only shared peripheral interrupts can be fought over.
  * The SMMUs' own interrupts are the hypervisor's. */
-int check_irq_owner(struct ck *c)
+size_t ck_irq_uses(const struct ck *c, struct ck_irq_use **out)
 {
     const struct board *b = c->b;
-    VEC(struct irq_use) uses = {0};
+    VEC(struct ck_irq_use) uses = {0};
     for (uint32_t i = 0; i < b->nnodes; i++) {
         const struct board_node *n = b->nodes[i];
         uint32_t o = c->owner[n->index];
@@ -37,9 +31,17 @@ int check_irq_owner(struct ck *c)
             continue;
         for (uint32_t k = 0; k < n->nirqs; k++)
             if (n->irqs[k].gic && n->irqs[k].intid >= 32)
-                VEC_PUSH(&uses, ((struct irq_use){n->irqs[k].intid, o, n}));
+                VEC_PUSH(&uses, ((struct ck_irq_use){n->irqs[k].intid, o, n}));
     }
     ck_sort(uses.v, uses.n, sizeof(*uses.v), irq_use_cmp);
+    *out = uses.v;
+    return uses.n;
+}
+
+int check_irq_owner(struct ck *c)
+{
+    struct { struct ck_irq_use *v; size_t n; } uses;
+    uses.n = ck_irq_uses(c, &uses.v);
     for (size_t i = 0; i < uses.n;) {
         size_t j = i + 1;
         while (j < uses.n && uses.v[j].intid == uses.v[i].intid)
@@ -49,10 +51,10 @@ int check_irq_owner(struct ck *c)
         while (k < j && uses.v[k].owner == uses.v[i].owner)
             k++;
         if (k < j) {
-            const struct irq_use *x = &uses.v[k], *y = &uses.v[i];
+            const struct ck_irq_use *x = &uses.v[k], *y = &uses.v[i];
             /* Point at a written claim: prefer a guest over the implicit SMMU. */
             if (!c->owner_ref[x->node->index] && c->owner_ref[y->node->index]) {
-                const struct irq_use *t = x;
+                const struct ck_irq_use *t = x;
                 x = y;
                 y = t;
             }
@@ -81,7 +83,7 @@ int check_irq_owner(struct ck *c)
         }
         i = j;
     }
-    VEC_FREE(&uses);
+    free(uses.v);
     return 0;
 }
 

@@ -56,11 +56,10 @@ static void page_pair(void *arg, const struct ck_ival *a, const struct ck_ival *
     diag_fix(d, "give every device of page 0x%" PRIx64 " to one owner", page);
 }
 
-int check_mmio_page_shared(struct ck *c)
+size_t ck_page_ivals(const struct ck *c, struct ck_ival **iv_out, const struct board_node ***nodes_out)
 {
     const struct board *b = c->b;
     VEC(struct ck_ival) iv = {0};
-    const struct board_node **nodes = NULL;
     VEC(const struct board_node *) nv = {0};
     for (uint32_t i = 0; i < b->nnodes; i++) {
         const struct board_node *n = b->nodes[i];
@@ -76,31 +75,24 @@ int check_mmio_page_shared(struct ck *c)
         }
         VEC_PUSH(&nv, n);
     }
-    nodes = nv.v;
+    *iv_out = iv.v;
+    *nodes_out = nv.v;
+    return iv.n;
+}
+
+int check_mmio_page_shared(struct ck *c)
+{
+    struct ck_ival *iv;
+    const struct board_node **nodes;
+    size_t n = ck_page_ivals(c, &iv, &nodes);
     struct page_arg pa = {c, nodes};
-    ck_sweep(iv.v, iv.n, page_pair, &pa);
-    VEC_FREE(&iv);
-    VEC_FREE(&nv);
+    ck_sweep(iv, n, page_pair, &pa);
+    free(iv);
+    free(nodes);
     return 0;
 }
 
 /* --- mmio-in-ram ------------------------------------------------------------ */
-
-/* Nodes whose reg is memory, not device registers. */
-static bool is_memory_node(const struct board *b, const struct board_node *n)
-{
-    if (n == b->root)
-        return true;
-    if (!strncmp(n->name, "memory", 6) && (n->name[6] == '\0' || n->name[6] == '@'))
-        return true;
-    struct board_prop dt = board_prop(n, "device_type");
-    if (dt.name && dt.len >= 6 && !memcmp(dt.val, "memory", 6))
-        return true;
-    for (const struct board_node *p = n->parent; p; p = p->parent)
-        if (!strcmp(p->name, "reserved-memory") || !strcmp(p->name, "cpus"))
-            return true;
-    return false;
-}
 
 /* Guest memory and shared regions (a few hundred ranges) are sorted and
  * merged by owner-free position; every device range (tens of thousands) is
@@ -145,7 +137,7 @@ int check_mmio_in_ram(struct ck *c)
         maxhi[k] = k && maxhi[k - 1] > items.v[k].hi ? maxhi[k - 1] : items.v[k].hi;
     for (uint32_t i = 0; items.n && i < b->nnodes; i++) {
         const struct board_node *n = b->nodes[i];
-        if (!n->nmmio || is_memory_node(b, n))
+        if (!n->nmmio || board_memory_node(b, n))
             continue;
         for (uint32_t r = 0; r < n->nmmio; r++) {
             uint64_t lo = n->mmio[r].base, hi;

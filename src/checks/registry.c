@@ -56,11 +56,18 @@ const struct check_info check_table[] = {
      "A DMA master has no resets, no power-domains and no SMMU stream the hypervisor can set to "
      "abort: after a guest crash or reboot its DMA may keep running into memory now owned by "
      "someone else."},
+    {"quiesce-shared", SEV_WARNING, "DMA master sharing a reset line or power domain",
+     "A guest's DMA master shares a reset line or power domain with another owner's device: the "
+     "quiesce plan's reset or power-off step for one also stops the other."},
     {"dep-unowned", SEV_ERROR, "Dependency on a provider the guest does not own",
      "A passthrough device references a provider (clock, reset, pinctrl, regulator...) with "
      "registers or interrupts that its guest does not own and that is not dropped."},
     {"irq-parent", SEV_ERROR, "Interrupt routed through a foreign controller",
      "A device's interrupts go through an interrupt controller the guest does not own."},
+    {"dev-parent", SEV_ERROR, "Device assigned without the device it is part of",
+     "A device's parent is itself a device (a compatible that is not a bus, and registers, "
+     "interrupts or mailboxes of its own): the driver binds to the parent, so the child alone is "
+     "not assignable."},
     {"cpu-owner", SEV_ERROR, "CPU given twice", "A physical CPU is given to two guests."},
     {"vmid", SEV_ERROR, "Bad VMID", "Two guests share a VMID, or a VMID is out of range."},
     {"shm-peer", SEV_ERROR, "Bad shared-region peer",
@@ -72,11 +79,45 @@ const struct check_info check_table[] = {
     {"status-disabled", SEV_WARNING, "Assigned device is disabled",
      "An assigned device has status = \"disabled\" in the board; the guest will not probe it "
      "unless the status is changed."},
+    {"isolation-change", SEV_WARNING, "What a change does to isolation",
+     "Reported by dtpass diff, not by check or build: a device, stream ID, interrupt line, CPU, "
+     "memory range or shared window changed owner, appeared or disappeared between two systems, "
+     "or a check's findings changed (docs/desk.md)."},
     {"xen-unenforced", SEV_WARNING, "Not enforced by the Xen target",
      "Target xen: Xen decides part of the partition itself (Debian's Xen 4.17 has no static "
      "memory, static shared memory or boot-time cpupools, and routes passthrough interrupts "
      "1:1), so a guest's physical RAM, CPU list, shared regions or interrupt remaps are not "
      "honoured as written (docs/xen.md)."},
+    {"jailhouse-inexpressible", SEV_ERROR, "Not expressible in Jailhouse's configuration",
+     "Target jailhouse: the system asks for something Jailhouse's cell configuration format "
+     "cannot say (an interrupt remap, a root cell that is not mapped 1:1, doorbells that do not "
+     "fit one vpci_irq_base per cell ...; docs/jailhouse.md)."},
+    {"jailhouse-doorbell", SEV_ERROR, "Doorbell on a wired interrupt line",
+     "Target jailhouse: Jailhouse raises an ivshmem doorbell by setting its physical SPI "
+     "pending, so a doorbell SPI that a board device drives would mix device and doorbell "
+     "interrupts."},
+    {"jailhouse-sid-alias", SEV_ERROR, "Stream ID owned by two cells on different IOMMUs",
+     "Target jailhouse: a cell's stream_ids name no IOMMU unit, so Jailhouse programs each of "
+     "them on every unit; one ID used by two cells on different units cannot be isolated."},
+    {"jailhouse-vpci", SEV_ERROR, "No room for the virtual PCI host",
+     "Target jailhouse: the ivshmem devices sit on a virtual PCI host that needs a free window "
+     "below 4 GiB (1 MiB of ECAM plus two pages per device) that no RAM, device or cell uses."},
+    {"jailhouse-console", SEV_WARNING, "No debug console for Jailhouse",
+     "Target jailhouse: the hypervisor keeps no UART Jailhouse has a driver for, so the system "
+     "configuration has no debug console."},
+    {"qnx-unenforced", SEV_WARNING, "Not enforced by the QNX target",
+     "Target qnx: QNX decides part of the partition itself (it allocates guest RAM and shared "
+     "memory from the host, so no physical address is honoured; the host's SMMU manager, not "
+     "the VM configuration, confines DMA), or dtpass writes no line for an item (docs/qnx.md)."},
+    {"qnx-inexpressible", SEV_ERROR, "Not expressible in a QNX VM configuration",
+     "Target qnx: the documented qvm configuration syntax cannot say what the system file "
+     "asks (a register region at another page offset in the guest, a host page at two guest "
+     "addresses, a private interrupt, a shared region without a doorbell, a path or command "
+     "line qvm would split), so no configuration is written (docs/qnx.md)."},
+    {"qnx-vdev-collide", SEV_ERROR, "QNX virtual device collides with the guest's resources",
+     "Target qnx: a `vdev shmem` factory page falls in a page passed through to, or in the RAM "
+     "of, the same guest, or its doorbell is an interrupt passed through to it or another "
+     "doorbell of it, as the qvm configuration would write them (docs/qnx.md)."},
 };
 const size_t check_table_len = ARRAY_SIZE(check_table);
 
@@ -103,9 +144,11 @@ const struct check_def check_defs[] = {
     {"virq-conflict", check_virq_conflict, {NULL}},
     {"irq-parent", check_irq_parent, {"dev-owner"}},
     {"dep-unowned", check_dep_unowned, {"dev-owner"}},
+    {"dev-parent", check_dev_parent, {"dev-owner"}},
     {"sid-range", check_sid_range, {NULL}},
     {"sid-owner", check_sid_owner, {NULL}},
     {"dma-no-iommu", check_dma_no_iommu, {NULL}},
     {"dma-reset", check_dma_reset, {NULL}},
+    {"quiesce-shared", check_quiesce_shared, {"dev-owner"}},
 };
 const size_t check_defs_len = ARRAY_SIZE(check_defs);

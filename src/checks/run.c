@@ -60,6 +60,8 @@ void ck_node(struct diag *d, const struct board_node *n)
     if (!d || !n)
         return;
     diag_node(d, n->path);
+    if (d->hidden) /* never shown: no need for the position (a dtc run for a DTS) */
+        return;
     struct srcpos at = board_node_pos(n);
     if (at.file && at.line)
         diag_note(d, at, n->path, "board node %s is defined here", n->path);
@@ -77,18 +79,9 @@ void ck_note(struct diag *d, struct srcpos pos, const struct board_node *n, cons
     free(msg);
 }
 
-/* SMMUv2 stream-match registers hold 15-bit IDs (the extended 16-bit IDs,
- * SMMU_IDR0.EXIDS, are not used by the SMMUv2 programming of lower/), so a
- * larger `sid-bits` for an SMMUv2 is clamped as lower/place.c does. */
 uint32_t ck_sid_bits(const struct ck *c, const struct board_smmu *smmu)
 {
-    bool v2 = smmu && smmu->version == SMMU_V2;
-    for (size_t i = 0; smmu && i < c->sys->smmus.n; i++) {
-        const struct sys_smmu_param *p = &c->sys->smmus.v[i];
-        if (p->node.node == smmu->node && p->has_sid_bits)
-            return v2 && p->sid_bits > 15 ? 15 : p->sid_bits > 32 ? 32 : p->sid_bits;
-    }
-    return v2 ? 15 : 16;
+    return c->sys->smmu_limits[smmu - c->b->smmus].sid_bits;
 }
 
 static void claim(struct ck *c, const struct board_node *n, uint32_t owner,

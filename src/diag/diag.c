@@ -124,7 +124,10 @@ static struct diag *report(struct diag_sink *s, const char *check, enum severity
         s->nerrors++;
     else if (sev == SEV_WARNING)
         s->nwarnings++;
-    return add(s, check, sev, pos, fmt, ap);
+    struct diag *d = add(s, check, sev, pos, fmt, ap);
+    if (d && sev != SEV_ERROR && s->warnings_hidden)
+        d->hidden = true;
+    return d;
 }
 
 struct diag *diag_report(struct diag_sink *s, const char *check, struct srcpos pos,
@@ -255,4 +258,13 @@ void diag_render(const struct diag_sink *s, FILE *out, enum diag_format fmt, boo
     case DIAG_JSON: diag_render_json(s, out); break;
     case DIAG_SARIF: diag_render_sarif(s, out); break;
     }
+}
+
+void diag_inherit(struct diag_sink *dst, const struct diag_sink *src)
+{
+    memcpy(dst->sev, src->sev, check_table_len * sizeof(*dst->sev));
+    memcpy(dst->werror_id, src->werror_id, check_table_len * sizeof(*dst->werror_id));
+    dst->werror = src->werror;
+    dst->quiet = src->quiet;
+    dst->srcroot = src->srcroot;
 }

@@ -50,6 +50,7 @@ struct diag {
     VEC(char *) nodes; /* board node paths involved */
     VEC(struct diag_note) notes;
     char *fix; /* suggested fix, or NULL */
+    bool hidden; /* a warning that will not be shown (diag_sink.warnings_hidden) */
 };
 
 enum diag_format { DIAG_TEXT, DIAG_JSON, DIAG_SARIF };
@@ -67,6 +68,10 @@ struct diag_sink {
     const char *srcroot;
     /* -q: the text format shows errors only (JSON and SARIF stay complete). */
     bool quiet;
+    /* Known before any finding: -q with the text format, so a warning will
+     * never be shown and may skip costly detail (a DTS board's node
+     * position needs a second dtc run). */
+    bool warnings_hidden;
 };
 
 void diag_init(struct diag_sink *s);
@@ -104,6 +109,8 @@ void diag_fix(struct diag *d, const char *fmt, ...) __attribute__((format(printf
 
 /* -Wid, -Wno-id, -Werror, -Werror=id. Returns 0, or -1 for an unknown id. */
 int diag_option(struct diag_sink *s, const char *opt);
+/* Gives dst the -W options of src (a second system analysed by one command). */
+void diag_inherit(struct diag_sink *dst, const struct diag_sink *src);
 const struct check_info *check_lookup(const char *id);
 /* Current severity of a check (after options). */
 enum severity diag_severity(const struct diag_sink *s, const char *check);

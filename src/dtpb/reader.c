@@ -54,22 +54,23 @@ const char *dtpb_strerror(int err)
     }
 }
 
+/* The version's record size of each section, from the section table. */
+#define ENTSIZE_(ID, rec, REC, title) [DTPB_SEC_##ID] = DTPB_ENT_##REC,
 static const uint32_t min_entsize[DTPB_SEC_MAX + 1] = {
     [DTPB_SEC_STRINGS] = 1,
-    [DTPB_SEC_GUESTS] = DTPB_ENT_GUEST,
-    [DTPB_SEC_VCPUS] = DTPB_ENT_VCPU,
-    [DTPB_SEC_MEMMAP] = DTPB_ENT_MEMMAP,
-    [DTPB_SEC_DEVICES] = DTPB_ENT_DEVICE,
-    [DTPB_SEC_DEVREGS] = DTPB_ENT_DEVREG,
-    [DTPB_SEC_IRQS] = DTPB_ENT_IRQ,
-    [DTPB_SEC_SIDS] = DTPB_ENT_SID,
-    [DTPB_SEC_SMMUS] = DTPB_ENT_SMMU,
-    [DTPB_SEC_SMRS] = DTPB_ENT_SMR,
-    [DTPB_SEC_CBS] = DTPB_ENT_CB,
-    [DTPB_SEC_SHARED] = DTPB_ENT_SHARED,
-    [DTPB_SEC_PEERS] = DTPB_ENT_PEER,
-    [DTPB_SEC_LOADMAP] = DTPB_ENT_LOAD,
+    DTPB_SECTIONS(ENTSIZE_)
 };
+#undef ENTSIZE_
+
+/* Each field table tiles its record: the widths add up to the record size
+ * (the unit test checks the offsets run without a gap). */
+#define WIDTH_F_(name, off, width, check, arg, doc) + (width)
+#define WIDTH_R_(off, width) + (width)
+#define TILES_(ID, rec, REC, title) \
+    _Static_assert(0 DTPB_##REC##_FIELDS(WIDTH_F_, WIDTH_R_) == DTPB_ENT_##REC, \
+                   "DTPB_" #REC "_FIELDS does not tile DTPB_ENT_" #REC);
+DTPB_SECTIONS(TILES_)
+#undef TILES_
 
 uint32_t dtpb_count(const struct dtpb *b, unsigned section)
 {
@@ -87,79 +88,31 @@ const char *dtpb_str(const struct dtpb *b, uint32_t off)
 }
 
 /* The record i of a section, or NULL. */
-static const uint8_t *rec(const struct dtpb *b, unsigned sec, uint32_t i)
+static const uint8_t *record(const struct dtpb *b, unsigned sec, uint32_t i)
 {
     if (!b || i >= b->sec[sec].count)
         return 0;
     return b->data + b->sec[sec].off + (size_t)i * b->sec[sec].entsize;
 }
 
-#define GETTER(fn, sec, type, body)                                                  \
-    int fn(const struct dtpb *b, uint32_t i, type *o)                                \
+/* The getters, one per section, field by field from its table. */
+#define rd4 rd32
+#define rd8 rd64
+#define GET_F_(name, off, width, check, arg, doc) o->name = rd##width(p + (off));
+#define GET_R_(off, width)
+#define GETTER_(ID, rec, REC, title)                                                 \
+    int dtpb_##rec(const struct dtpb *b, uint32_t i, struct dtpb_##rec *o)           \
     {                                                                                \
-        const uint8_t *p = rec(b, sec, i);                                           \
+        const uint8_t *p = record(b, DTPB_SEC_##ID, i);                                 \
         if (!o)                                                                      \
             return DTPB_ERR_BADARG;                                                  \
         if (!p)                                                                      \
             return DTPB_ERR_RANGE;                                                   \
-        body;                                                                        \
+        DTPB_##REC##_FIELDS(GET_F_, GET_R_)                                          \
         return 0;                                                                    \
     }
-
-GETTER(dtpb_guest, DTPB_SEC_GUESTS, struct dtpb_guest, {
-    o->name = rd32(p); o->vmid = rd32(p + 4); o->ncpus = rd32(p + 8); o->first_vcpu = rd32(p + 12);
-    o->s2_root = rd64(p + 16); o->vtcr = rd64(p + 24); o->s2_size = rd64(p + 32);
-    o->kernel_ipa = rd64(p + 40); o->ramdisk_ipa = rd64(p + 48); o->dtb_ipa = rd64(p + 56);
-    o->flags = rd32(p + 64); o->start_level = rd32(p + 68); o->bootargs = rd32(p + 72);
-})
-GETTER(dtpb_vcpu, DTPB_SEC_VCPUS, struct dtpb_vcpu, {
-    o->guest = rd32(p); o->vcpu = rd32(p + 4); o->pcpu = rd32(p + 8); o->mpidr = rd64(p + 16);
-})
-GETTER(dtpb_memmap, DTPB_SEC_MEMMAP, struct dtpb_memmap, {
-    o->guest = rd32(p); o->kind = rd32(p + 4); o->ipa = rd64(p + 8); o->pa = rd64(p + 16);
-    o->size = rd64(p + 24); o->perm = rd32(p + 32); o->ref = rd32(p + 36);
-})
-GETTER(dtpb_device, DTPB_SEC_DEVICES, struct dtpb_device, {
-    o->guest = rd32(p); o->path = rd32(p + 4); o->flags = rd32(p + 8);
-})
-GETTER(dtpb_devreg, DTPB_SEC_DEVREGS, struct dtpb_devreg, {
-    o->device = rd32(p); o->pa = rd64(p + 8); o->size = rd64(p + 16); o->ipa = rd64(p + 24);
-})
-GETTER(dtpb_irq, DTPB_SEC_IRQS, struct dtpb_irq, {
-    o->pintid = rd32(p); o->guest = rd32(p + 4); o->vintid = rd32(p + 8); o->flags = rd32(p + 12);
-    o->device = rd32(p + 16);
-})
-GETTER(dtpb_sid, DTPB_SEC_SIDS, struct dtpb_sid, {
-    o->smmu = rd32(p); o->sid = rd32(p + 4); o->mask = rd32(p + 8); o->count = rd32(p + 12);
-    o->guest = rd32(p + 16); o->device = rd32(p + 20);
-})
-GETTER(dtpb_smmu, DTPB_SEC_SMMUS, struct dtpb_smmu, {
-    o->name = rd32(p); o->path = rd32(p + 4); o->version = rd32(p + 8); o->sid_bits = rd32(p + 12);
-    o->reg_base = rd64(p + 16); o->reg_size = rd64(p + 24); o->table_pa = rd64(p + 32);
-    o->table_size = rd64(p + 40); o->strtab_base = rd64(p + 48); o->strtab_base_cfg = rd32(p + 56);
-    o->cr0 = rd32(p + 60); o->cr1 = rd32(p + 64); o->cr2 = rd32(p + 68);
-    o->nsmrs_max = rd32(p + 72); o->ncbs_max = rd32(p + 76);
-})
-GETTER(dtpb_smr, DTPB_SEC_SMRS, struct dtpb_smr, {
-    o->smmu = rd32(p); o->index = rd32(p + 4); o->smr = rd32(p + 8); o->s2cr = rd32(p + 12);
-    o->guest = rd32(p + 16); o->cb = rd32(p + 20);
-})
-GETTER(dtpb_cb, DTPB_SEC_CBS, struct dtpb_cb, {
-    o->smmu = rd32(p); o->index = rd32(p + 4); o->guest = rd32(p + 8); o->cbar = rd32(p + 12);
-    o->cba2r = rd32(p + 16); o->tcr = rd32(p + 20); o->sctlr = rd32(p + 24); o->vmid = rd32(p + 28);
-    o->ttbr0 = rd64(p + 32);
-})
-GETTER(dtpb_shared, DTPB_SEC_SHARED, struct dtpb_shared, {
-    o->name = rd32(p); o->base = rd64(p + 8); o->size = rd64(p + 16);
-})
-GETTER(dtpb_peer, DTPB_SEC_PEERS, struct dtpb_peer, {
-    o->shared = rd32(p); o->guest = rd32(p + 4); o->access = rd32(p + 8); o->doorbell = rd32(p + 12);
-    o->ipa = rd64(p + 16);
-})
-GETTER(dtpb_load, DTPB_SEC_LOADMAP, struct dtpb_load, {
-    o->kind = rd32(p); o->guest = rd32(p + 4); o->file = rd32(p + 8); o->pa = rd64(p + 16);
-    o->ipa = rd64(p + 24); o->size = rd64(p + 32);
-})
+DTPB_SECTIONS(GETTER_)
+#undef GETTER_
 
 /* ------------------------------------------------------------------ */
 /* validation */
@@ -174,114 +127,147 @@ static int opt_ok(const struct dtpb *b, unsigned sec, uint32_t i)
     return i == DTPB_NONE || i < b->sec[sec].count;
 }
 
-#define CHECK_STR(x) do { if (!str_ok(b, (x))) return DTPB_ERR_BADSTRREF; } while (0)
-#define CHECK_IDX(sec, x) do { if (!idx_ok(b, (sec), (x))) return DTPB_ERR_BADREF; } while (0)
-#define CHECK_OPT(sec, x) do { if (!opt_ok(b, (sec), (x))) return DTPB_ERR_BADREF; } while (0)
-#define CHECK_VAL(c) do { if (!(c)) return DTPB_ERR_BADVALUE; } while (0)
+/* What each field table's check column asks of a field (dtpb.h). */
+#define CHECK_VAL(arg, v) (void)0;
+#define CHECK_STR(arg, v) if (!str_ok(b, (v))) return DTPB_ERR_BADSTRREF;
+#define CHECK_IDX(arg, v) if (!idx_ok(b, DTPB_SEC_##arg, (v))) return DTPB_ERR_BADREF;
+#define CHECK_OPT(arg, v) if (!opt_ok(b, DTPB_SEC_##arg, (v))) return DTPB_ERR_BADREF;
+#define CHECK_IN(arg, v) CHECK_IN_(v, UNPAREN_ arg)
+#define UNPAREN_(lo, hi) lo, hi
+#define CHECK_IN_(...) CHECK_IN2_(__VA_ARGS__)
+#define CHECK_IN2_(v, lo, hi) if ((uint64_t)(v) < (lo) || (uint64_t)(v) > (hi)) return DTPB_ERR_BADVALUE;
+#define CHECK_F_(name, off, width, check, arg, doc) CHECK_##check(arg, o->name)
+#define CHECK_R_(off, width)
+#define FIELD_CHECKS_(ID, rec, REC, title)                                           \
+    static int check_##rec(const struct dtpb *b, const struct dtpb_##rec *o)         \
+    {                                                                                \
+        (void)b, (void)o; /* a table of VAL fields only checks nothing */            \
+        DTPB_##REC##_FIELDS(CHECK_F_, CHECK_R_)                                      \
+        return 0;                                                                    \
+    }
+DTPB_SECTIONS(FIELD_CHECKS_)
+#undef FIELD_CHECKS_
 
-static int validate_records(const struct dtpb *b)
+/* The relations a field's own check cannot express. */
+static int check_guest_vcpus(const struct dtpb *b, uint32_t i, const struct dtpb_guest *g)
 {
-    uint32_t i;
-    for (i = 0; i < dtpb_count(b, DTPB_SEC_GUESTS); i++) {
-        struct dtpb_guest g;
-        dtpb_guest(b, i, &g);
-        CHECK_STR(g.name);
-        CHECK_STR(g.bootargs);
-        if (g.first_vcpu > b->sec[DTPB_SEC_VCPUS].count ||
-            g.ncpus > b->sec[DTPB_SEC_VCPUS].count - g.first_vcpu)
-            return DTPB_ERR_BADREF;
-        /* Its vCPU records are its own, numbered 0..ncpus-1 (each record
-         * is checked once over all guests: the ranges cannot overlap). */
-        for (uint32_t k = 0; k < g.ncpus; k++) {
-            struct dtpb_vcpu v;
-            dtpb_vcpu(b, g.first_vcpu + k, &v);
-            if (v.guest != i || v.vcpu != k)
-                return DTPB_ERR_BADREF;
-        }
-        CHECK_VAL(g.start_level <= 3);
-    }
-    for (i = 0; i < dtpb_count(b, DTPB_SEC_VCPUS); i++) {
+    if (g->first_vcpu > b->sec[DTPB_SEC_VCPUS].count ||
+        g->ncpus > b->sec[DTPB_SEC_VCPUS].count - g->first_vcpu)
+        return DTPB_ERR_BADREF;
+    /* Its vCPU records are its own, numbered 0..ncpus-1 (each record is
+     * checked once over all guests: the ranges cannot overlap). */
+    for (uint32_t k = 0; k < g->ncpus; k++) {
         struct dtpb_vcpu v;
-        dtpb_vcpu(b, i, &v);
-        CHECK_IDX(DTPB_SEC_GUESTS, v.guest);
-    }
-    for (i = 0; i < dtpb_count(b, DTPB_SEC_MEMMAP); i++) {
-        struct dtpb_memmap m;
-        dtpb_memmap(b, i, &m);
-        CHECK_IDX(DTPB_SEC_GUESTS, m.guest);
-        CHECK_VAL(m.kind >= DTPB_MAP_RAM && m.kind <= DTPB_MAP_DEVICE);
-        CHECK_VAL(m.size != 0 && m.ipa + m.size > m.ipa && m.pa + m.size > m.pa);
-        if (m.kind == DTPB_MAP_DEVICE)
-            CHECK_IDX(DTPB_SEC_DEVICES, m.ref);
-        else if (m.kind == DTPB_MAP_SHARED)
-            CHECK_IDX(DTPB_SEC_SHARED, m.ref);
-        else if (m.ref != DTPB_NONE)
+        dtpb_vcpu(b, g->first_vcpu + k, &v);
+        if (v.guest != i || v.vcpu != k)
             return DTPB_ERR_BADREF;
-    }
-    for (i = 0; i < dtpb_count(b, DTPB_SEC_DEVICES); i++) {
-        struct dtpb_device d;
-        dtpb_device(b, i, &d);
-        CHECK_OPT(DTPB_SEC_GUESTS, d.guest); /* DTPB_NONE: kept by the hypervisor */
-        CHECK_STR(d.path);
-    }
-    for (i = 0; i < dtpb_count(b, DTPB_SEC_DEVREGS); i++) {
-        struct dtpb_devreg r;
-        dtpb_devreg(b, i, &r);
-        CHECK_IDX(DTPB_SEC_DEVICES, r.device);
-    }
-    for (i = 0; i < dtpb_count(b, DTPB_SEC_IRQS); i++) {
-        struct dtpb_irq q;
-        dtpb_irq(b, i, &q);
-        CHECK_IDX(DTPB_SEC_GUESTS, q.guest);
-        CHECK_OPT(DTPB_SEC_DEVICES, q.device);
-    }
-    for (i = 0; i < dtpb_count(b, DTPB_SEC_SIDS); i++) {
-        struct dtpb_sid s;
-        dtpb_sid(b, i, &s);
-        CHECK_IDX(DTPB_SEC_SMMUS, s.smmu);
-        CHECK_IDX(DTPB_SEC_GUESTS, s.guest);
-        CHECK_OPT(DTPB_SEC_DEVICES, s.device);
-    }
-    for (i = 0; i < dtpb_count(b, DTPB_SEC_SMMUS); i++) {
-        struct dtpb_smmu s;
-        dtpb_smmu(b, i, &s);
-        CHECK_STR(s.name);
-        CHECK_STR(s.path);
-        CHECK_VAL(s.version == 2 || s.version == 3);
-        CHECK_VAL(s.sid_bits <= 32);
-    }
-    for (i = 0; i < dtpb_count(b, DTPB_SEC_SMRS); i++) {
-        struct dtpb_smr s;
-        dtpb_smr(b, i, &s);
-        CHECK_IDX(DTPB_SEC_SMMUS, s.smmu);
-        CHECK_IDX(DTPB_SEC_GUESTS, s.guest);
-    }
-    for (i = 0; i < dtpb_count(b, DTPB_SEC_CBS); i++) {
-        struct dtpb_cb c;
-        dtpb_cb(b, i, &c);
-        CHECK_IDX(DTPB_SEC_SMMUS, c.smmu);
-        CHECK_IDX(DTPB_SEC_GUESTS, c.guest);
-    }
-    for (i = 0; i < dtpb_count(b, DTPB_SEC_SHARED); i++) {
-        struct dtpb_shared s;
-        dtpb_shared(b, i, &s);
-        CHECK_STR(s.name);
-    }
-    for (i = 0; i < dtpb_count(b, DTPB_SEC_PEERS); i++) {
-        struct dtpb_peer p;
-        dtpb_peer(b, i, &p);
-        CHECK_IDX(DTPB_SEC_SHARED, p.shared);
-        CHECK_IDX(DTPB_SEC_GUESTS, p.guest);
-        CHECK_VAL(p.access <= 1);
-    }
-    for (i = 0; i < dtpb_count(b, DTPB_SEC_LOADMAP); i++) {
-        struct dtpb_load l;
-        dtpb_load(b, i, &l);
-        CHECK_VAL(l.kind >= DTPB_LOAD_HVDATA && l.kind <= DTPB_LOAD_RAMDISK);
-        CHECK_OPT(DTPB_SEC_GUESTS, l.guest);
-        CHECK_STR(l.file);
     }
     return 0;
+}
+
+static int check_memmap_ref(const struct dtpb *b, const struct dtpb_memmap *m)
+{
+    if (m->size == 0 || m->ipa + m->size <= m->ipa || m->pa + m->size <= m->pa)
+        return DTPB_ERR_BADVALUE;
+    if (m->kind == DTPB_MAP_DEVICE)
+        return idx_ok(b, DTPB_SEC_DEVICES, m->ref) ? 0 : DTPB_ERR_BADREF;
+    if (m->kind == DTPB_MAP_SHARED)
+        return idx_ok(b, DTPB_SEC_SHARED, m->ref) ? 0 : DTPB_ERR_BADREF;
+    return m->ref == DTPB_NONE ? 0 : DTPB_ERR_BADREF;
+}
+
+/* A quiesce step's fields fit its kind: the device is the guest's own, the
+ * SMMU of a stream step has the step's version and holds the IDs, the
+ * cells of every step are in section 16. */
+static int check_qstep_kind(const struct dtpb *b, const struct dtpb_qstep *q)
+{
+    struct dtpb_device d;
+    struct dtpb_smmu m;
+    /* The cells lie inside section 16 whatever the kind: a loader may walk
+     * first_cell..+ncells of any step (only kinds 3, 4 have cells; the
+     * others carry 0, 0, which fits). */
+    uint32_t ncell = b->sec[DTPB_SEC_QCELLS].count;
+    if (q->first_cell > ncell || q->ncells > ncell - q->first_cell)
+        return DTPB_ERR_BADREF;
+    if (q->kind == DTPB_Q_SCRUB)
+        return q->device == DTPB_NONE && q->smmu == DTPB_NONE ? 0 : DTPB_ERR_BADREF;
+    if (q->device == DTPB_NONE)
+        return DTPB_ERR_BADREF;
+    dtpb_device(b, q->device, &d);
+    if (d.guest != q->guest)
+        return DTPB_ERR_BADREF;
+    if (q->kind == DTPB_Q_ABORT_STE || q->kind == DTPB_Q_FAULT_S2CR) {
+        if (q->smmu == DTPB_NONE)
+            return DTPB_ERR_BADREF;
+        dtpb_smmu(b, q->smmu, &m);
+        if (m.version != (q->kind == DTPB_Q_ABORT_STE ? 3u : 2u))
+            return DTPB_ERR_BADREF;
+        if (q->kind == DTPB_Q_FAULT_S2CR)
+            return q->count == 1 && q->sid < m.nsmrs_max ? 0 : DTPB_ERR_BADVALUE;
+        uint64_t end = (uint64_t)q->sid + q->count;
+        return q->count && (m.sid_bits >= 32 || end <= (1ull << m.sid_bits)) ? 0 : DTPB_ERR_BADVALUE;
+    }
+    if (q->smmu != DTPB_NONE)
+        return DTPB_ERR_BADREF;
+    if (q->kind == DTPB_Q_RESET || q->kind == DTPB_Q_POWER_OFF) {
+        if (q->provider == 0) /* the empty string: no provider named */
+            return DTPB_ERR_BADREF;
+        if (q->holder != DTPB_HOLDER_HYP && q->holder != DTPB_HOLDER_NOBODY &&
+            !idx_ok(b, DTPB_SEC_GUESTS, q->holder))
+            return DTPB_ERR_BADREF;
+    }
+    return 0;
+}
+
+/* The steps are sorted by (guest, kind), so a hypervisor can run a guest's
+ * in record order, and each guest has exactly one scrub step, its last. */
+static int check_quiesce(const struct dtpb *b)
+{
+    uint32_t n = dtpb_count(b, DTPB_SEC_QUIESCE), scrubs = 0;
+    struct dtpb_qstep q, prev = {0};
+    if (!b->sec[DTPB_SEC_QUIESCE].entsize)
+        return 0; /* a 1.0 blob: no plan */
+    for (uint32_t i = 0; i < n; i++, prev = q) {
+        int err;
+        dtpb_qstep(b, i, &q);
+        if ((err = check_qstep_kind(b, &q)) != 0)
+            return err;
+        if (i && (q.guest < prev.guest || (q.guest == prev.guest && q.kind < prev.kind)))
+            return DTPB_ERR_BADVALUE;
+        if (i && q.guest == prev.guest && prev.kind == DTPB_Q_SCRUB)
+            return DTPB_ERR_BADVALUE; /* a second scrub, or a step after it */
+        scrubs += q.kind == DTPB_Q_SCRUB;
+    }
+    return scrubs == dtpb_count(b, DTPB_SEC_GUESTS) ? 0 : DTPB_ERR_BADVALUE;
+}
+
+/* Every record of every section by its fields' checks, then the relations
+ * (which may follow the indexes the first pass proved). */
+static int validate_records(const struct dtpb *b)
+{
+    int err;
+#define VALIDATE_(ID, rec, REC, title)                                               \
+    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_##ID); i++) {                    \
+        struct dtpb_##rec o;                                                         \
+        dtpb_##rec(b, i, &o);                                                        \
+        if ((err = check_##rec(b, &o)) != 0)                                         \
+            return err;                                                              \
+    }
+    DTPB_SECTIONS(VALIDATE_)
+#undef VALIDATE_
+    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_GUESTS); i++) {
+        struct dtpb_guest g;
+        dtpb_guest(b, i, &g);
+        if ((err = check_guest_vcpus(b, i, &g)) != 0)
+            return err;
+    }
+    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_MEMMAP); i++) {
+        struct dtpb_memmap m;
+        dtpb_memmap(b, i, &m);
+        if ((err = check_memmap_ref(b, &m)) != 0)
+            return err;
+    }
+    return check_quiesce(b);
 }
 
 static void zero(struct dtpb *b)

@@ -13,20 +13,34 @@
 #include "dtpass/dtpb.h"
 #include "emit/emit.h"
 #include "emit/tables.h"
+#include "lower/quiesce.h"
 
 struct section {
     uint32_t id, entsize, count;
     VEC(uint8_t) data;
 };
 
-#define MAX_ENT 80u /* the largest record */
-_Static_assert(DTPB_ENT_GUEST <= MAX_ENT && DTPB_ENT_VCPU <= MAX_ENT && DTPB_ENT_MEMMAP <= MAX_ENT &&
-                   DTPB_ENT_DEVICE <= MAX_ENT && DTPB_ENT_DEVREG <= MAX_ENT &&
-                   DTPB_ENT_IRQ <= MAX_ENT && DTPB_ENT_SID <= MAX_ENT && DTPB_ENT_SMMU <= MAX_ENT &&
-                   DTPB_ENT_SMR <= MAX_ENT && DTPB_ENT_CB <= MAX_ENT &&
-                   DTPB_ENT_SHARED <= MAX_ENT && DTPB_ENT_PEER <= MAX_ENT &&
-                   DTPB_ENT_LOAD <= MAX_ENT,
-               "a record larger than the first pass's scratch");
+/* The largest record of the field tables (the first pass's scratch). */
+enum { MAX_ENT = 80 };
+#define FITS_(ID, rec, REC, title) \
+    _Static_assert(DTPB_ENT_##REC <= MAX_ENT, "a record larger than the first pass's scratch");
+DTPB_SECTIONS(FITS_)
+#undef FITS_
+
+/* One encoder per record, field by field from its table in dtpb.h:
+ * put_<rec>(r, &o) writes o at r (reserved bytes stay as new_rec zeroed
+ * them). */
+#define put4 put_le32
+#define put8 put_le64
+#define PUT_F_(name, off, width, check, arg, doc) put##width(r + (off), o->name);
+#define PUT_R_(off, width)
+#define ENCODER_(ID, rec, REC, title)                                                \
+    static void put_##rec(uint8_t *r, const struct dtpb_##rec *o)                    \
+    {                                                                                \
+        DTPB_##REC##_FIELDS(PUT_F_, PUT_R_)                                          \
+    }
+DTPB_SECTIONS(ENCODER_)
+#undef ENCODER_
 
 /* fill() runs twice: a first pass only counts the records of each section
  * and bounds the string bytes, so the second writes into buffers of their
@@ -99,20 +113,17 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
+/* Each record is filled as its reader-side struct, in the order its
+ * strings are interned (the string table's order is part of the output),
+ * then encoded by its table. */
 static void fill(struct writer *w, const struct dtpass_ctx *ctx)
 {
     const struct system *s = &ctx->sys;
     const struct board *b = &ctx->board;
     const struct placement *p = ctx->place;
-    static const uint32_t ent[DTPB_SEC_MAX + 1] = {
-        [DTPB_SEC_STRINGS] = 1, [DTPB_SEC_GUESTS] = DTPB_ENT_GUEST,
-        [DTPB_SEC_VCPUS] = DTPB_ENT_VCPU, [DTPB_SEC_MEMMAP] = DTPB_ENT_MEMMAP,
-        [DTPB_SEC_DEVICES] = DTPB_ENT_DEVICE, [DTPB_SEC_DEVREGS] = DTPB_ENT_DEVREG,
-        [DTPB_SEC_IRQS] = DTPB_ENT_IRQ, [DTPB_SEC_SIDS] = DTPB_ENT_SID,
-        [DTPB_SEC_SMMUS] = DTPB_ENT_SMMU, [DTPB_SEC_SMRS] = DTPB_ENT_SMR,
-        [DTPB_SEC_CBS] = DTPB_ENT_CB, [DTPB_SEC_SHARED] = DTPB_ENT_SHARED,
-        [DTPB_SEC_PEERS] = DTPB_ENT_PEER, [DTPB_SEC_LOADMAP] = DTPB_ENT_LOAD,
-    };
+#define ENT_(ID, rec, REC, title) [DTPB_SEC_##ID] = DTPB_ENT_##REC,
+    static const uint32_t ent[DTPB_SEC_MAX + 1] = {[DTPB_SEC_STRINGS] = 1, DTPB_SECTIONS(ENT_)};
+#undef ENT_
     for (unsigned i = 1; i <= DTPB_SEC_MAX; i++) {
         w->sec[i].id = i;
         w->sec[i].entsize = ent[i];
@@ -123,75 +134,61 @@ static void fill(struct writer *w, const struct dtpass_ctx *ctx)
     for (size_t gi = 0; gi < p->nguests; gi++) {
         const struct guest_place *gp = &p->guests[gi];
         const struct sys_guest *g = gp->g;
-        uint8_t *r = new_rec(w, DTPB_SEC_GUESTS);
-        put_le32(r, str(w, g->name));
-        put_le32(r + 4, gp->vmid);
-        put_le32(r + 8, (uint32_t)g->cpus.n);
-        put_le32(r + 12, vcpu);
-        put_le64(r + 16, gp->pa);
-        put_le64(r + 24, gp->vtcr);
-        put_le64(r + 32, gp->size);
-        put_le64(r + 40, g->kernel.file ? g->kernel.load : 0);
-        put_le64(r + 48, g->ramdisk.file ? g->ramdisk.load : 0);
-        put_le64(r + 56, gp->dtb_ipa);
-        put_le32(r + 64, (g->kernel.file ? DTPB_GUEST_KERNEL : 0) |
-                             (g->ramdisk.file ? DTPB_GUEST_RAMDISK : 0));
-        put_le32(r + 68, (uint32_t)gp->start_level);
-        put_le32(r + 72, str(w, g->bootargs));
+        struct dtpb_guest o = {0};
+        o.name = str(w, g->name);
+        o.vmid = gp->vmid;
+        o.ncpus = (uint32_t)g->cpus.n;
+        o.first_vcpu = vcpu;
+        o.s2_root = gp->pa;
+        o.vtcr = gp->vtcr;
+        o.s2_size = gp->size;
+        o.kernel_ipa = g->kernel.file ? g->kernel.load : 0;
+        o.ramdisk_ipa = g->ramdisk.file ? g->ramdisk.load : 0;
+        o.dtb_ipa = gp->dtb_ipa;
+        o.flags = (g->kernel.file ? DTPB_GUEST_KERNEL : 0) | (g->ramdisk.file ? DTPB_GUEST_RAMDISK : 0);
+        o.start_level = (uint32_t)gp->start_level;
+        o.bootargs = str(w, g->bootargs);
+        put_guest(new_rec(w, DTPB_SEC_GUESTS), &o);
         for (size_t k = 0; k < g->cpus.n; k++, vcpu++) {
-            uint8_t *v = new_rec(w, DTPB_SEC_VCPUS);
             uint32_t pc = g->cpus.v[k].index;
-            put_le32(v, (uint32_t)gi);
-            put_le32(v + 4, (uint32_t)k);
-            put_le32(v + 8, pc);
-            put_le64(v + 16, pc < b->ncpus ? b->cpus[pc].mpidr : 0);
+            struct dtpb_vcpu v = {.guest = (uint32_t)gi, .vcpu = (uint32_t)k, .pcpu = pc,
+                                  .mpidr = pc < b->ncpus ? b->cpus[pc].mpidr : 0};
+            put_vcpu(new_rec(w, DTPB_SEC_VCPUS), &v);
         }
         for (size_t k = 0; k < gp->maps.n; k++) {
             const struct s2_map *m = &gp->maps.v[k];
-            uint8_t *v = new_rec(w, DTPB_SEC_MEMMAP);
-            put_le32(v, (uint32_t)gi);
-            put_le32(v + 4, (uint32_t)m->kind);
-            put_le64(v + 8, m->ipa);
-            put_le64(v + 16, m->pa);
-            put_le64(v + 24, m->size);
-            put_le32(v + 32, m->perm);
-            put_le32(v + 36, m->ref);
+            struct dtpb_memmap v = {.guest = (uint32_t)gi, .kind = (uint32_t)m->kind,
+                                    .ipa = m->ipa, .pa = m->pa, .size = m->size,
+                                    .perm = m->perm, .ref = m->ref};
+            put_memmap(new_rec(w, DTPB_SEC_MEMMAP), &v);
         }
     }
     for (size_t d = 0; d < p->devices.n; d++) {
         const struct dev_place *dp = &p->devices.v[d];
         const struct sys_device *dev = dp->dev;
-        uint8_t *r = new_rec(w, DTPB_SEC_DEVICES);
-        put_le32(r, dp->guest);
-        put_le32(r + 4, str(w, dev->ref.node ? dev->ref.node->path : dev->ref.text));
-        put_le32(r + 8, dev->is_dma ? DTPB_DEV_DMA : 0);
+        struct dtpb_device o = {.guest = dp->guest, .flags = dev->is_dma ? DTPB_DEV_DMA : 0};
+        o.path = str(w, dev->ref.node ? dev->ref.node->path : dev->ref.text);
+        put_device(new_rec(w, DTPB_SEC_DEVICES), &o);
         for (size_t k = 0; k < dev->regs.n; k++) {
-            uint8_t *v = new_rec(w, DTPB_SEC_DEVREGS);
-            put_le32(v, (uint32_t)d);
-            put_le64(v + 8, dev->regs.v[k].pa);
-            put_le64(v + 16, dev->regs.v[k].size);
-            put_le64(v + 24, dev->regs.v[k].ipa);
+            struct dtpb_devreg v = {.device = (uint32_t)d, .pa = dev->regs.v[k].pa,
+                                    .size = dev->regs.v[k].size, .ipa = dev->regs.v[k].ipa};
+            put_devreg(new_rec(w, DTPB_SEC_DEVREGS), &v);
         }
         for (size_t k = 0; k < dev->rirqs.n; k++) {
-            uint8_t *v = new_rec(w, DTPB_SEC_IRQS);
-            put_le32(v, dev->rirqs.v[k].pintid);
-            put_le32(v + 4, dp->guest);
-            put_le32(v + 8, dev->rirqs.v[k].vintid);
-            put_le32(v + 12, dev->rirqs.v[k].flags);
-            put_le32(v + 16, (uint32_t)d);
+            struct dtpb_irq v = {.pintid = dev->rirqs.v[k].pintid, .guest = dp->guest,
+                                 .vintid = dev->rirqs.v[k].vintid,
+                                 .flags = dev->rirqs.v[k].flags, .device = (uint32_t)d};
+            put_irq(new_rec(w, DTPB_SEC_IRQS), &v);
         }
         for (size_t k = 0; k < dev->rsids.n; k++) {
             const struct res_sid *rs = &dev->rsids.v[k];
             uint32_t si = smmu_index(b, rs->smmu);
             if (si == DTPB_NONE)
                 continue;
-            uint8_t *v = new_rec(w, DTPB_SEC_SIDS);
-            put_le32(v, si);
-            put_le32(v + 4, rs->sid);
-            put_le32(v + 8, rs->mask);
-            put_le32(v + 12, rs->count ? rs->count : 1);
-            put_le32(v + 16, dp->guest);
-            put_le32(v + 20, (uint32_t)d);
+            struct dtpb_sid v = {.smmu = si, .sid = rs->sid, .mask = rs->mask,
+                                 .count = rs->count ? rs->count : 1, .guest = dp->guest,
+                                 .device = (uint32_t)d};
+            put_sid(new_rec(w, DTPB_SEC_SIDS), &v);
         }
     }
     /* Devices the hypervisor keeps (its console...): guest DTPB_NONE, regs
@@ -201,109 +198,104 @@ static void fill(struct writer *w, const struct dtpass_ctx *ctx)
         const struct board_node *n = s->hyp_devices.v[i].node;
         if (!n)
             continue;
-        uint8_t *r = new_rec(w, DTPB_SEC_DEVICES);
-        put_le32(r, DTPB_NONE);
-        put_le32(r + 4, str(w, n->path));
-        put_le32(r + 8, n->dma_master ? DTPB_DEV_DMA : 0);
+        struct dtpb_device o = {.guest = DTPB_NONE, .flags = n->dma_master ? DTPB_DEV_DMA : 0};
+        o.path = str(w, n->path);
+        put_device(new_rec(w, DTPB_SEC_DEVICES), &o);
         for (uint32_t k = 0; k < n->nmmio; k++) {
-            uint8_t *v = new_rec(w, DTPB_SEC_DEVREGS);
-            put_le32(v, ndev);
-            put_le64(v + 8, n->mmio[k].base);
-            put_le64(v + 16, n->mmio[k].size);
-            put_le64(v + 24, n->mmio[k].base);
+            struct dtpb_devreg v = {.device = ndev, .pa = n->mmio[k].base,
+                                    .size = n->mmio[k].size, .ipa = n->mmio[k].base};
+            put_devreg(new_rec(w, DTPB_SEC_DEVREGS), &v);
         }
         ndev++;
     }
     for (size_t i = 0; i < p->nsmmus; i++) {
         const struct smmu_place *sp = &p->smmus[i];
-        uint8_t *r = new_rec(w, DTPB_SEC_SMMUS);
-        put_le32(r, str(w, sp->smmu->name));
-        put_le32(r + 4, str(w, sp->smmu->node ? sp->smmu->node->path : ""));
-        put_le32(r + 8, (uint32_t)sp->version);
-        put_le32(r + 12, sp->sid_bits);
-        put_le64(r + 16, sp->reg_base);
-        put_le64(r + 24, sp->reg_size);
-        put_le64(r + 32, sp->version == 3 ? sp->span_pa : 0);
-        put_le64(r + 40, sp->version == 3 ? sp->span_size : 0);
-        put_le64(r + 48, sp->strtab_base);
-        put_le32(r + 56, sp->strtab_base_cfg);
-        put_le32(r + 60, sp->cr0);
-        put_le32(r + 64, sp->cr1);
-        put_le32(r + 68, sp->cr2);
-        put_le32(r + 72, sp->nsmrs_max);
-        put_le32(r + 76, sp->ncbs_max);
+        struct dtpb_smmu o = {0};
+        o.name = str(w, sp->smmu->name);
+        o.path = str(w, sp->smmu->node ? sp->smmu->node->path : "");
+        o.version = (uint32_t)sp->version;
+        o.sid_bits = sp->sid_bits;
+        o.reg_base = sp->reg_base;
+        o.reg_size = sp->reg_size;
+        o.table_pa = sp->version == 3 ? sp->span_pa : 0;
+        o.table_size = sp->version == 3 ? sp->span_size : 0;
+        o.strtab_base = sp->strtab_base;
+        o.strtab_base_cfg = sp->strtab_base_cfg;
+        o.cr0 = sp->cr0;
+        o.cr1 = sp->cr1;
+        o.cr2 = sp->cr2;
+        o.nsmrs_max = sp->nsmrs_max;
+        o.ncbs_max = sp->ncbs_max;
+        put_smmu(new_rec(w, DTPB_SEC_SMMUS), &o);
         for (size_t k = 0; k < sp->smrs.n; k++) {
             const struct smr_place *smr = &sp->smrs.v[k];
-            uint8_t *v = new_rec(w, DTPB_SEC_SMRS);
-            put_le32(v, (uint32_t)i);
-            put_le32(v + 4, (uint32_t)k);
-            put_le32(v + 8, smmuv2_smr_value(smr));
-            put_le32(v + 12, smmuv2_s2cr_value(smr));
-            put_le32(v + 16, smr->guest);
-            put_le32(v + 20, smr->cb);
+            struct dtpb_smr v = {.smmu = (uint32_t)i, .index = (uint32_t)k,
+                                 .smr = smmuv2_smr_value(smr), .s2cr = smmuv2_s2cr_value(smr),
+                                 .guest = smr->guest, .cb = smr->cb};
+            put_smr(new_rec(w, DTPB_SEC_SMRS), &v);
         }
         for (size_t k = 0; k < sp->cbs.n; k++) {
             const struct cb_place *cb = &sp->cbs.v[k];
-            uint8_t *v = new_rec(w, DTPB_SEC_CBS);
-            put_le32(v, (uint32_t)i);
-            put_le32(v + 4, (uint32_t)k);
-            put_le32(v + 8, cb->guest);
-            put_le32(v + 12, cb->cbar);
-            put_le32(v + 16, cb->cba2r);
-            put_le32(v + 20, cb->tcr);
-            put_le32(v + 24, cb->sctlr);
-            put_le32(v + 28, cb->vmid);
-            put_le64(v + 32, cb->ttbr0);
+            struct dtpb_cb v = {.smmu = (uint32_t)i, .index = (uint32_t)k, .guest = cb->guest,
+                                .cbar = cb->cbar, .cba2r = cb->cba2r, .tcr = cb->tcr,
+                                .sctlr = cb->sctlr, .vmid = cb->vmid, .ttbr0 = cb->ttbr0};
+            put_cb(new_rec(w, DTPB_SEC_CBS), &v);
         }
     }
     for (size_t i = 0; i < s->shared.n; i++) {
         const struct sys_shared *sh = &s->shared.v[i];
-        uint8_t *r = new_rec(w, DTPB_SEC_SHARED);
-        put_le32(r, str(w, sh->name));
-        put_le64(r + 8, sh->base);
-        put_le64(r + 16, sh->size);
+        struct dtpb_shared o = {.base = sh->base, .size = sh->size};
+        o.name = str(w, sh->name);
+        put_shared(new_rec(w, DTPB_SEC_SHARED), &o);
         for (size_t k = 0; k < sh->peers.n; k++) {
             const struct sys_peer *pe = &sh->peers.v[k];
             if (pe->guest_index < 0 || (size_t)pe->guest_index >= p->nguests)
                 continue;
-            uint8_t *v = new_rec(w, DTPB_SEC_PEERS);
-            put_le32(v, (uint32_t)i);
-            put_le32(v + 4, (uint32_t)pe->guest_index);
-            put_le32(v + 8, pe->access == SHM_RO ? 1 : 0);
-            put_le32(v + 12, pe->has_doorbell ? pe->doorbell + 32 : DTPB_NONE);
-            put_le64(v + 16, pe->has_ipa ? pe->ipa : sh->base);
+            struct dtpb_peer v = {.shared = (uint32_t)i, .guest = (uint32_t)pe->guest_index,
+                                  .access = pe->access == SHM_RO ? 1 : 0,
+                                  .doorbell = pe->has_doorbell ? pe->doorbell + 32 : DTPB_NONE,
+                                  .ipa = pe->has_ipa ? pe->ipa : sh->base};
+            put_peer(new_rec(w, DTPB_SEC_PEERS), &v);
         }
     }
-    uint8_t *r = new_rec(w, DTPB_SEC_LOADMAP);
-    put_le32(r, DTPB_LOAD_HVDATA);
-    put_le32(r + 4, DTPB_NONE);
-    put_le32(r + 8, str(w, "hvdata.bin"));
-    put_le64(r + 16, p->load_pa);
-    put_le64(r + 32, p->size);
+    struct dtpb_load l = {.kind = DTPB_LOAD_HVDATA, .guest = DTPB_NONE, .pa = p->load_pa,
+                          .size = p->size};
+    l.file = str(w, "hvdata.bin");
+    put_load(new_rec(w, DTPB_SEC_LOADMAP), &l);
     for (size_t gi = 0; gi < p->nguests; gi++) {
         const struct guest_place *gp = &p->guests[gi];
         const struct sys_guest *g = gp->g;
         char *dtb = xasprintf("%s.dtb", g->name);
-        r = new_rec(w, DTPB_SEC_LOADMAP);
-        put_le32(r, DTPB_LOAD_DTB);
-        put_le32(r + 4, (uint32_t)gi);
-        put_le32(r + 8, str(w, dtb));
-        put_le64(r + 16, gp->dtb_pa);
-        put_le64(r + 24, gp->dtb_ipa);
-        put_le64(r + 32, gp->dtb_size);
+        l = (struct dtpb_load){.kind = DTPB_LOAD_DTB, .guest = (uint32_t)gi, .pa = gp->dtb_pa,
+                               .ipa = gp->dtb_ipa, .size = gp->dtb_size};
+        l.file = str(w, dtb);
+        put_load(new_rec(w, DTPB_SEC_LOADMAP), &l);
         free(dtb);
         const struct sys_image *img[2] = {&g->kernel, &g->ramdisk};
         for (int k = 0; k < 2; k++) {
             if (!img[k]->file)
                 continue;
-            r = new_rec(w, DTPB_SEC_LOADMAP);
-            put_le32(r, k ? DTPB_LOAD_RAMDISK : DTPB_LOAD_KERNEL);
-            put_le32(r + 4, (uint32_t)gi);
-            put_le32(r + 8, str(w, base_name(img[k]->file)));
-            put_le64(r + 16, ipa_to_pa(gp, img[k]->load));
-            put_le64(r + 24, img[k]->load);
+            l = (struct dtpb_load){.kind = k ? DTPB_LOAD_RAMDISK : DTPB_LOAD_KERNEL,
+                                   .guest = (uint32_t)gi, .pa = ipa_to_pa(gp, img[k]->load),
+                                   .ipa = img[k]->load};
+            l.file = str(w, base_name(img[k]->file));
+            put_load(new_rec(w, DTPB_SEC_LOADMAP), &l);
         }
     }
+    const struct quiesce_plan *q = ctx->quiesce;
+    for (size_t i = 0; q && i < q->steps.n; i++) {
+        const struct qs_step *st = &q->steps.v[i];
+        bool line = st->kind == QS_RESET || st->kind == QS_POWER_OFF;
+        struct dtpb_qstep o = {.guest = st->guest, .kind = (uint32_t)st->kind,
+                               .device = st->device, .smmu = st->smmu, .sid = st->sid,
+                               .count = st->count, .holder = line ? st->holder : DTPB_NONE,
+                               .reg_base = st->reg_base, .reg_size = st->reg_size,
+                               .first_cell = st->first_cell, .ncells = st->ncells};
+        o.provider = str(w, line ? st->provider->path : "");
+        put_qstep(new_rec(w, DTPB_SEC_QUIESCE), &o);
+    }
+    for (size_t i = 0; q && i < q->cells.n; i++)
+        put_qcell(new_rec(w, DTPB_SEC_QCELLS), &(struct dtpb_qcell){.value = q->cells.v[i]});
 }
 
 static size_t align8(size_t v) { return (v + 7) & ~(size_t)7; }
@@ -422,7 +414,7 @@ static int put_file(void *arg, const void *data, size_t len)
 
 int emit_blob(struct dtpass_ctx *ctx)
 {
-    if (!ctx->place) {
+    if (!ctx->place || !ctx->quiesce) {
         diag_fatal(&ctx->diag, NOPOS, "internal error: tables were not placed");
         return -1;
     }

@@ -59,12 +59,46 @@ static void perm_str(uint32_t perm, char buf[8])
         strcat(buf, " dev");
 }
 
-static void dump_blob_text(const struct dtpb *b, FILE *f)
+/* One decoder for both forms. The blob is walked once, in a plan of
+ * sections and their children (a guest's vCPUs, a device's registers...);
+ * each record is printed by one function that knows its text line and its
+ * JSON object side by side. The plan differs between the forms only in
+ * where two sections appear: text lists a guest's memory map under the
+ * guest and the streams after the SMMUs, JSON has "memory" after "guests"
+ * and "streams" before "smmus" (both kept as they were). */
+
+struct rec_ctx {
+    struct out *o;
+    const struct dtpb *b;
+    const char *sep; /* JSON: before the next key of the current object */
+};
+
+static void ju(struct rec_ctx *c, const char *name, uint64_t v)
 {
-    fprintf(f, "system.dtpb version %u.%u, %u bytes\n", b->major, b->minor, b->size);
-    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_GUESTS); i++) {
-        struct dtpb_guest g;
-        dtpb_guest(b, i, &g);
+    fprintf(c->o->f, "%s\"%s\":%" PRIu64, c->sep, name, v);
+    c->sep = ",";
+}
+
+static void jstr(struct rec_ctx *c, const char *name, const char *v)
+{
+    fprintf(c->o->f, "%s\"%s\":", c->sep, name);
+    js(c->o->f, v);
+    c->sep = ",";
+}
+
+static const char *guest_name(const struct dtpb *b, uint32_t i)
+{
+    struct dtpb_guest g;
+    return dtpb_guest(b, i, &g) == 0 ? dtpb_str(b, g.name) : "";
+}
+
+static void put_guest(struct rec_ctx *c, uint32_t i)
+{
+    const struct dtpb *b = c->b;
+    FILE *f = c->o->f;
+    struct dtpb_guest g;
+    dtpb_guest(b, i, &g);
+    if (!c->o->json) {
         fprintf(f, "guest %u %s: vmid %u, %u vcpus, s2 root 0x%" PRIx64 " (%" PRIu64
                    " bytes, start level %u), vtcr 0x%" PRIx64 ", dtb ipa 0x%" PRIx64 "\n",
                 i, dtpb_str(b, g.name), g.vmid, g.ncpus, g.s2_root, g.s2_size, g.start_level,
@@ -75,50 +109,116 @@ static void dump_blob_text(const struct dtpb *b, FILE *f)
             fprintf(f, "  ramdisk at ipa 0x%" PRIx64 "\n", g.ramdisk_ipa);
         if (*dtpb_str(b, g.bootargs))
             fprintf(f, "  bootargs \"%s\"\n", dtpb_str(b, g.bootargs));
-        for (uint32_t k = 0; k < g.ncpus; k++) {
-            struct dtpb_vcpu v;
-            dtpb_vcpu(b, g.first_vcpu + k, &v);
-            fprintf(f, "  vcpu %u -> cpu %u (mpidr 0x%" PRIx64 ")\n", v.vcpu, v.pcpu, v.mpidr);
-        }
-        for (uint32_t k = 0; k < dtpb_count(b, DTPB_SEC_MEMMAP); k++) {
-            struct dtpb_memmap m;
-            char perm[8];
-            dtpb_memmap(b, k, &m);
-            if (m.guest != i)
-                continue;
-            perm_str(m.perm, perm);
-            fprintf(f, "  map ipa 0x%" PRIx64 " -> pa 0x%" PRIx64 " size 0x%" PRIx64 " %s %s\n",
-                    m.ipa, m.pa, m.size, kind_name(m.kind), perm);
-        }
+        return;
     }
-    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_DEVICES); i++) {
-        struct dtpb_device d;
-        struct dtpb_guest g;
-        dtpb_device(b, i, &d);
-        const char *owner = "hypervisor";
-        if (d.guest != DTPB_NONE && dtpb_guest(b, d.guest, &g) == 0)
-            owner = dtpb_str(b, g.name);
-        fprintf(f, "device %u %s -> %s%s\n", i, dtpb_str(b, d.path), owner,
+    jstr(c, "name", dtpb_str(b, g.name));
+    ju(c, "vmid", g.vmid);
+    ju(c, "ncpus", g.ncpus);
+    ju(c, "s2_root", g.s2_root);
+    ju(c, "s2_size", g.s2_size);
+    ju(c, "start_level", g.start_level);
+    ju(c, "vtcr", g.vtcr);
+    ju(c, "dtb_ipa", g.dtb_ipa);
+    if (g.flags & DTPB_GUEST_KERNEL)
+        ju(c, "kernel_ipa", g.kernel_ipa);
+    if (g.flags & DTPB_GUEST_RAMDISK)
+        ju(c, "ramdisk_ipa", g.ramdisk_ipa);
+    jstr(c, "bootargs", dtpb_str(b, g.bootargs));
+}
+
+static void put_vcpu(struct rec_ctx *c, uint32_t i)
+{
+    struct dtpb_vcpu v;
+    dtpb_vcpu(c->b, i, &v);
+    if (c->o->json)
+        fprintf(c->o->f, "\"vcpu\":%u,\"cpu\":%u,\"mpidr\":%" PRIu64, v.vcpu, v.pcpu, v.mpidr);
+    else
+        fprintf(c->o->f, "  vcpu %u -> cpu %u (mpidr 0x%" PRIx64 ")\n", v.vcpu, v.pcpu, v.mpidr);
+}
+
+static void put_memmap(struct rec_ctx *c, uint32_t i)
+{
+    struct dtpb_memmap m;
+    dtpb_memmap(c->b, i, &m);
+    if (!c->o->json) {
+        char perm[8];
+        perm_str(m.perm, perm);
+        fprintf(c->o->f, "  map ipa 0x%" PRIx64 " -> pa 0x%" PRIx64 " size 0x%" PRIx64 " %s %s\n",
+                m.ipa, m.pa, m.size, kind_name(m.kind), perm);
+        return;
+    }
+    ju(c, "guest", m.guest);
+    jstr(c, "kind", kind_name(m.kind));
+    ju(c, "ipa", m.ipa);
+    ju(c, "pa", m.pa);
+    ju(c, "size", m.size);
+    ju(c, "perm", m.perm);
+}
+
+static void put_device(struct rec_ctx *c, uint32_t i)
+{
+    struct dtpb_device d;
+    dtpb_device(c->b, i, &d);
+    if (!c->o->json) {
+        fprintf(c->o->f, "device %u %s -> %s%s\n", i, dtpb_str(c->b, d.path),
+                d.guest == DTPB_NONE ? "hypervisor" : guest_name(c->b, d.guest),
                 d.flags & DTPB_DEV_DMA ? " (dma)" : "");
-        for (uint32_t k = 0; k < dtpb_count(b, DTPB_SEC_DEVREGS); k++) {
-            struct dtpb_devreg r;
-            dtpb_devreg(b, k, &r);
-            if (r.device == i)
-                fprintf(f, "  reg pa 0x%" PRIx64 " size 0x%" PRIx64 " ipa 0x%" PRIx64 "\n", r.pa,
-                        r.size, r.ipa);
-        }
+        return;
     }
-    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_IRQS); i++) {
-        struct dtpb_irq q;
-        struct dtpb_guest g;
-        dtpb_irq(b, i, &q);
-        dtpb_guest(b, q.guest, &g);
-        fprintf(f, "irq %u -> %s virq %u flags 0x%x\n", q.pintid, dtpb_str(b, g.name), q.vintid,
-                q.flags);
+    if (d.guest != DTPB_NONE)
+        ju(c, "guest", d.guest);
+    else
+        fputs("\"hypervisor\":true", c->o->f), c->sep = ",";
+    jstr(c, "path", dtpb_str(c->b, d.path));
+    fprintf(c->o->f, ",\"dma\":%s", d.flags & DTPB_DEV_DMA ? "true" : "false");
+}
+
+static void put_devreg(struct rec_ctx *c, uint32_t i)
+{
+    struct dtpb_devreg r;
+    dtpb_devreg(c->b, i, &r);
+    if (c->o->json)
+        fprintf(c->o->f, "\"pa\":%" PRIu64 ",\"size\":%" PRIu64 ",\"ipa\":%" PRIu64, r.pa, r.size,
+                r.ipa);
+    else
+        fprintf(c->o->f, "  reg pa 0x%" PRIx64 " size 0x%" PRIx64 " ipa 0x%" PRIx64 "\n", r.pa,
+                r.size, r.ipa);
+}
+
+static void put_irq(struct rec_ctx *c, uint32_t i)
+{
+    struct dtpb_irq q;
+    dtpb_irq(c->b, i, &q);
+    if (c->o->json)
+        fprintf(c->o->f, "\"intid\":%u,\"guest\":%u,\"virq\":%u,\"flags\":%u", q.pintid, q.guest,
+                q.vintid, q.flags);
+    else
+        fprintf(c->o->f, "irq %u -> %s virq %u flags 0x%x\n", q.pintid, guest_name(c->b, q.guest),
+                q.vintid, q.flags);
+}
+
+static void put_sid(struct rec_ctx *c, uint32_t i)
+{
+    struct dtpb_sid s;
+    struct dtpb_smmu m;
+    dtpb_sid(c->b, i, &s);
+    if (c->o->json) {
+        fprintf(c->o->f, "\"smmu\":%u,\"sid\":%u,\"mask\":%u,\"count\":%u,\"guest\":%u", s.smmu,
+                s.sid, s.mask, s.count, s.guest);
+        return;
     }
-    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_SMMUS); i++) {
-        struct dtpb_smmu s;
-        dtpb_smmu(b, i, &s);
+    dtpb_smmu(c->b, s.smmu, &m);
+    fprintf(c->o->f, "stream %s sid 0x%x mask 0x%x count %u -> %s\n", dtpb_str(c->b, m.name),
+            s.sid, s.mask, s.count, guest_name(c->b, s.guest));
+}
+
+static void put_smmu(struct rec_ctx *c, uint32_t i)
+{
+    const struct dtpb *b = c->b;
+    FILE *f = c->o->f;
+    struct dtpb_smmu s;
+    dtpb_smmu(b, i, &s);
+    if (!c->o->json) {
         fprintf(f, "smmu %u %s (%s): SMMUv%u, %u sid bits, registers 0x%" PRIx64 "\n", i,
                 dtpb_str(b, s.name), dtpb_str(b, s.path), s.version, s.sid_bits, s.reg_base);
         if (s.version == 3)
@@ -128,234 +228,289 @@ static void dump_blob_text(const struct dtpb *b, FILE *f)
                     s.cr2);
         else
             fprintf(f, "  sCR0 0x%x\n", s.cr0);
-        for (uint32_t k = 0; k < dtpb_count(b, DTPB_SEC_SMRS); k++) {
-            struct dtpb_smr r;
-            dtpb_smr(b, k, &r);
-            if (r.smmu == i)
-                fprintf(f, "  SMR%u 0x%08x S2CR%u 0x%08x (context bank %u)\n", r.index, r.smr,
-                        r.index, r.s2cr, r.cb);
-        }
-        for (uint32_t k = 0; k < dtpb_count(b, DTPB_SEC_CBS); k++) {
-            struct dtpb_cb c;
-            dtpb_cb(b, k, &c);
-            if (c.smmu == i)
-                fprintf(f, "  CB%u vmid %u CBAR 0x%x CBA2R 0x%x TCR 0x%x SCTLR 0x%x TTBR0 0x%" PRIx64
-                           "\n", c.index, c.vmid, c.cbar, c.cba2r, c.tcr, c.sctlr, c.ttbr0);
-        }
+        return;
     }
-    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_SIDS); i++) {
-        struct dtpb_sid s;
-        struct dtpb_smmu m;
-        struct dtpb_guest g;
-        dtpb_sid(b, i, &s);
-        dtpb_smmu(b, s.smmu, &m);
-        dtpb_guest(b, s.guest, &g);
-        fprintf(f, "stream %s sid 0x%x mask 0x%x count %u -> %s\n", dtpb_str(b, m.name), s.sid,
-                s.mask, s.count, dtpb_str(b, g.name));
+    jstr(c, "name", dtpb_str(b, s.name));
+    jstr(c, "path", dtpb_str(b, s.path));
+    ju(c, "version", s.version);
+    ju(c, "sid_bits", s.sid_bits);
+    ju(c, "reg_base", s.reg_base);
+    ju(c, "table_pa", s.table_pa);
+    ju(c, "table_size", s.table_size);
+    ju(c, "strtab_base", s.strtab_base);
+    ju(c, "strtab_base_cfg", s.strtab_base_cfg);
+    ju(c, "cr0", s.cr0);
+    ju(c, "cr1", s.cr1);
+    ju(c, "cr2", s.cr2);
+}
+
+static void put_smr(struct rec_ctx *c, uint32_t i)
+{
+    struct dtpb_smr r;
+    dtpb_smr(c->b, i, &r);
+    if (c->o->json)
+        fprintf(c->o->f, "\"index\":%u,\"smr\":%u,\"s2cr\":%u,\"cb\":%u,\"guest\":%u", r.index,
+                r.smr, r.s2cr, r.cb, r.guest);
+    else
+        fprintf(c->o->f, "  SMR%u 0x%08x S2CR%u 0x%08x (context bank %u)\n", r.index, r.smr,
+                r.index, r.s2cr, r.cb);
+}
+
+static void put_cb(struct rec_ctx *c, uint32_t i)
+{
+    struct dtpb_cb k;
+    dtpb_cb(c->b, i, &k);
+    if (c->o->json)
+        fprintf(c->o->f, "\"index\":%u,\"guest\":%u,\"vmid\":%u,\"cbar\":%u,\"cba2r\":%u,"
+                         "\"tcr\":%u,\"sctlr\":%u,\"ttbr0\":%" PRIu64,
+                k.index, k.guest, k.vmid, k.cbar, k.cba2r, k.tcr, k.sctlr, k.ttbr0);
+    else
+        fprintf(c->o->f, "  CB%u vmid %u CBAR 0x%x CBA2R 0x%x TCR 0x%x SCTLR 0x%x TTBR0 0x%" PRIx64
+                         "\n", k.index, k.vmid, k.cbar, k.cba2r, k.tcr, k.sctlr, k.ttbr0);
+}
+
+static void put_shared(struct rec_ctx *c, uint32_t i)
+{
+    struct dtpb_shared s;
+    dtpb_shared(c->b, i, &s);
+    if (!c->o->json) {
+        fprintf(c->o->f, "shared %s pa 0x%" PRIx64 " size 0x%" PRIx64 "\n", dtpb_str(c->b, s.name),
+                s.base, s.size);
+        return;
     }
-    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_SHARED); i++) {
-        struct dtpb_shared s;
-        dtpb_shared(b, i, &s);
-        fprintf(f, "shared %s pa 0x%" PRIx64 " size 0x%" PRIx64 "\n", dtpb_str(b, s.name), s.base,
-                s.size);
-        for (uint32_t k = 0; k < dtpb_count(b, DTPB_SEC_PEERS); k++) {
-            struct dtpb_peer p;
-            struct dtpb_guest g;
-            dtpb_peer(b, k, &p);
-            if (p.shared != i)
-                continue;
-            dtpb_guest(b, p.guest, &g);
-            fprintf(f, "  peer %s %s at ipa 0x%" PRIx64, dtpb_str(b, g.name),
-                    p.access ? "ro" : "rw", p.ipa);
-            if (p.doorbell != DTPB_NONE)
-                fprintf(f, " doorbell intid %u", p.doorbell);
-            fputc('\n', f);
+    jstr(c, "name", dtpb_str(c->b, s.name));
+    ju(c, "base", s.base);
+    ju(c, "size", s.size);
+}
+
+static void put_peer(struct rec_ctx *c, uint32_t i)
+{
+    struct dtpb_peer p;
+    dtpb_peer(c->b, i, &p);
+    if (c->o->json) {
+        fprintf(c->o->f, "\"guest\":%u,\"access\":\"%s\",\"ipa\":%" PRIu64, p.guest,
+                p.access ? "ro" : "rw", p.ipa);
+        if (p.doorbell != DTPB_NONE)
+            fprintf(c->o->f, ",\"doorbell\":%u", p.doorbell);
+        return;
+    }
+    fprintf(c->o->f, "  peer %s %s at ipa 0x%" PRIx64, guest_name(c->b, p.guest),
+            p.access ? "ro" : "rw", p.ipa);
+    if (p.doorbell != DTPB_NONE)
+        fprintf(c->o->f, " doorbell intid %u", p.doorbell);
+    fputc('\n', c->o->f);
+}
+
+static void put_load(struct rec_ctx *c, uint32_t i)
+{
+    struct dtpb_load l;
+    dtpb_load(c->b, i, &l);
+    if (c->o->json) {
+        jstr(c, "kind", load_name(l.kind));
+        jstr(c, "file", dtpb_str(c->b, l.file));
+        if (l.guest != DTPB_NONE)
+            ju(c, "guest", l.guest);
+        ju(c, "pa", l.pa);
+        ju(c, "ipa", l.ipa);
+        ju(c, "size", l.size);
+        return;
+    }
+    fprintf(c->o->f, "load %s %s at pa 0x%" PRIx64, load_name(l.kind), dtpb_str(c->b, l.file),
+            l.pa);
+    if (l.kind != DTPB_LOAD_HVDATA)
+        fprintf(c->o->f, " (ipa 0x%" PRIx64 ")", l.ipa);
+    if (l.size)
+        fprintf(c->o->f, " size 0x%" PRIx64, l.size);
+    fputc('\n', c->o->f);
+}
+
+static const char *qstep_name(uint32_t k)
+{
+    static const char *const n[] = {"?", "abort-ste", "fault-s2cr", "reset", "power-off", "hazard",
+                                    "scrub"};
+    return k < ARRAY_SIZE(n) ? n[k] : "?";
+}
+
+/* A quiesce step: one line / object, its specifier cells inline. */
+static void put_qstep(struct rec_ctx *c, uint32_t i)
+{
+    const struct dtpb *b = c->b;
+    FILE *f = c->o->f;
+    struct dtpb_qstep q;
+    struct dtpb_device d = {0};
+    struct dtpb_smmu m = {0};
+    dtpb_qstep(b, i, &q);
+    if (q.device != DTPB_NONE)
+        dtpb_device(b, q.device, &d);
+    if (q.smmu != DTPB_NONE)
+        dtpb_smmu(b, q.smmu, &m);
+    bool line = q.kind == DTPB_Q_RESET || q.kind == DTPB_Q_POWER_OFF;
+    const char *holder = q.holder == DTPB_HOLDER_HYP      ? "hypervisor"
+                         : q.holder == DTPB_HOLDER_NOBODY ? "no one"
+                                                          : guest_name(b, q.holder);
+    if (c->o->json) {
+        ju(c, "guest", q.guest);
+        jstr(c, "step", qstep_name(q.kind));
+        if (q.device != DTPB_NONE)
+            ju(c, "device", q.device), jstr(c, "path", dtpb_str(b, d.path));
+        if (q.smmu != DTPB_NONE)
+            ju(c, "smmu", q.smmu), ju(c, q.kind == DTPB_Q_ABORT_STE ? "sid" : "s2cr", q.sid),
+                ju(c, "count", q.count);
+        if (line) {
+            jstr(c, "provider", dtpb_str(b, q.provider));
+            if (q.holder == DTPB_HOLDER_HYP || q.holder == DTPB_HOLDER_NOBODY)
+                jstr(c, "holder", holder);
+            else
+                ju(c, "holder", q.holder);
+            ju(c, "reg_base", q.reg_base);
+            ju(c, "reg_size", q.reg_size);
+            fputs(",\"cells\":[", f);
+            for (uint32_t k = 0; k < q.ncells; k++) {
+                struct dtpb_qcell v;
+                dtpb_qcell(b, q.first_cell + k, &v);
+                fprintf(f, "%s%u", k ? "," : "", v.value);
+            }
+            fputc(']', f);
         }
+        return;
     }
-    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_LOADMAP); i++) {
-        struct dtpb_load l;
-        dtpb_load(b, i, &l);
-        fprintf(f, "load %s %s at pa 0x%" PRIx64, load_name(l.kind), dtpb_str(b, l.file), l.pa);
-        if (l.kind != DTPB_LOAD_HVDATA)
-            fprintf(f, " (ipa 0x%" PRIx64 ")", l.ipa);
-        if (l.size)
-            fprintf(f, " size 0x%" PRIx64, l.size);
-        fputc('\n', f);
+    fprintf(f, "quiesce %s %s", guest_name(b, q.guest), qstep_name(q.kind));
+    switch (q.kind) {
+    case DTPB_Q_ABORT_STE:
+        fprintf(f, " %s: %s sid 0x%x count %u -> abort\n", dtpb_str(b, d.path), dtpb_str(b, m.name),
+                q.sid, q.count);
+        break;
+    case DTPB_Q_FAULT_S2CR:
+        fprintf(f, " %s: %s S2CR%u -> fault\n", dtpb_str(b, d.path), dtpb_str(b, m.name), q.sid);
+        break;
+    case DTPB_Q_RESET:
+    case DTPB_Q_POWER_OFF:
+        fprintf(f, " %s: %s <", dtpb_str(b, d.path), dtpb_str(b, q.provider));
+        for (uint32_t k = 0; k < q.ncells; k++) {
+            struct dtpb_qcell v;
+            dtpb_qcell(b, q.first_cell + k, &v);
+            fprintf(f, "%s0x%x", k ? " " : "", v.value);
+        }
+        if (q.reg_size)
+            fprintf(f, ">, registers 0x%" PRIx64 " size 0x%" PRIx64 ", held by %s\n", q.reg_base,
+                    q.reg_size, holder);
+        else
+            fprintf(f, ">, no registers of its own (a firmware interface), held by %s\n", holder);
+        break;
+    case DTPB_Q_HAZARD:
+        fprintf(f, " %s: no SMMU stream, no reset line, no power domain: nothing stops its DMA\n",
+                dtpb_str(b, d.path));
+        break;
+    default:
+        fputs(": its RAM may now be scrubbed and reused\n", f);
+        break;
     }
 }
 
-#define JU(name, v) fprintf(f, "%s\"%s\":%" PRIu64, sep, name, (uint64_t)(v)), sep = ","
-#define JS(name, v) fprintf(f, "%s\"%s\":", sep, name), js(f, v), sep = ","
-
-static void dump_blob_json(const struct dtpb *b, FILE *f)
+/* Whether record k of a child section belongs to record i of its parent. */
+static bool child_of(const struct dtpb *b, unsigned sec, uint32_t k, uint32_t i)
 {
-    const char *sep;
-    fprintf(f, "{\"format\":\"dtpb\",\"version\":\"%u.%u\",\"size\":%u", b->major, b->minor, b->size);
-    fputs(",\"guests\":[", f);
-    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_GUESTS); i++) {
-        struct dtpb_guest g;
-        dtpb_guest(b, i, &g);
-        sep = "";
-        fputs(i ? ",{" : "{", f);
-        JS("name", dtpb_str(b, g.name));
-        JU("vmid", g.vmid);
-        JU("ncpus", g.ncpus);
-        JU("s2_root", g.s2_root);
-        JU("s2_size", g.s2_size);
-        JU("start_level", g.start_level);
-        JU("vtcr", g.vtcr);
-        JU("dtb_ipa", g.dtb_ipa);
-        if (g.flags & DTPB_GUEST_KERNEL)
-            JU("kernel_ipa", g.kernel_ipa);
-        if (g.flags & DTPB_GUEST_RAMDISK)
-            JU("ramdisk_ipa", g.ramdisk_ipa);
-        JS("bootargs", dtpb_str(b, g.bootargs));
-        fputs(",\"vcpus\":[", f);
-        for (uint32_t k = 0; k < g.ncpus; k++) {
-            struct dtpb_vcpu v;
-            dtpb_vcpu(b, g.first_vcpu + k, &v);
-            fprintf(f, "%s{\"vcpu\":%u,\"cpu\":%u,\"mpidr\":%" PRIu64 "}", k ? "," : "", v.vcpu,
-                    v.pcpu, v.mpidr);
-        }
-        fputs("]}", f);
+    switch (sec) {
+    case DTPB_SEC_MEMMAP: { struct dtpb_memmap r; dtpb_memmap(b, k, &r); return r.guest == i; }
+    case DTPB_SEC_DEVREGS: { struct dtpb_devreg r; dtpb_devreg(b, k, &r); return r.device == i; }
+    case DTPB_SEC_SMRS: { struct dtpb_smr r; dtpb_smr(b, k, &r); return r.smmu == i; }
+    case DTPB_SEC_CBS: { struct dtpb_cb r; dtpb_cb(b, k, &r); return r.smmu == i; }
+    case DTPB_SEC_PEERS: { struct dtpb_peer r; dtpb_peer(b, k, &r); return r.shared == i; }
+    default: return false;
     }
-    fputs("],\"memory\":[", f);
-    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_MEMMAP); i++) {
-        struct dtpb_memmap m;
-        dtpb_memmap(b, i, &m);
-        sep = "";
-        fputs(i ? ",{" : "{", f);
-        JU("guest", m.guest);
-        JS("kind", kind_name(m.kind));
-        JU("ipa", m.ipa);
-        JU("pa", m.pa);
-        JU("size", m.size);
-        JU("perm", m.perm);
+}
+
+/* A section in the plan: its records' printer, its JSON key, and the
+ * sections listed under each of its records. */
+struct view {
+    unsigned sec;
+    const char *key;
+    void (*put)(struct rec_ctx *c, uint32_t i);
+    const struct view *kids;
+};
+
+static const struct view no_kids[] = {{0}};
+static const struct view guest_text_kids[] = {
+    {DTPB_SEC_VCPUS, "vcpus", put_vcpu, NULL}, {DTPB_SEC_MEMMAP, "memory", put_memmap, NULL}, {0}};
+static const struct view guest_json_kids[] = {{DTPB_SEC_VCPUS, "vcpus", put_vcpu, NULL}, {0}};
+static const struct view device_kids[] = {{DTPB_SEC_DEVREGS, "regs", put_devreg, NULL}, {0}};
+static const struct view smmu_kids[] = {{DTPB_SEC_SMRS, "smrs", put_smr, NULL},
+                                        {DTPB_SEC_CBS, "context_banks", put_cb, NULL}, {0}};
+static const struct view shared_kids[] = {{DTPB_SEC_PEERS, "peers", put_peer, NULL}, {0}};
+
+static const struct view text_plan[] = {
+    {DTPB_SEC_GUESTS, "guests", put_guest, guest_text_kids},
+    {DTPB_SEC_DEVICES, "devices", put_device, device_kids},
+    {DTPB_SEC_IRQS, "irqs", put_irq, no_kids},
+    {DTPB_SEC_SMMUS, "smmus", put_smmu, smmu_kids},
+    {DTPB_SEC_SIDS, "streams", put_sid, no_kids},
+    {DTPB_SEC_SHARED, "shared", put_shared, shared_kids},
+    {DTPB_SEC_LOADMAP, "load", put_load, no_kids},
+    {DTPB_SEC_QUIESCE, "quiesce", put_qstep, no_kids},
+    {0}};
+static const struct view json_plan[] = {
+    {DTPB_SEC_GUESTS, "guests", put_guest, guest_json_kids},
+    {DTPB_SEC_MEMMAP, "memory", put_memmap, no_kids},
+    {DTPB_SEC_DEVICES, "devices", put_device, device_kids},
+    {DTPB_SEC_IRQS, "irqs", put_irq, no_kids},
+    {DTPB_SEC_SIDS, "streams", put_sid, no_kids},
+    {DTPB_SEC_SMMUS, "smmus", put_smmu, smmu_kids},
+    {DTPB_SEC_SHARED, "shared", put_shared, shared_kids},
+    {DTPB_SEC_LOADMAP, "load", put_load, no_kids},
+    {DTPB_SEC_QUIESCE, "quiesce", put_qstep, no_kids},
+    {0}};
+
+/* Prints record i of v (and, unless top-level, the JSON separator before
+ * it), then each child section's records, then closes its JSON object. */
+static void put_record(struct rec_ctx *c, const struct view *v, uint32_t i, bool first)
+{
+    FILE *f = c->o->f;
+    if (c->o->json)
+        fputs(first ? "{" : ",{", f);
+    c->sep = "";
+    v->put(c, i);
+    for (const struct view *k = v->kids; k && k->sec; k++) {
+        if (c->o->json)
+            fprintf(f, ",\"%s\":[", k->key);
+        bool kfirst = true;
+        if (k->sec == DTPB_SEC_VCPUS) {
+            /* a guest's vCPUs are its range of records (dtpb_open proved it) */
+            struct dtpb_guest g;
+            dtpb_guest(c->b, i, &g);
+            for (uint32_t n = 0; n < g.ncpus; n++, kfirst = false)
+                put_record(c, k, g.first_vcpu + n, kfirst);
+        } else {
+            for (uint32_t n = 0; n < dtpb_count(c->b, k->sec); n++)
+                if (child_of(c->b, k->sec, n, i)) {
+                    put_record(c, k, n, kfirst);
+                    kfirst = false;
+                }
+        }
+        if (c->o->json)
+            fputc(']', f);
+    }
+    if (c->o->json)
         fputc('}', f);
+}
+
+static void dump_blob(const struct dtpb *b, struct out *o)
+{
+    struct rec_ctx c = {.o = o, .b = b, .sep = ""};
+    if (o->json)
+        fprintf(o->f, "{\"format\":\"dtpb\",\"version\":\"%u.%u\",\"size\":%u", b->major,
+                b->minor, b->size);
+    else
+        fprintf(o->f, "system.dtpb version %u.%u, %u bytes\n", b->major, b->minor, b->size);
+    for (const struct view *v = o->json ? json_plan : text_plan; v->sec; v++) {
+        if (o->json)
+            fprintf(o->f, ",\"%s\":[", v->key);
+        for (uint32_t i = 0; i < dtpb_count(b, v->sec); i++)
+            put_record(&c, v, i, i == 0);
+        if (o->json)
+            fputc(']', o->f);
     }
-    fputs("],\"devices\":[", f);
-    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_DEVICES); i++) {
-        struct dtpb_device d;
-        dtpb_device(b, i, &d);
-        sep = "";
-        fputs(i ? ",{" : "{", f);
-        if (d.guest != DTPB_NONE)
-            JU("guest", d.guest);
-        else
-            fputs("\"hypervisor\":true", f), sep = ",";
-        JS("path", dtpb_str(b, d.path));
-        fprintf(f, ",\"dma\":%s,\"regs\":[", d.flags & DTPB_DEV_DMA ? "true" : "false");
-        bool first = true;
-        for (uint32_t k = 0; k < dtpb_count(b, DTPB_SEC_DEVREGS); k++) {
-            struct dtpb_devreg r;
-            dtpb_devreg(b, k, &r);
-            if (r.device != i)
-                continue;
-            fprintf(f, "%s{\"pa\":%" PRIu64 ",\"size\":%" PRIu64 ",\"ipa\":%" PRIu64 "}",
-                    first ? "" : ",", r.pa, r.size, r.ipa);
-            first = false;
-        }
-        fputs("]}", f);
-    }
-    fputs("],\"irqs\":[", f);
-    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_IRQS); i++) {
-        struct dtpb_irq q;
-        dtpb_irq(b, i, &q);
-        fprintf(f, "%s{\"intid\":%u,\"guest\":%u,\"virq\":%u,\"flags\":%u}", i ? "," : "",
-                q.pintid, q.guest, q.vintid, q.flags);
-    }
-    fputs("],\"streams\":[", f);
-    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_SIDS); i++) {
-        struct dtpb_sid s;
-        dtpb_sid(b, i, &s);
-        fprintf(f, "%s{\"smmu\":%u,\"sid\":%u,\"mask\":%u,\"count\":%u,\"guest\":%u}",
-                i ? "," : "", s.smmu, s.sid, s.mask, s.count, s.guest);
-    }
-    fputs("],\"smmus\":[", f);
-    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_SMMUS); i++) {
-        struct dtpb_smmu s;
-        dtpb_smmu(b, i, &s);
-        sep = "";
-        fputs(i ? ",{" : "{", f);
-        JS("name", dtpb_str(b, s.name));
-        JS("path", dtpb_str(b, s.path));
-        JU("version", s.version);
-        JU("sid_bits", s.sid_bits);
-        JU("reg_base", s.reg_base);
-        JU("table_pa", s.table_pa);
-        JU("table_size", s.table_size);
-        JU("strtab_base", s.strtab_base);
-        JU("strtab_base_cfg", s.strtab_base_cfg);
-        JU("cr0", s.cr0);
-        JU("cr1", s.cr1);
-        JU("cr2", s.cr2);
-        fputs(",\"smrs\":[", f);
-        bool first = true;
-        for (uint32_t k = 0; k < dtpb_count(b, DTPB_SEC_SMRS); k++) {
-            struct dtpb_smr r;
-            dtpb_smr(b, k, &r);
-            if (r.smmu != i)
-                continue;
-            fprintf(f, "%s{\"index\":%u,\"smr\":%u,\"s2cr\":%u,\"cb\":%u,\"guest\":%u}",
-                    first ? "" : ",", r.index, r.smr, r.s2cr, r.cb, r.guest);
-            first = false;
-        }
-        fputs("],\"context_banks\":[", f);
-        first = true;
-        for (uint32_t k = 0; k < dtpb_count(b, DTPB_SEC_CBS); k++) {
-            struct dtpb_cb c;
-            dtpb_cb(b, k, &c);
-            if (c.smmu != i)
-                continue;
-            fprintf(f, "%s{\"index\":%u,\"guest\":%u,\"vmid\":%u,\"cbar\":%u,\"cba2r\":%u,"
-                       "\"tcr\":%u,\"sctlr\":%u,\"ttbr0\":%" PRIu64 "}",
-                    first ? "" : ",", c.index, c.guest, c.vmid, c.cbar, c.cba2r, c.tcr, c.sctlr,
-                    c.ttbr0);
-            first = false;
-        }
-        fputs("]}", f);
-    }
-    fputs("],\"shared\":[", f);
-    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_SHARED); i++) {
-        struct dtpb_shared s;
-        dtpb_shared(b, i, &s);
-        sep = "";
-        fputs(i ? ",{" : "{", f);
-        JS("name", dtpb_str(b, s.name));
-        JU("base", s.base);
-        JU("size", s.size);
-        fputs(",\"peers\":[", f);
-        bool first = true;
-        for (uint32_t k = 0; k < dtpb_count(b, DTPB_SEC_PEERS); k++) {
-            struct dtpb_peer p;
-            dtpb_peer(b, k, &p);
-            if (p.shared != i)
-                continue;
-            fprintf(f, "%s{\"guest\":%u,\"access\":\"%s\",\"ipa\":%" PRIu64, first ? "" : ",",
-                    p.guest, p.access ? "ro" : "rw", p.ipa);
-            if (p.doorbell != DTPB_NONE)
-                fprintf(f, ",\"doorbell\":%u", p.doorbell);
-            fputc('}', f);
-            first = false;
-        }
-        fputs("]}", f);
-    }
-    fputs("],\"load\":[", f);
-    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_LOADMAP); i++) {
-        struct dtpb_load l;
-        dtpb_load(b, i, &l);
-        sep = "";
-        fputs(i ? ",{" : "{", f);
-        JS("kind", load_name(l.kind));
-        JS("file", dtpb_str(b, l.file));
-        if (l.guest != DTPB_NONE)
-            JU("guest", l.guest);
-        JU("pa", l.pa);
-        JU("ipa", l.ipa);
-        JU("size", l.size);
-        fputc('}', f);
-    }
-    fputs("]}\n", f);
+    if (o->json)
+        fputs("}\n", o->f);
 }
 
 /* ------------------------------------------------------------------ */
@@ -751,10 +906,8 @@ int dump_file(struct dtpass_ctx *ctx)
             diag_fatal(&ctx->diag, NOPOS, "%s: invalid dtpb blob: %s (error %d)", file,
                        dtpb_strerror(err), err);
             rc = -1;
-        } else if (o.json) {
-            dump_blob_json(&b, o.f);
         } else {
-            dump_blob_text(&b, o.f);
+            dump_blob(&b, &o);
         }
     } else if (n >= S2PL_HEADER && !memcmp(d, S2PL_MAGIC, 4)) {
         dump_s2pl(&o, d, n);

@@ -11,7 +11,6 @@ int emit_guest_dt(struct dtpass_ctx *ctx);   /* <guest>.dts, <guest>.dtb */
  * (T_SMMU, T_S2, T_HVDATA), in one pass over the tables (hvdata.c). */
 int emit_tables(struct dtpass_ctx *ctx, unsigned targets);
 int emit_blob(struct dtpass_ctx *ctx);       /* system.dtpb */
-int emit_xen(struct dtpass_ctx *ctx);        /* xen/ */
 int emit_report(struct dtpass_ctx *ctx);     /* report.html */
 
 /* Stages `name` (relative to the output directory, e.g. "xen/host.dtb");

@@ -311,7 +311,12 @@ int emit_guest_dt(struct dtpass_ctx *ctx)
     }
     for (size_t i = 0; i < ctx->sys.guests.n; i++) {
         struct guest_tree *t = lower_guest_tree(ctx, (uint32_t)i);
-        int rc = emit_one(ctx, t);
+        /* The carving could not carry something as the board has it: the
+         * checks should have refused the system; never write a lossy tree. */
+        for (size_t k = 0; k < t->lost.n; k++)
+            diag_report(&ctx->diag, "dep-unowned", NOPOS, "guest %s: %s (not carried into the guest tree)",
+                        t->g->name, t->lost.v[k]);
+        int rc = t->lost.n ? -1 : emit_one(ctx, t);
         gt_free(t);
         if (rc)
             return -1;

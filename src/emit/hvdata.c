@@ -90,7 +90,9 @@ static int write_spans(struct dtpass_ctx *ctx, unsigned targets, struct tab_writ
                                : xasprintf("s2-%s.bin", s->gp->g->name);
             rc = emit_open(ctx, &f, name);
             free(name);
+            /* w->span is cleared below, before f goes out of scope. */
             if (!rc)
+                /* cppcheck-suppress autoVariables */
                 w->span = &f;
         }
         if (!rc)

@@ -1,8 +1,9 @@
 /* emit/report.c — report.html (target `report`): one self-contained page
  * for the desk. An SVG physical memory map (every owner's RAM, shared
  * regions and device MMIO, coloured by owner, overlaps between owners
- * marked), one IPA map per guest, and tables of devices, interrupts and
- * stream IDs. Address spaces are sparse, so a map draws the ranges in
+ * marked), one IPA map per guest, tables of devices, interrupts and
+ * stream IDs, and per guest how each DMA master is stopped on a reboot
+ * (the quiesce plan, lower/quiesce.h). Address spaces are sparse, so a map draws the ranges in
  * address order with a height that grows with the logarithm of the size,
  * and a break where addresses are skipped; the numbers are always printed. */
 #include <stdlib.h>
@@ -10,6 +11,8 @@
 
 #include "board/board.h"
 #include "emit/emit.h"
+#include "lower/place.h"
+#include "lower/quiesce.h"
 
 struct span {
     uint64_t base, size, ipa; /* ipa == base on the physical map */
@@ -138,6 +141,74 @@ static struct span *add_span(span_vec *v, uint64_t base, uint64_t size, uint64_t
     struct span *s = VEC_ADD(v);
     *s = (struct span){base, size ? size : 1, ipa, owner, color, what, false};
     return s;
+}
+
+/* Per guest, its DMA masters and how each is stopped before the guest's
+ * memory is reused: the plan's steps, in their order. */
+static void quiesce_tables(struct strbuf *sb, const struct dtpass_ctx *ctx)
+{
+    const struct quiesce_plan *q = ctx->quiesce;
+    const struct placement *p = ctx->place;
+    if (!q || !p)
+        return;
+    sb_puts(sb, "<h2>Guest reboot: stopping DMA</h2>\n<p>Before a guest's memory is scrubbed "
+                "and reused, the hypervisor performs these steps in order (system.dtpb section "
+                "15): block at the SMMU, then reset / power off, then scrub.</p>\n");
+    for (size_t g = 0; g < q->nguests; g++) {
+        const struct qs_guest *qg = &q->guests[g];
+        const char *name = p->guests[g].g->name;
+        sb_puts(sb, "<h3 id=\"quiesce-");
+        html_escape(sb, name);
+        sb_puts(sb, "\">");
+        html_escape(sb, name);
+        sb_printf(sb, ": %zu DMA master%s, %zu not stoppable</h3>\n", qg->nmasters,
+                  qg->nmasters == 1 ? "" : "s", qg->nhazards);
+        sb_puts(sb, "<table><tr><th>step</th><th>device</th><th>how</th></tr>\n");
+        for (size_t i = qg->first; i < qg->first + qg->n; i++) {
+            const struct qs_step *st = &q->steps.v[i];
+            sb_printf(sb, "<tr><td>%zu</td><td>", i - qg->first + 1);
+            if (st->dev)
+                html_escape(sb, st->dev->ref.node ? st->dev->ref.node->path : st->dev->ref.text);
+            sb_puts(sb, "</td><td>");
+            switch (st->kind) {
+            case QS_ABORT_STE:
+                sb_puts(sb, "SMMU: abort-ste ");
+                html_escape(sb, p->smmus[st->smmu].smmu->name);
+                sb_printf(sb, " stream IDs 0x%x..0x%x", st->sid, st->sid + st->count - 1);
+                break;
+            case QS_FAULT_S2CR:
+                sb_puts(sb, "SMMU: fault-s2cr ");
+                html_escape(sb, p->smmus[st->smmu].smmu->name);
+                sb_printf(sb, " S2CR%u", st->sid);
+                break;
+            case QS_RESET:
+            case QS_POWER_OFF:
+                sb_puts(sb, qs_kind_name(st->kind));
+                sb_putc(sb, ' ');
+                html_escape(sb, st->provider->path);
+                sb_puts(sb, " &lt;");
+                for (uint32_t k = 0; k < st->ncells; k++)
+                    sb_printf(sb, "%s0x%x", k ? " " : "", q->cells.v[st->first_cell + k]);
+                sb_puts(sb, "&gt;, held by ");
+                if (st->holder == QS_HOLDER_HYP)
+                    sb_puts(sb, "the hypervisor");
+                else if (st->holder == QS_HOLDER_NOBODY)
+                    sb_puts(sb, "no one");
+                else
+                    html_escape(sb, p->guests[st->holder].g->name);
+                break;
+            case QS_HAZARD:
+                sb_puts(sb, "<b>not stoppable</b>: no SMMU stream, no reset line, no power domain "
+                            "(dma-reset)");
+                break;
+            case QS_SCRUB:
+                sb_puts(sb, "scrub the guest's RAM, then restart it");
+                break;
+            }
+            sb_puts(sb, "</td></tr>\n");
+        }
+        sb_puts(sb, "</table>\n");
+    }
 }
 
 int emit_report(struct dtpass_ctx *ctx)
@@ -298,7 +369,9 @@ int emit_report(struct dtpass_ctx *ctx)
                           rs->mask, rs->count);
             }
         }
-    sb_puts(&sb, "</table>\n</body></html>\n");
+    sb_puts(&sb, "</table>\n");
+    quiesce_tables(&sb, ctx);
+    sb_puts(&sb, "</body></html>\n");
 
     int rc = emit_file(ctx, "report.html", sb.s, sb.len);
     sb_free(&sb);

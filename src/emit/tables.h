@@ -74,7 +74,9 @@ uint32_t smmuv2_s2cr_value(const struct smr_place *s);
 size_t smmuv2_program(const struct smmu_place *sp, uint8_t **out);
 /* Emits smmu-<name>.bin for SMMUv2 entries (called by emit_tables). */
 int smmuv2_emit(struct dtpass_ctx *ctx, const struct smmu_place *sp);
-/* Serialises system.dtpb; returns its size, *out allocated. */
+/* Serialises system.dtpb; returns its size, *out allocated. Needs
+ * lower_place and lower_quiesce (without the plan the quiesce sections are
+ * empty, which the reader rejects: every guest has a scrub step). */
 size_t blob_serialise(const struct dtpass_ctx *ctx, uint8_t **out);
 /* "<outdir>/<name>" (allocated). */
 

@@ -89,7 +89,7 @@ static const char *const keywords[] = {
     "board", "include", "const", "platform", "ipa-bits", "pa-bits", "smmu", "sid-bits",
     "smrs", "context-banks", "hypervisor", "memory", "device", "guest", "vmid", "cpus", "at",
     "ipa", "irq", "dma", "stream-ids", "drop", "unsafe-no-iommu", "bootargs", "stdout",
-    "kernel", "ramdisk", "shared", "rw", "ro", "doorbell", "true", "false",
+    "kernel", "ramdisk", "shared", "rw", "ro", "doorbell", "true", "false", "root-cell",
 };
 
 /* Token names as bison gives them ("cpus", "';'", "number") in gcc's
@@ -471,6 +471,35 @@ void dsl_hyp_device(struct dsl_state *st, char *ref, const dsl_loc *loc)
     set_ref(st, &r, ref, loc, "a hypervisor device");
     if (r.text)
         VEC_PUSH(&st->sh->sys->hyp_devices, r);
+}
+
+void dsl_hyp_root_cell(struct dsl_state *st, char *guest, const dsl_loc *loc)
+{
+    struct system *s = st->sh->sys;
+    if (s->root_cell) {
+        struct diag *dg = schema_at(st, loc, "root-cell is given twice");
+        diag_note(dg, s->root_cell_pos, NULL, "first given here");
+        free(guest);
+        return;
+    }
+    s->root_cell_pos = dsl_pos(st, loc);
+    if (!model_valid_name(guest)) {
+        schema_at(st, loc, "invalid guest name '%s' for root-cell", guest);
+        free(guest);
+        return;
+    }
+    s->root_cell = guest;
+}
+
+void dsl_qnx_version(struct dsl_state *st, char *text, const dsl_loc *kw, const dsl_loc *loc)
+{
+    struct system *sys = st->sh->sys;
+    if (once(st, &st->sh->seen_qnx_version, kw, "qnx-version")) {
+        sys->qnx_version_pos = dsl_pos(st, loc);
+        if (!model_qnx_version(text, &sys->qnx_version))
+            schema_at(st, loc, "qnx-version must be \"7.1\" or \"8.0\", not '%s'", text);
+    }
+    free(text);
 }
 
 /* --- guests ------------------------------------------------------------- */

@@ -25,6 +25,8 @@ void dsl_smmu_end(struct dsl_state *st);
 void dsl_hyp_memory(struct dsl_state *st, struct dsl_val base, struct dsl_val size,
                     const dsl_loc *kw);
 void dsl_hyp_device(struct dsl_state *st, char *ref, const dsl_loc *loc);
+void dsl_hyp_root_cell(struct dsl_state *st, char *guest, const dsl_loc *loc);
+void dsl_qnx_version(struct dsl_state *st, char *text, const dsl_loc *kw, const dsl_loc *loc);
 
 void dsl_guest_begin(struct dsl_state *st, char *name, const dsl_loc *kw, const dsl_loc *loc);
 void dsl_guest_end(struct dsl_state *st);

@@ -44,6 +44,7 @@ struct dsl_shared {
     bool board_seen;
     struct srcpos board_pos;
     struct srcpos seen_ipa_bits, seen_pa_bits; /* once per system, across includes */
+    struct srcpos seen_qnx_version;
 };
 
 /* One file being parsed. */

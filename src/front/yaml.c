@@ -469,9 +469,37 @@ static void hyp_devices(struct yctx *c, const struct ynode *k, const struct ynod
             VEC_PUSH(&s->hyp_devices, r);
     }
 }
+static void hyp_root_cell(struct yctx *c, const struct ynode *k, const struct ynode *v, void *o)
+{
+    struct system *s = o;
+    (void)k;
+    s->root_cell_pos = v->pos;
+    if (!want_scalar(c, v, "root-cell"))
+        return;
+    if (!model_valid_name(v->str)) {
+        diag_report(c->d, "schema", v->pos,
+                    "invalid guest name '%s' for root-cell: use [a-z][a-z0-9_-]{0,31}", v->str);
+        return;
+    }
+    s->root_cell = xstrdup(v->str);
+}
+static void hyp_qnx_version(struct yctx *c, const struct ynode *k, const struct ynode *v, void *o)
+{
+    struct system *s = o;
+    (void)k;
+    char *t = get_str(c, v, "qnx-version");
+    if (!t)
+        return;
+    s->qnx_version_pos = v->pos;
+    if (!model_qnx_version(t, &s->qnx_version))
+        diag_report(c->d, "schema", v->pos, "qnx-version must be \"7.1\" or \"8.0\", not '%s'", t);
+    free(t);
+}
 static const struct ykey hyp_keys[] = {
     {"memory", Y_SEQ, hyp_memory, false},
     {"devices", Y_SEQ, hyp_devices, false},
+    {"root-cell", Y_SCALAR, hyp_root_cell, false},
+    {"qnx-version", Y_SCALAR, hyp_qnx_version, false},
 };
 
 /* --- devices ------------------------------------------------------------ */

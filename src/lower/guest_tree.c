@@ -266,6 +266,9 @@ void gt_free(struct guest_tree *t)
     free(t->irqmap);
     free(t->pawin);
     VEC_FREE(&t->pending);
+    for (size_t i = 0; i < t->lost.n; i++)
+        free(t->lost.v[i]);
+    VEC_FREE(&t->lost);
     struct gt_arena_block *b = t->arena->head;
     while (b) {
         struct gt_arena_block *next = b->next;
@@ -306,17 +309,9 @@ static uintptr_t owner_of(const struct gt_owners *o, const struct board_node *n)
 
 /* --- board reading helpers --- */
 
-static uint32_t addr_cells(const struct board_node *n)
-{
-    uint32_t v;
-    return board_prop_u32(n, "#address-cells", &v) ? v : 2;
-}
-
-static uint32_t size_cells(const struct board_node *n)
-{
-    uint32_t v;
-    return board_prop_u32(n, "#size-cells", &v) ? v : 1;
-}
+/* The board's rules, from src/board/ (the one interpreter of bindings). */
+static uint32_t addr_cells(const struct board_node *n) { return board_addr_cells(n); }
+static uint32_t size_cells(const struct board_node *n) { return board_size_cells(n); }
 
 static uint64_t read_cells(const uint8_t *p, uint32_t n)
 {
@@ -326,53 +321,25 @@ static uint64_t read_cells(const uint8_t *p, uint32_t n)
     return v;
 }
 
-/* Linux's of_irq_find_parent: interrupt-parent, else the parent node, until
- * a node with #interrupt-cells. */
-static const struct board_node *irq_parent(const struct board *b, const struct board_node *n)
-{
-    const struct board_node *p = n;
-    for (uint32_t guard = 0; guard <= b->nnodes; guard++) {
-        uint32_t ph;
-        if (board_prop_u32(p, "interrupt-parent", &ph))
-            p = board_by_phandle(b, ph);
-        else
-            p = p->parent;
-        if (!p || board_has_prop(p, "#interrupt-cells"))
-            return p;
-    }
-    return NULL; /* an interrupt-parent loop */
-}
-
-/* An address in the child address space of `bus` to a CPU physical address,
- * through every `ranges` up to the root (the DT spec's translation). */
+/* An address in the child address space of `bus` to a CPU physical
+ * address (board_translate: every `ranges` up to the root). */
 static bool translate(const struct board_node *bus, uint64_t addr, uint64_t *out)
 {
-    for (const struct board_node *n = bus; n->parent; n = n->parent) {
-        struct board_prop r = board_prop(n, "ranges");
-        if (!r.name)
-            return false;
-        if (r.len == 0)
-            continue;
-        uint32_t ca = addr_cells(n), pa = addr_cells(n->parent), sc = size_cells(n);
-        if (ca > 2 || pa > 2 || sc > 2 || ca + pa + sc == 0)
-            return false;
-        size_t ent = 4u * (ca + pa + sc);
-        bool found = false;
-        for (size_t off = 0; off + ent <= r.len; off += ent) {
-            uint64_t c = read_cells(r.val + off, ca), p = read_cells(r.val + off + 4 * ca, pa);
-            uint64_t s = read_cells(r.val + off + 4 * (ca + pa), sc);
-            if (addr >= c && addr - c < s) {
-                if (!u64_add(p, addr - c, &addr))
-                    return false;
-                found = true;
-                break;
-            }
-        }
-        if (!found)
-            return false;
-    }
-    *out = addr;
-    return true;
+    return board_translate(bus->board, bus, board_addr_cells(bus), addr, 0, out);
+}
+
+/* A property, or part of one, that cannot reach the guest as the board has
+ * it: the build fails (emit_guest_dt reports each), never a silent loss. */
+static void gt_lost(struct guest_tree *t, const struct gt_node *gn, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void gt_lost(struct guest_tree *t, const struct gt_node *gn, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *what = xvasprintf(fmt, ap);
+    va_end(ap);
+    VEC_PUSH(&t->lost, xasprintf("%s: %s", gn->bn ? gn->bn->path : gn->name, what));
+    free(what);
 }
 
 /* --- interrupts --- */
@@ -448,25 +415,12 @@ uint32_t gt_map_intid(const struct guest_tree *t, uint32_t pintid)
     return m ? m->vintid : pintid;
 }
 
-/* GIC specifier <type num flags> -> INTID (type 2/3: GICv3 extended ranges). */
-static bool gic_spec_intid(const uint8_t *c, uint32_t *intid)
+/* The guest's <type num flags> for a physical INTID (decoded by the board
+ * from its GIC specifier) and its trigger cell. */
+static bool gic_spec_rewrite(const struct dtpass_ctx *ctx, const struct guest_tree *t, uint32_t intid,
+                             uint32_t flags, uint32_t out[3])
 {
-    uint32_t type = get_be32(c), num = get_be32(c + 4);
-    static const uint32_t base[] = {32, 16, 4096, 1056};
-    if (type > 3 || num > 0x10000)
-        return false;
-    *intid = num + base[type];
-    return true;
-}
-
-/* Appends the guest's <type num flags> for one board GIC specifier. */
-static bool gic_spec_rewrite(const struct dtpass_ctx *ctx, const struct guest_tree *t,
-                             const uint8_t *c, uint32_t ncells, uint32_t out[3])
-{
-    uint32_t intid;
-    if (ncells < 3 || !gic_spec_intid(c, &intid))
-        return false;
-    uint32_t v = gt_map_intid(t, intid), flags = get_be32(c + 8);
+    uint32_t v = gt_map_intid(t, intid);
     if (v >= 16 && v < 32) {
         out[0] = 1, out[1] = v - 16;
         /* GICv2 PPI specifiers carry a CPU mask (bits 15:8): the guest's vCPUs. */
@@ -497,45 +451,31 @@ static struct gt_node *present(const struct guest_tree *t, const struct board_no
 
 typedef VEC(uint32_t) cellvec;
 
-/* interrupts / interrupts-extended of board node bn, rewritten into gn:
- * GIC specifiers go to the vGIC with the guest's numbers; specifiers of a
- * controller the guest has stay; others are dropped (with interrupt-names,
- * which would no longer line up). */
+/* interrupts / interrupts-extended of board node bn, rewritten into gn from
+ * the board's decoded lines (bn->irqs): GIC specifiers go to the vGIC with
+ * the guest's numbers; specifiers of a controller (or nexus) the guest has
+ * stay as written. Any other line cannot be written: the build fails
+ * (gt_lost) — the checks (irq-parent) refuse such a system first. */
 static void rewrite_interrupts(const struct dtpass_ctx *ctx, struct guest_tree *t,
                                struct gt_node *gn, const struct board_node *bn)
 {
     const struct board *b = &ctx->board;
-    struct board_prop ext = board_prop(bn, "interrupts-extended");
-    struct board_prop ints = ext.name ? ext : board_prop(bn, "interrupts");
     const struct board_node *common = NULL;
-    bool dropped = false, mixed = false;
+    bool mixed = false;
     cellvec out = {0};    /* interrupts-extended form: phandle, cells... */
     cellvec starts = {0}; /* where each specifier starts in out */
-    uint32_t nspecs = 0;
-    if (!ints.name)
-        return;
-    const struct board_node *ip = ext.name ? NULL : irq_parent(b, bn);
-    size_t off = 0;
-    while (off < ints.len) {
-        const struct board_node *par = ip;
-        if (ext.name) {
-            if (ints.len - off < 4)
-                break;
-            par = board_by_phandle(b, get_be32(ints.val + off));
-            off += 4;
-        }
-        uint32_t ic;
-        if (!par || !board_prop_u32(par, "#interrupt-cells", &ic) || ic > 16 ||
-            ints.len - off < 4u * ic) {
-            dropped = true;
-            break;
-        }
-        const uint8_t *c = ints.val + off;
-        off += 4u * ic;
-        uint32_t ph, spec[16], n;
+    uint32_t nspecs = 0, nlines = 0;
+    for (uint32_t k = 0; k < bn->nirqs; k++) {
+        const struct board_irq *irq = &bn->irqs[k];
+        if (irq->from_map)
+            continue; /* a PCI host's INTx lines: its interrupt-map */
+        nlines++;
+        const struct board_node *par = board_irq_named(bn, irq);
+        uint32_t ph, spec[3], n;
+        const uint8_t *raw = NULL;
         if (par == b->gic.node) {
-            if (!gic_spec_rewrite(ctx, t, c, ic, spec)) {
-                dropped = true;
+            if (!gic_spec_rewrite(ctx, t, irq->intid, irq->flags, spec)) {
+                gt_lost(t, gn, "interrupt %u has no number in the guest's vGIC", irq->intid);
                 continue;
             }
             ph = t->opt.gic_phandle, n = 3;
@@ -544,12 +484,14 @@ static void rewrite_interrupts(const struct dtpass_ctx *ctx, struct guest_tree *
             /* A nexus parent without a phandle (a PCI host above its
              * children) is reached by inheritance: phandle 0 says so. */
             if (!g || (!g->phandle && g != gn->parent)) {
-                dropped = true;
+                gt_lost(t, gn, "an interrupt goes through %s, which the guest does not get", par->path);
                 continue;
             }
-            ph = g->phandle, n = ic;
-            for (uint32_t i = 0; i < ic; i++)
-                spec[i] = get_be32(c + 4 * i);
+            if (!board_prop_u32(par, "#interrupt-cells", &n) || n > 64) {
+                gt_lost(t, gn, "%s has no usable #interrupt-cells", par->path);
+                continue;
+            }
+            ph = g->phandle, raw = board_irq_cells(bn, irq);
         }
         if (nspecs && common != par)
             mixed = true;
@@ -559,9 +501,14 @@ static void rewrite_interrupts(const struct dtpass_ctx *ctx, struct guest_tree *
         VEC_PUSH(&starts, (uint32_t)out.n);
         VEC_PUSH(&out, ph);
         for (uint32_t i = 0; i < n; i++)
-            VEC_PUSH(&out, spec[i]);
+            VEC_PUSH(&out, raw ? get_be32(raw + 4 * i) : spec[i]);
     }
-    if (nspecs && !mixed) {
+    if (nlines < bn->nirq_specs)
+        gt_lost(t, gn, "%u interrupt specifier(s) do not decode", bn->nirq_specs - nlines);
+    bool same_width = true;
+    for (size_t i = 1; i < starts.n; i++)
+        same_width &= starts.v[i] - starts.v[i - 1] == starts.v[1] - starts.v[0];
+    if (nspecs && !mixed && same_width) {
         /* One parent: the plain form, the parent written explicitly. */
         uint32_t ph = out.v[0], per = (uint32_t)(out.n / nspecs);
         cellvec plain = {0};
@@ -573,13 +520,14 @@ static void rewrite_interrupts(const struct dtpass_ctx *ctx, struct guest_tree *
         gt_prop_cells(t, gn, "interrupts", plain.v, plain.n);
         VEC_FREE(&plain);
     } else if (nspecs) {
-        /* interrupts-extended names every parent: entries that relied on
-         * inheritance (phandle 0) cannot be written and go. */
+        /* interrupts-extended names every parent: an entry that relied on
+         * inheritance (phandle 0) cannot be written. */
         cellvec xout = {0};
         for (size_t i = 0; i < starts.n; i++) {
             size_t from = starts.v[i], to = i + 1 < starts.n ? starts.v[i + 1] : out.n;
             if (!out.v[from]) {
-                dropped = true;
+                gt_lost(t, gn, "an interrupt inherits its nexus parent, which interrupts-extended "
+                               "cannot name");
                 continue;
             }
             for (size_t k = from; k < to; k++)
@@ -590,8 +538,6 @@ static void rewrite_interrupts(const struct dtpass_ctx *ctx, struct guest_tree *
         VEC_FREE(&xout);
     }
     VEC_FREE(&starts);
-    if (dropped)
-        gt_prop_del(gn, "interrupt-names");
     VEC_FREE(&out);
 }
 
@@ -622,11 +568,14 @@ static void rewrite_interrupt_map(const struct dtpass_ctx *ctx, struct guest_tre
         const uint8_t *pspec = map->val + off + 4u * pac;
         const uint8_t *paddr = map->val + off;
         off += 4u * (pac + pic);
-        uint32_t spec[3];
+        uint32_t spec[3], intid, flags;
         struct gt_node *g = NULL;
-        if (par == b->gic.node ? !gic_spec_rewrite(ctx, t, pspec, pic, spec)
-                               : !((g = present(t, par)) && g->phandle))
+        if (par == b->gic.node ? !(board_gic_spec(b, pspec, pic, &intid, &flags) &&
+                                   gic_spec_rewrite(ctx, t, intid, flags, spec))
+                               : !((g = present(t, par)) && g->phandle)) {
+            gt_lost(t, gn, "an interrupt-map entry goes to %s, which the guest cannot have", par->path);
             continue;
+        }
         for (size_t i = 0; i < ca + ic; i++)
             VEC_PUSH(&out, get_be32(ent + 4 * i));
         if (par == b->gic.node) {
@@ -833,7 +782,10 @@ static bool keeps_reg(const struct board_node *bn)
  * made a suffix when its reg does not come along. */
 static const char *copied_name(struct guest_tree *t, const struct board_node *bn)
 {
-    return keeps_reg(bn) ? bn->name : regless_name(t, bn->name);
+    /* A board node with a unit address and no reg at all (a regulator
+     * named cp0_sd_vcc@0) keeps its name: nothing was removed, and dtc
+     * draws the same warning on the board. */
+    return keeps_reg(bn) || !board_has_prop(bn, "reg") ? bn->name : regless_name(t, bn->name);
 }
 
 /* Copies bn's properties into gn (board order), with the rewrites of the
@@ -843,6 +795,7 @@ static void copy_props(const struct dtpass_ctx *ctx, struct guest_tree *t, struc
                        const struct board_node *bn, enum copy_mode mode,
                        const struct sys_device *dev)
 {
+    (void)ctx; /* the rewrites needing the whole context run later (finish_interrupts) */
     bool irqs_done = false;
     gn->phandle = bn->phandle;
     for (struct board_prop pv = board_prop_first(bn); pv.name; pv = board_prop_next(bn, pv)) {
@@ -863,12 +816,16 @@ static void copy_props(const struct dtpass_ctx *ctx, struct guest_tree *t, struc
                 continue;
         }
         if (!strcmp(name, "interrupts") || !strcmp(name, "interrupts-extended")) {
-            if (!irqs_done)
-                rewrite_interrupts(ctx, t, gn, bn);
+            /* Written once the whole device is in the tree (finish_interrupts):
+             * the controller can be a node of its subtree copied later. */
+            if (!irqs_done) {
+                gn->irq_slot = (uint32_t)gn->props.n;
+                gn->irq_pending = true;
+            }
             irqs_done = true;
             continue;
         }
-        if (mode == COPY_DEVICE_TOP && dev && !strcmp(name, "reg")) {
+        if (mode == COPY_DEVICE_TOP && dev && !strcmp(name, "reg") && size_cells(bn->parent) != 0) {
             cellvec reg = {0};
             device_reg(bn, dev, &reg);
             if (reg.n)
@@ -886,14 +843,16 @@ static void copy_props(const struct dtpass_ctx *ctx, struct guest_tree *t, struc
         }
         prop_put(gn, name, p->val, p->len);
         if (!strcmp(name, "interrupt-map"))
-            rewrite_interrupt_map(ctx, t, gn, bn, p);
+            gn->map_pending = true; /* finish_interrupts, for the same reason */
     }
     if (gn->phandle && !gt_prop_get(gn, "phandle")) /* the board used linux,phandle only */
         gt_prop_u32(t, gn, "phandle", gn->phandle);
     /* An interrupt provider without #address-cells: Linux reads it as 0 for
-     * interrupt-map parents; dtc warns. Say 0 explicitly. */
+     * interrupt-map parents; dtc warns. Say 0 explicitly — only on a leaf:
+     * on a node with children (GPIO hogs, banks) it would change what their
+     * reg means (the default is 2). */
     if (gt_prop_get(gn, "interrupt-controller") && gt_prop_get(gn, "#interrupt-cells") &&
-        !gt_prop_get(gn, "#address-cells"))
+        !gt_prop_get(gn, "#address-cells") && !bn->first_child)
         gt_prop_u32(t, gn, "#address-cells", 0);
 }
 
@@ -980,6 +939,36 @@ static char *unit_name(struct guest_tree *t, const char *name, uint64_t addr)
     return gt_printf(t, "%.*s@%" PRIx64, len, name, addr);
 }
 
+/* The interrupts and interrupt-maps of a copied device and its subtree,
+ * written at the position the board has them, now that every controller
+ * the device brings is in the tree. */
+static void finish_interrupts(const struct dtpass_ctx *ctx, struct guest_tree *t, struct gt_node *gn)
+{
+    if (gn->irq_pending) {
+        gn->irq_pending = false;
+        size_t slot = gn->irq_slot < gn->props.n ? gn->irq_slot : gn->props.n;
+        size_t ntail = gn->props.n - slot;
+        struct gt_prop *tail = xmalloc((ntail ? ntail : 1) * sizeof(*tail));
+        if (ntail)
+            memcpy(tail, gn->props.v + slot, ntail * sizeof(*tail));
+        gn->props.n = slot;
+        rewrite_interrupts(ctx, t, gn, gn->bn);
+        for (size_t i = 0; i < ntail; i++)
+            if (!gt_prop_get(gn, tail[i].name))
+                VEC_PUSH(&gn->props, tail[i]);
+        free(tail);
+    }
+    if (gn->map_pending) {
+        gn->map_pending = false;
+        struct board_prop map = board_prop(gn->bn, "interrupt-map");
+        if (map.name)
+            rewrite_interrupt_map(ctx, t, gn, gn->bn, &map);
+    }
+    for (size_t i = 0; i < gn->children.n; i++)
+        if (gn->children.v[i]->kind == GT_DEVICE)
+            finish_interrupts(ctx, t, gn->children.v[i]);
+}
+
 struct gt_node *gt_copy_device(const struct dtpass_ctx *ctx, struct guest_tree *t,
                                const struct gt_owners *owners, const struct sys_device *dev)
 {
@@ -994,7 +983,8 @@ struct gt_node *gt_copy_device(const struct dtpass_ctx *ctx, struct guest_tree *
     }
     const char *name = bn->name;
     cellvec reg = {0};
-    device_reg(bn, dev, &reg);
+    if (size_cells(bn->parent) != 0) /* else a reg that is no address (copied as it is) */
+        device_reg(bn, dev, &reg);
     if (reg.n)
         name = unit_name(t, bn->name, ((uint64_t)reg.v[0] << 32) | reg.v[1]);
     VEC_FREE(&reg);
@@ -1002,75 +992,11 @@ struct gt_node *gt_copy_device(const struct dtpass_ctx *ctx, struct guest_tree *
     copy_props(ctx, t, gn, bn, COPY_DEVICE_TOP, dev);
     VEC_PUSH(&t->pending, gn);
     copy_children(ctx, t, owners, gn, bn);
+    finish_interrupts(ctx, t, gn);
     return gn;
 }
 
 /* --- phandle references --- */
-
-/* Phandle-valued properties dtpass understands (Linux bindings), with the
- * property naming each entry. Unknown vendor properties are copied as they
- * are; keeping board phandle values means they still point at the same
- * node when it is in the guest. */
-static const struct gt_ref_info ref_props[] = {
-    {"clocks", GT_REF_SPEC, "#clock-cells", 0, "clock-names", false},
-    {"assigned-clocks", GT_REF_SPEC, "#clock-cells", 0, NULL, false},
-    {"assigned-clock-parents", GT_REF_SPEC, "#clock-cells", 0, NULL, false},
-    {"resets", GT_REF_SPEC, "#reset-cells", 0, "reset-names", false},
-    {"power-domains", GT_REF_SPEC, "#power-domain-cells", 0, "power-domain-names", false},
-    {"phys", GT_REF_SPEC, "#phy-cells", 0, "phy-names", false},
-    {"dmas", GT_REF_SPEC, "#dma-cells", 0, "dma-names", false},
-    {"interconnects", GT_REF_SPEC, "#interconnect-cells", 0, "interconnect-names", false},
-    {"mboxes", GT_REF_SPEC, "#mbox-cells", 0, "mbox-names", false},
-    {"pwms", GT_REF_SPEC, "#pwm-cells", 0, "pwm-names", false},
-    {"io-channels", GT_REF_SPEC, "#io-channel-cells", 0, "io-channel-names", false},
-    {"sound-dai", GT_REF_SPEC, "#sound-dai-cells", 0, NULL, false},
-    {"thermal-sensors", GT_REF_SPEC, "#thermal-sensor-cells", 0, NULL, false},
-    {"cooling-device", GT_REF_SPEC, "#cooling-cells", 0, NULL, false},
-    {"hwlocks", GT_REF_SPEC, "#hwlock-cells", 0, "hwlock-names", false},
-    {"mux-controls", GT_REF_SPEC, "#mux-control-cells", 0, "mux-control-names", false},
-    {"nvmem-cells", GT_REF_LIST, NULL, 0, "nvmem-cell-names", false},
-    {"nvmem", GT_REF_LIST, NULL, 0, "nvmem-names", false},
-    {"memory-region", GT_REF_LIST, NULL, 0, "memory-region-names", false},
-    {"phy-handle", GT_REF_LIST, NULL, 0, NULL, false},
-    {"sram", GT_REF_LIST, NULL, 0, NULL, false},
-    {"remote-endpoint", GT_REF_LIST, NULL, 0, NULL, true},
-    {"operating-points-v2", GT_REF_LIST, NULL, 0, NULL, false},
-    {"gpio-ranges", GT_REF_FIXED, NULL, 3, "gpio-ranges-group-names", false},
-};
-
-static bool has_suffix(const char *s, const char *suf)
-{
-    size_t n = strlen(s), m = strlen(suf);
-    return n >= m && !strcmp(s + n - m, suf);
-}
-
-static bool is_pinctrl_state(const char *name)
-{
-    if (strncmp(name, "pinctrl-", 8) || !name[8])
-        return false;
-    for (const char *p = name + 8; *p; p++)
-        if (*p < '0' || *p > '9')
-            return false;
-    return true;
-}
-
-const struct gt_ref_info *gt_ref_prop(const char *name, struct gt_ref_info *tmp)
-{
-    for (size_t i = 0; i < ARRAY_SIZE(ref_props); i++)
-        if (!strcmp(name, ref_props[i].name))
-            return &ref_props[i];
-    *tmp = (struct gt_ref_info){.name = name};
-    if (is_pinctrl_state(name))
-        tmp->kind = GT_REF_LIST, tmp->names = "pinctrl-names";
-    else if (has_suffix(name, "-supply"))
-        tmp->kind = GT_REF_LIST;
-    else if (!strcmp(name, "gpio") || !strcmp(name, "gpios") || has_suffix(name, "-gpios") ||
-             has_suffix(name, "-gpio"))
-        tmp->kind = GT_REF_SPEC, tmp->cells = "#gpio-cells";
-    else
-        return NULL;
-    return tmp;
-}
 
 static struct gt_node *copy_provider(const struct dtpass_ctx *ctx, struct guest_tree *t,
                                      const struct board_node *p)
@@ -1082,84 +1008,107 @@ static struct gt_node *copy_provider(const struct dtpass_ctx *ctx, struct guest_
     return g;
 }
 
-/* Every provider one reference property names is in the guest, or can be
- * copied (and is). False when the property must go. */
-static bool follow_refs(const struct dtpass_ctx *ctx, struct guest_tree *t,
-                        const struct gt_owners *owners, const struct gt_ref_info *rk,
-                        const struct gt_prop *p)
+/* Whether the carving may copy a node a reference names: decoded, not
+ * reserved memory, not re-created as a bus already, and no resources in it
+ * or in the containers above it (board_resource_holder) — the same rule
+ * the checks apply (checks/deps.c). */
+static bool copyable(const struct guest_tree *t, const struct board *b, const struct board_dep *e,
+                     const struct board_node *n)
 {
-    const struct board *b = &ctx->board;
-    if (p->len % 4)
-        return false;
-    for (size_t off = 0; off < p->len;) {
-        uint32_t ph = get_be32(p->val + off);
-        off += 4;
-        if (ph == 0 || ph == UINT32_MAX)
-            continue; /* an empty entry (Linux skips it with no arguments) */
-        const struct board_node *prov = board_by_phandle(b, ph);
-        if (!prov)
-            return false;
-        uint32_t cells = 0;
-        if (rk->kind == GT_REF_SPEC && !board_prop_u32(prov, rk->cells, &cells))
-            return false;
-        if (rk->kind == GT_REF_FIXED)
-            cells = rk->fixed;
-        if (cells > 64 || p->len - off < 4u * cells)
-            return false;
-        off += 4u * cells;
-        if (prov == b->gic.node)
-            continue; /* the vGIC keeps the GIC's phandle */
-        if (present(t, prov))
-            continue;
-        if (rk->link)
-            return false; /* the other end of a graph link is not in the guest */
-        if (strmap_get(&t->by_board_path, prov->path))
-            return false; /* only re-created as a bus: its properties are not there */
-        if (!prov->resource_free || owner_of(owners, prov) || !prov->parent)
-            return false;
-        copy_provider(ctx, t, prov);
+    return !e->undecodable && e->kind != BREF_MEMORY && n->parent &&
+           !strmap_get(&t->by_board_path, n->path) && !board_resource_holder(n) &&
+           !board_machine_node(b, n);
+}
+
+/* A CPU physical range inside one of the guest's RAM regions -> its IPA. */
+static bool guest_ram_ipa(const struct guest_tree *t, uint64_t pa, uint64_t size, uint64_t *ipa)
+{
+    for (size_t i = 0; i < t->g->memory.n; i++) {
+        const struct sys_mem *m = &t->g->memory.v[i];
+        if (pa >= m->base && pa - m->base < m->size && size <= m->size - (pa - m->base)) {
+            *ipa = m->ipa + (pa - m->base);
+            return true;
+        }
     }
+    return false;
+}
+
+/* A board reserved-memory region a device names through memory-region,
+ * inside the guest's RAM (dep-unowned checked it): copied into the guest's
+ * /reserved-memory with its reg as guest addresses (2+2 cells) and the
+ * unit address following; everything else byte for byte. False when it
+ * cannot be (not a child of /reserved-memory, or outside the guest's RAM). */
+static bool copy_reserved(const struct dtpass_ctx *ctx, struct guest_tree *t, const struct board_node *r)
+{
+    if (!r->parent || strcmp(r->parent->path, "/reserved-memory"))
+        return false;
+    cellvec reg = {0};
+    uint64_t first = 0;
+    for (uint32_t i = 0; i < r->nmmio; i++) {
+        uint64_t ipa;
+        if (!guest_ram_ipa(t, r->mmio[i].base, r->mmio[i].size, &ipa)) {
+            VEC_FREE(&reg);
+            return false;
+        }
+        if (!i)
+            first = ipa;
+        push_u64(&reg, ipa);
+        push_u64(&reg, r->mmio[i].size);
+    }
+    struct gt_node *rm = NULL;
+    for (size_t i = 0; i < t->root->children.n && !rm; i++)
+        if (!strcmp(t->root->children.v[i]->name, "reserved-memory"))
+            rm = t->root->children.v[i];
+    if (!rm) {
+        rm = gt_node_add(t, t->root, "reserved-memory", GT_SYNTH, NULL);
+        gt_prop_u32(t, rm, "#address-cells", 2);
+        gt_prop_u32(t, rm, "#size-cells", 2);
+        gt_prop_empty(t, rm, "ranges");
+    }
+    const char *name = reg.n && strchr(r->name, '@') ? unit_name(t, r->name, first) : r->name;
+    struct gt_node *g = gt_node_add(t, rm, name, GT_PROVIDER, r);
+    copy_props(ctx, t, g, r, COPY_SUBTREE, NULL);
+    if (reg.n)
+        gt_prop_cells(t, g, "reg", reg.v, reg.n);
+    VEC_FREE(&reg);
+    VEC_PUSH(&t->pending, g);
     return true;
 }
 
 void gt_copy_providers(const struct dtpass_ctx *ctx, struct guest_tree *t,
                        const struct gt_owners *owners)
 {
+    (void)owners;
+    const struct board *b = &ctx->board;
     /* A work list: copying a provider queues it, so references are followed
-     * transitively; each node is scanned once. */
+     * transitively; each node is scanned once. The references are the
+     * board's decoded ones (bn->deps); a property still on the guest node
+     * keeps every one: its targets are in the tree, or copied, or the build
+     * fails. */
     while (t->pending.n) {
         struct gt_node *gn = t->pending.v[--t->pending.n];
-        if (gn->scanned)
+        if (gn->scanned || !gn->bn)
             continue;
         gn->scanned = true;
-        VEC(const char *) gone = {0};
-        for (size_t i = 0; i < gn->props.n; i++) {
-            struct gt_ref_info tmp;
-            const struct gt_ref_info *rk = gt_ref_prop(gn->props.v[i].name, &tmp);
-            if (!rk || follow_refs(ctx, t, owners, rk, &gn->props.v[i]))
+        const struct board_node *bn = gn->bn;
+        for (uint32_t k = 0; k < bn->ndeps; k++) {
+            const struct board_dep *e = &bn->deps[k];
+            if (e->kind == BREF_IRQ || e->kind == BREF_IOMMU)
+                continue; /* rewritten (interrupts) or removed (IOMMU wiring) by their own rules */
+            if (!gt_prop_get(gn, e->prop))
+                continue; /* dropped: drop:, a removed property, a container's resources */
+            const struct board_node *tn = board_dep_target(bn, e);
+            if (tn == b->gic.node || present(t, tn))
+                continue; /* the vGIC keeps the GIC's phandle */
+            if (copyable(t, b, e, tn)) {
+                copy_provider(ctx, t, tn);
                 continue;
-            /* The property goes, with what only makes sense next to it. */
-            VEC_PUSH(&gone, rk->name);
-            if (rk->names)
-                VEC_PUSH(&gone, rk->names);
-            if (!strcmp(rk->name, "assigned-clocks") || !strcmp(rk->name, "assigned-clock-parents")) {
-                VEC_PUSH(&gone, "assigned-clocks");
-                VEC_PUSH(&gone, "assigned-clock-parents");
-                VEC_PUSH(&gone, "assigned-clock-rates");
             }
-            if (is_pinctrl_state(rk->name)) /* a partial state set is worse than none */
-                for (size_t k = 0; k < gn->props.n; k++)
-                    if (is_pinctrl_state(gn->props.v[k].name))
-                        VEC_PUSH(&gone, gn->props.v[k].name);
+            if (e->kind == BREF_MEMORY && !e->undecodable && copy_reserved(ctx, t, tn))
+                continue;
+            gt_lost(t, gn, "`%s` names %s, which the guest does not get%s", e->prop, tn->path,
+                    e->undecodable ? " (the property does not decode)" : "");
         }
-        /* Names may point into props being deleted: copy them first. */
-        for (size_t i = 0; i < gone.n; i++)
-            gone.v[i] = xstrdup(gone.v[i]);
-        for (size_t i = 0; i < gone.n; i++) {
-            gt_prop_del(gn, gone.v[i]);
-            free((char *)gone.v[i]);
-        }
-        VEC_FREE(&gone);
     }
 }
 
@@ -1358,7 +1307,8 @@ static int win_cmp(const void *a, const void *b)
     return x->p->ipa < y->p->ipa ? -1 : x->p->ipa > y->p->ipa;
 }
 
-static void add_shared(const struct dtpass_ctx *ctx, struct guest_tree *t)
+static void add_shared(const struct dtpass_ctx *ctx, struct guest_tree *t,
+                       const struct gt_hooks *hooks)
 {
     VEC(struct win) w = {0};
     for (size_t i = 0; i < ctx->sys.shared.n; i++) {
@@ -1372,6 +1322,13 @@ static void add_shared(const struct dtpass_ctx *ctx, struct guest_tree *t)
     if (!w.n)
         return;
     qsort(w.v, w.n, sizeof(w.v[0]), win_cmp);
+    if (hooks && hooks->shared_peer) {
+        /* The target describes the windows its own way (gt_hooks). */
+        for (size_t i = 0; i < w.n; i++)
+            hooks->shared_peer(hooks->arg, t, w.v[i].s, w.v[i].p);
+        VEC_FREE(&w);
+        return;
+    }
     struct gt_node *rm = gt_node_add(t, t->root, "reserved-memory", GT_SYNTH, NULL);
     gt_prop_u32(t, rm, "#address-cells", 2);
     gt_prop_u32(t, rm, "#size-cells", 2);
@@ -1461,6 +1418,12 @@ static void add_chosen_aliases(const struct dtpass_ctx *ctx, struct guest_tree *
 struct guest_tree *gt_build_guest(const struct dtpass_ctx *ctx, const struct gt_owners *owners,
                                   uint32_t gi)
 {
+    return gt_build_guest_hooked(ctx, owners, gi, NULL);
+}
+
+struct guest_tree *gt_build_guest_hooked(const struct dtpass_ctx *ctx, const struct gt_owners *owners,
+                                         uint32_t gi, const struct gt_hooks *hooks)
+{
     const struct board *b = &ctx->board;
     struct guest_tree *t = gt_new(ctx, gi);
     const struct sys_guest *g = t->g;
@@ -1492,7 +1455,7 @@ struct guest_tree *gt_build_guest(const struct dtpass_ctx *ctx, const struct gt_
     gt_prop_set(t, psci, "compatible", psci_c, sizeof(psci_c));
     gt_prop_set(t, psci, "method", hvc, sizeof(hvc));
     add_memory(t);
-    add_shared(ctx, t);
+    add_shared(ctx, t, hooks);
     add_gic(ctx, t);
     add_timer(ctx, t);
 
@@ -1610,10 +1573,19 @@ bool gt_prop_phandles(const struct gt_node *n, const struct gt_prop *p,
         }
         return true;
     }
-    struct gt_ref_info tmp;
-    const struct gt_ref_info *rk = gt_ref_prop(p->name, &tmp);
-    if (!rk)
+    const struct board_ref_rule *rk = board_ref_rule(p->name);
+    char gbuf[256];
+    const char *cells_prop = rk ? rk->cells : board_ref_general_cells(p->name, gbuf, sizeof(gbuf));
+    if (rk && (rk->kind == BREF_IRQ || rk->kind == BREF_IOMMU))
         return false;
+    if (rk && rk->cells && !strcmp(rk->cells, "#gpio-cells") && gt_prop_get(n, "gpio-hog"))
+        return false; /* a hog's gpios are line numbers of its parent */
+    if (!rk) { /* the general rule: the first cell names a node with the cells property */
+        const struct gt_node *prov = cells_prop ? lookup(arg, CELL(0)) : NULL;
+        if (!prov || !gt_prop_get(prov, cells_prop))
+            return false;
+    }
+    enum board_ref_kind kind = rk ? rk->kind : BREF_ARGS;
     for (size_t i = 0; i < nc;) {
         uint32_t ph = CELL(i), cells = 0;
         i++;
@@ -1622,9 +1594,11 @@ bool gt_prop_phandles(const struct gt_node *n, const struct gt_prop *p,
         const struct gt_node *prov = lookup(arg, ph);
         if (!prov)
             return false;
-        if (rk->kind == GT_REF_SPEC && !gprop_u32(prov, rk->cells, &cells))
+        if (kind == BREF_ARGS && !gprop_u32(prov, cells_prop, &cells))
             return false;
-        if (rk->kind == GT_REF_FIXED)
+        if (kind == BREF_MSI)
+            gprop_u32(prov, cells_prop, &cells);
+        if (kind == BREF_FIXED)
             cells = rk->fixed;
         if (cells > nc - i)
             return false;

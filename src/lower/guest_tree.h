@@ -43,6 +43,8 @@ struct gt_node {
                        * creation order, board nodes in board order */
     uint32_t phandle; /* 0 when none */
     bool scanned;     /* phandle references already processed */
+    bool irq_pending, map_pending; /* interrupts / interrupt-map still to rewrite */
+    uint32_t irq_slot; /* where the interrupt properties go among props */
 };
 
 /* Where and how devices are placed (guest DT vs. Xen passthrough). */
@@ -69,6 +71,9 @@ struct guest_tree {
     struct board_range *pawin;
     size_t npawin;
     VEC(struct gt_node *) pending; /* nodes whose references are not scanned yet */
+    /* What could not be carried as the board has it ("<board path>: why"):
+     * a non-empty list fails the build (emit_guest_dt), never a silent loss. */
+    VEC(char *) lost;
     struct gt_arena *arena;
     uint32_t nsynth; /* creation counter for synthesized nodes' order */
 };
@@ -116,33 +121,18 @@ void gt_sort(struct gt_node *n);
 struct gt_node *gt_copy_device(const struct dtpass_ctx *ctx, struct guest_tree *t,
                                const struct gt_owners *owners, const struct sys_device *dev);
 
-/* Follows every phandle reference of the nodes copied so far: references to
- * nodes in the tree stay; resource-free providers (fixed clocks, fixed
- * regulators ...) are copied, with their own references, transitively; any
- * other reference is removed with its companion properties (clock-names
- * ...). Board phandle values are kept (docs/guest-dt.md). */
+/* Follows every phandle reference of the nodes copied so far (the board's
+ * decoded n->deps): references to nodes in the tree stay; resource-free
+ * providers (fixed clocks, fixed regulators ...) are copied with their
+ * containers, with their own references, transitively; any other reference
+ * is recorded in t->lost and fails the build. Board phandle values are kept
+ * (docs/guest-dt.md). */
 void gt_copy_providers(const struct dtpass_ctx *ctx, struct guest_tree *t,
                        const struct gt_owners *owners);
 
-/* Phandle-valued properties dtpass understands (Linux bindings): a phandle
- * followed by the provider's `cells` cells (SPEC), phandles only (LIST), or
- * a phandle and `fixed` cells (FIXED); `names` is the companion property
- * naming each entry. gt_ref_prop() returns NULL for other properties; tmp
- * holds the answer for pattern-matched names (pinctrl-N, *-supply, *-gpios). */
-enum gt_ref_kind { GT_REF_NONE, GT_REF_SPEC, GT_REF_LIST, GT_REF_FIXED };
-struct gt_ref_info {
-    const char *name;
-    enum gt_ref_kind kind;
-    const char *cells;
-    uint32_t fixed;
-    const char *names;
-    bool link; /* a graph link, not a dependency: never copies its target */
-};
-const struct gt_ref_info *gt_ref_prop(const char *name, struct gt_ref_info *tmp);
-
 /* Which cells of a property of guest node n are phandles (isph[i] for cell
- * i; the property's length is a multiple of 4). Knows the reference
- * properties above, interrupt-parent, interrupts-extended and
+ * i; the property's length is a multiple of 4). Knows the board's binding table
+ * (board_ref_rule and the general rule), interrupt-parent, interrupts-extended and
  * interrupt-map; providers are looked up in the guest tree with
  * lookup(phandle). Returns false when the property holds no phandles or
  * cannot be parsed. */
@@ -156,5 +146,17 @@ uint32_t gt_map_intid(const struct guest_tree *t, uint32_t pintid);
 /* The whole guest DT (SPEC §5) for guest i. */
 struct guest_tree *gt_build_guest(const struct dtpass_ctx *ctx, const struct gt_owners *owners,
                                   uint32_t guest_index);
+
+/* What a hypervisor target changes in the guest DT. shared_peer, when set,
+ * replaces the generic /reserved-memory window and dtpass,shmem node of
+ * each shared-region window of the guest (called in IPA order; QNX adds its
+ * qvm,guest_shm device there); t->opt.gic_phandle is the interrupt parent. */
+struct gt_hooks {
+    void (*shared_peer)(void *arg, struct guest_tree *t, const struct sys_shared *s,
+                        const struct sys_peer *p);
+    void *arg;
+};
+struct guest_tree *gt_build_guest_hooked(const struct dtpass_ctx *ctx, const struct gt_owners *owners,
+                                         uint32_t guest_index, const struct gt_hooks *hooks);
 
 #endif

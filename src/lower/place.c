@@ -445,14 +445,6 @@ static void smmuv3_geometry(struct smmu_place *sp, struct alloc_item *it)
     it->align = l1alloc > l2sz ? l1alloc : l2sz;
 }
 
-static const struct sys_smmu_param *smmu_param(const struct system *s, const struct board_smmu *bs)
-{
-    for (size_t i = 0; i < s->smmus.n; i++)
-        if (s->smmus.v[i].node.node == bs->node)
-            return &s->smmus.v[i];
-    return NULL;
-}
-
 void place_free(struct placement *p)
 {
     if (!p)
@@ -568,7 +560,7 @@ int lower_place(struct dtpass_ctx *ctx)
     for (size_t gi = 0; gi < s->guests.n; gi++) {
         struct guest_place *gp = &p->guests[gi];
         gp->g = &s->guests.v[gi];
-        gp->vmid = gp->g->has_vmid ? gp->g->vmid : (uint32_t)gi + 1;
+        gp->vmid = gp->g->vmid;
         s2_geometry(p->ipa_bits, &gp->start_level, &gp->nroot);
         gp->vtcr = s2_vtcr(p->ipa_bits, p->pa_bits, gp->start_level, gp->vmid > 0xff);
     }
@@ -601,16 +593,12 @@ int lower_place(struct dtpass_ctx *ctx)
     for (size_t i = 0; i < b->nsmmus; i++) {
         struct smmu_place *sp = &p->smmus[i];
         const struct board_smmu *bs = &b->smmus[i];
-        const struct sys_smmu_param *prm = smmu_param(s, bs);
+        const struct smmu_limits *lim = &s->smmu_limits[i];
         sp->smmu = bs;
         sp->version = bs->version == SMMU_V2 ? 2 : 3;
-        sp->sid_bits = prm && prm->has_sid_bits ? prm->sid_bits : (sp->version == 3 ? 16 : 15);
-        if (sp->sid_bits > 32)
-            sp->sid_bits = 32;
-        if (sp->version == 2 && sp->sid_bits > 15)
-            sp->sid_bits = 15; /* SMR.ID is 15 bits without EXIDS (not used) */
-        sp->nsmrs_max = prm && prm->has_smrs ? prm->smrs : 128;
-        sp->ncbs_max = prm && prm->has_context_banks ? prm->context_banks : 64;
+        sp->sid_bits = lim->sid_bits;
+        sp->nsmrs_max = lim->smrs;
+        sp->ncbs_max = lim->context_banks;
         if (bs->node && bs->node->nmmio) {
             sp->reg_base = bs->node->mmio[0].base;
             sp->reg_size = bs->node->mmio[0].size;
@@ -639,7 +627,7 @@ int lower_place(struct dtpass_ctx *ctx)
             smmuv2_merge(sp);
             if (sp->smrs.n > sp->nsmrs_max || sp->cbs.n > sp->ncbs_max) {
                 struct diag *dg = diag_report(&ctx->diag, "smmu-capacity",
-                    prm ? prm->pos : NOPOS,
+                    s->smmu_limits[i].pos,
                     "%s needs %zu stream-match registers and %zu context banks, but has %u and %u",
                     bs->name, sp->smrs.n, sp->cbs.n, sp->nsmrs_max, sp->ncbs_max);
                 if (dg && bs->node)

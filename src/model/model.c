@@ -65,6 +65,7 @@ void system_free(struct system *s)
     for (size_t i = 0; i < s->hyp_devices.n; i++)
         ref_free(&s->hyp_devices.v[i]);
     VEC_FREE(&s->hyp_devices);
+    free(s->root_cell);
     for (size_t i = 0; i < s->guests.n; i++)
         guest_free(&s->guests.v[i]);
     VEC_FREE(&s->guests);
@@ -79,7 +80,21 @@ void system_free(struct system *s)
     for (size_t i = 0; i < s->inputs.n; i++)
         free(s->inputs.v[i]);
     VEC_FREE(&s->inputs);
+    free(s->smmu_limits);
     memset(s, 0, sizeof(*s));
+}
+
+bool model_qnx_version(const char *text, uint32_t *out)
+{
+    if (text && !strcmp(text, "7.1")) {
+        *out = MODEL_QNX_7_1;
+        return true;
+    }
+    if (text && !strcmp(text, "8.0")) {
+        *out = MODEL_QNX_8_0;
+        return true;
+    }
+    return false;
 }
 
 bool model_valid_name(const char *name)
@@ -149,6 +164,9 @@ void model_finish(struct system *s, struct diag_sink *d)
             diag_note(dg, prev->name_pos, NULL, "first used here");
         }
     }
+    if (s->root_cell && !strmap_get(&seen, s->root_cell))
+        diag_report(d, "ref-unknown", s->root_cell_pos, "root-cell '%s' is not a guest",
+                    s->root_cell);
     strmap_free(&seen);
     strmap_init(&seen);
     for (size_t i = 0; i < s->shared.n; i++) {
@@ -307,6 +325,10 @@ void model_dump(const struct system *s, FILE *out, bool resolved)
         dump_ref(out, &s->hyp_devices.v[i], resolved);
         fputc('\n', out);
     }
+    if (s->root_cell)
+        fprintf(out, "  root-cell %s\n", s->root_cell);
+    if (s->qnx_version != MODEL_QNX_UNSET)
+        fprintf(out, "  qnx-version %u.%u\n", s->qnx_version / 100, s->qnx_version % 100 / 10);
     for (size_t i = 0; i < s->guests.n; i++) {
         const struct sys_guest *g = &s->guests.v[i];
         fputs("guest ", out);

@@ -141,6 +141,16 @@ struct sys_smmu_param {
     struct srcpos pos;
 };
 
+/* What dtpass uses for one board SMMU: the platform's `smmus:` entry where
+ * there is one, else the defaults (sid-bits 16 for SMMUv3, 15 for SMMUv2;
+ * 128 SMRs, 64 context banks), clamped to what lower/ programs (32 bits;
+ * 15 for SMMUv2, whose SMRs hold 15-bit IDs without EXIDS). Filled once, by
+ * resolve; every later stage reads it. */
+struct smmu_limits {
+    uint32_t sid_bits, smrs, context_banks;
+    struct srcpos pos; /* the `smmus:` entry, NOPOS for the defaults */
+};
+
 struct system {
     const char *file; /* the system file (interned), "<stdin>" for - */
     uint32_t version;
@@ -152,9 +162,18 @@ struct system {
     VEC(struct sys_smmu_param) smmus;
     VEC(struct sys_mem) hyp_memory;
     VEC(struct sys_ref) hyp_devices;
+    /* `hypervisor: root-cell:` — the guest that boots first and creates the
+     * others (the Jailhouse root cell, docs/jailhouse.md); NULL when absent. */
+    char *root_cell;
+    struct srcpos root_cell_pos;
+    /* `hypervisor: qnx-version:`: the QNX SDP release target qnx writes for
+     * (MODEL_QNX_*), MODEL_QNX_UNSET when not given (docs/qnx.md). */
+    uint32_t qnx_version;
+    struct srcpos qnx_version_pos;
     VEC(struct sys_guest) guests;
     VEC(struct sys_shared) shared;
     VEC(char *) inputs; /* every file read: the system file and DSL includes (for -M) */
+    struct smmu_limits *smmu_limits; /* resolved: one per board SMMU, in board order */
 };
 
 void system_init(struct system *s);
@@ -165,13 +184,21 @@ void system_free(struct system *s);
  * are printed only when `resolved` is set. */
 void model_dump(const struct system *s, FILE *out, bool resolved);
 
+/* QNX SDP releases target qnx can write for (`qnx-version`). */
+#define MODEL_QNX_UNSET 0u
+#define MODEL_QNX_7_1 710u
+#define MODEL_QNX_8_0 800u
+/* "7.1" or "8.0" -> MODEL_QNX_*; false for anything else. Shared by both
+ * front ends so the two syntaxes accept the same spellings. */
+bool model_qnx_version(const char *text, uint32_t *out);
 /* Guest name rule: [a-z][a-z0-9_-]{0,31}. */
 bool model_valid_name(const char *name);
 
 /* Called by both front ends after a parse: rules spanning several objects
  * that need no board (unique guest and shared-region names, one remap per
  * physical SPI), and the defaults both syntaxes share (vmid = position + 1,
- * memory and peer ipa = base). Reports `schema`. */
+ * memory and peer ipa = base): the one place they are filled. Reports
+ * `schema`. */
 void model_finish(struct system *s, struct diag_sink *d);
 
 #endif

@@ -339,6 +339,30 @@ static void resolve_device(struct rctx *r, struct sys_device *dev)
     }
 }
 
+void resolve_smmu_limits(struct system *sys, const struct board *b)
+{
+    free(sys->smmu_limits);
+    sys->smmu_limits = xcalloc(b->nsmmus ? b->nsmmus : 1, sizeof(*sys->smmu_limits));
+    for (uint32_t i = 0; i < b->nsmmus; i++) {
+        bool v2 = b->smmus[i].version == SMMU_V2;
+        struct smmu_limits l = {v2 ? 15 : 16, 128, 64, NOPOS};
+        for (size_t k = 0; k < sys->smmus.n; k++) {
+            const struct sys_smmu_param *p = &sys->smmus.v[k];
+            if (p->node.node != b->smmus[i].node)
+                continue;
+            if (p->has_sid_bits)
+                l.sid_bits = v2 && p->sid_bits > 15 ? 15 : p->sid_bits > 32 ? 32 : p->sid_bits;
+            if (p->has_smrs)
+                l.smrs = p->smrs;
+            if (p->has_context_banks)
+                l.context_banks = p->context_banks;
+            l.pos = p->pos;
+            break;
+        }
+        sys->smmu_limits[i] = l;
+    }
+}
+
 int resolve(struct dtpass_ctx *ctx)
 {
     struct system *sys = &ctx->sys;
@@ -346,6 +370,7 @@ int resolve(struct dtpass_ctx *ctx)
 
     for (size_t i = 0; i < sys->smmus.n; i++)
         bind_smmu(&r, &sys->smmus.v[i].node, "platform smmu");
+    resolve_smmu_limits(sys, r.b);
     for (size_t i = 0; i < sys->hyp_devices.n; i++)
         bind(&r, &sys->hyp_devices.v[i], "hypervisor device");
 
@@ -353,8 +378,6 @@ int resolve(struct dtpass_ctx *ctx)
     strmap_init(&names);
     for (size_t gi = 0; gi < sys->guests.n; gi++) {
         struct sys_guest *g = &sys->guests.v[gi];
-        if (!g->has_vmid)
-            g->vmid = (uint32_t)(gi + 1);
         if (g->name && !strmap_get(&names, g->name))
             strmap_put(&names, g->name, (void *)(uintptr_t)(gi + 1));
         for (size_t j = 0; j < g->cpus.n; j++) {

@@ -10,4 +10,8 @@
 
 int resolve(struct dtpass_ctx *ctx);
 
+/* Fills sys->smmu_limits for every board SMMU (model.h): part of resolve,
+ * exported for tests that build a system by hand. */
+void resolve_smmu_limits(struct system *sys, const struct board *b);
+
 #endif

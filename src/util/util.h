@@ -100,13 +100,29 @@ char *path_dirname(const char *path);
 /* Joins dir and rel unless rel is absolute. */
 char *path_join(const char *dir, const char *rel);
 
-/* Staged outputs: every file of a build is written to a temporary file next
- * to its destination and renamed into place by outputs_commit() only when the
- * whole build succeeded; outputs_abort() removes the temporaries, leaving the
- * previous outputs untouched. */
+/* Staged outputs, switched as one set (docs/integration.md, "Outputs switch
+ * as one set"). outputs_begin() takes the output directory's lock and makes a
+ * private staging directory; every file under the output directory is
+ * written there, files elsewhere (a depfile outside it) to a temporary beside
+ * their destination. outputs_commit() refuses an output that is one of the
+ * build's inputs, carries what dtpass did not write over into the staging
+ * directory and exchanges it with the output directory in one rename;
+ * outputs_abort() removes everything staged, leaving the previous outputs
+ * untouched. */
 struct outputs {
-    /* fd >= 0 while the file is being written; bad once a write failed. */
-    VEC(struct staged { char *final; char *tmp; int fd; bool bad; }) files;
+    /* fd >= 0 while the file is being written; bad once a write failed;
+     * rel: its path below the output directory, NULL for a file outside it. */
+    VEC(struct staged { char *final; char *tmp; char *rel; int fd; bool bad; }) files;
+    const char *dir;   /* -o as given (NULL: "out"); set before outputs_begin */
+    bool no_wait;      /* --no-wait: fail instead of waiting for another build */
+    /* Set by outputs_begin. */
+    int state;         /* 0 not begun, 1 begun, -1 failed */
+    int lock_fd;       /* DIR/.dtpass-lock, flock(LOCK_EX) until outputs_abort */
+    char *real;        /* the output directory, resolved (realpath) */
+    char *stage;       /* the staging directory */
+    bool in_place;     /* staging inside DIR and renaming file by file (no exchange) */
+    bool created;      /* DIR did not exist before this build */
+    char *msg;         /* what failed, a whole sentence for the diagnostic */
 };
 /* One output written in pieces: outputs_open, outputs_write..., then
  * outputs_close. Writes go through a buffer of OUTFILE_BUF bytes, so a
@@ -132,8 +148,20 @@ int outputs_add(struct outputs *o, const char *path, const void *data, size_t le
 int outputs_open(struct outputs *o, const char *path, struct outfile *f);
 int outputs_write(struct outfile *f, const void *data, size_t len);
 int outputs_close(struct outfile *f);
-int outputs_commit(struct outputs *o);
+/* Locks the output directory (waiting for another build unless no_wait),
+ * removes what killed builds left and makes the staging directory; called by
+ * the first outputs_open when not before. 0, or -1 with o->msg. */
+int outputs_begin(struct outputs *o);
+/* Switches the staged set in, after checking that no output path (nor a
+ * directory on the way to one) is a file of the inputs lists, compared by
+ * device and inode. 0, or -1 with o->msg (freed by outputs_abort); then
+ * nothing has changed, except in the per-file fallback (docs/integration.md). */
+int outputs_commit(struct outputs *o, char *const *inputs_a, size_t na, char *const *inputs_b,
+                   size_t nb);
 void outputs_abort(struct outputs *o);
+/* Creates path with data in one step, never replacing an existing file
+ * (EEXIST); 0, or -1 with errno. */
+int write_new_file(const char *path, const void *data, size_t len);
 /* Creates a directory and its parents; 0 or -errno. */
 int mkdir_p(const char *path);
 

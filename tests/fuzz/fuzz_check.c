@@ -10,7 +10,9 @@
 #include "front/front.h"
 #include "fuzz_common.h"
 #include "lower/lower.h"
+#include "lower/quiesce.h"
 #include "resolve/resolve.h"
+#include "targets/target.h"
 
 static char board_path[4096];
 static char out_dir[4200];
@@ -27,13 +29,25 @@ static void pipeline(struct dtpass_ctx *ctx, const char *text)
     model_dump(&ctx->sys, fuzz_devnull(), true);
     if (checks_run(ctx) || diag_errors(&ctx->diag))
         return;
-    if (lower_guest_trees(ctx) || lower_place(ctx) || emit_guest_dt(ctx))
+    /* As main.c: placement and the quiesce plan, the target checks (they
+     * read them), then the guest trees. */
+    if (lower_place(ctx) || lower_quiesce(ctx))
+        return;
+    for (size_t i = 0; i < hv_targets_len; i++)
+        if (hv_targets[i]->check)
+            hv_targets[i]->check(ctx);
+    if (diag_errors(&ctx->diag))
+        return;
+    if (lower_guest_trees(ctx) || emit_guest_dt(ctx))
         return;
     if (emit_tables(ctx, T_SMMU | T_S2 | T_HVDATA))
         return;
-    int (*const emitters[])(struct dtpass_ctx *) = {emit_blob, emit_xen, emit_report};
+    int (*const emitters[])(struct dtpass_ctx *) = {emit_blob, emit_report};
     for (size_t i = 0; i < ARRAY_SIZE(emitters); i++)
         if (emitters[i](ctx))
+            return;
+    for (size_t i = 0; i < hv_targets_len; i++)
+        if (hv_targets[i]->emit(ctx))
             return;
 }
 
@@ -66,7 +80,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ctx.opt.input = "fuzz.yaml";
     ctx.opt.board = board_path;
     ctx.opt.outdir = out_dir;
-    ctx.opt.targets = T_DEFAULT | T_XEN | T_REPORT;
+    ctx.opt.targets = T_DEFAULT | T_REPORT;
+    ctx.opt.hv_targets = (1u << hv_targets_len) - 1;
     diag_add_source(&ctx.diag, diag_intern(&ctx.diag, "fuzz.yaml"), text, strlen(text));
 
     pipeline(&ctx, text);
@@ -74,6 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     outputs_abort(&ctx.out);
     fuzz_render(&ctx.diag);
     lower_free(&ctx);
+    quiesce_free(ctx.quiesce);
     if (ctx.board_loaded)
         board_free(&ctx.board);
     system_free(&ctx.sys);

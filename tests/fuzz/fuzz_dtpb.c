@@ -28,6 +28,8 @@ static void walk(const struct dtpb *b)
         struct dtpb_shared sh;
         struct dtpb_peer p;
         struct dtpb_load l;
+        struct dtpb_qstep q;
+        struct dtpb_qcell c;
     } o;
     volatile size_t sink = 0;
     for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_GUESTS); i++)
@@ -61,6 +63,16 @@ static void walk(const struct dtpb *b)
     for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_LOADMAP); i++)
         if (dtpb_load(b, i, &o.l) == 0)
             sink += strlen(dtpb_str(b, o.l.file));
+    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_QUIESCE); i++)
+        if (dtpb_qstep(b, i, &o.q) == 0) {
+            sink += strlen(dtpb_str(b, o.q.provider));
+            struct dtpb_qcell c;
+            for (uint32_t k = 0; k < o.q.ncells; k++) /* dtpb_open proved the range */
+                if (dtpb_qcell(b, o.q.first_cell + k, &c) != 0)
+                    __builtin_trap();
+        }
+    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_QCELLS); i++)
+        (void)dtpb_qcell(b, i, &o.c);
     /* out-of-range indices must be refused, not read */
     (void)dtpb_guest(b, UINT32_MAX, &o.g);
     (void)dtpb_str(b, UINT32_MAX);

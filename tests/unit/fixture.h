@@ -13,7 +13,9 @@
 #include "dtpass.h"
 #include "lower/lower.h"
 #include "lower/place.h"
+#include "lower/quiesce.h"
 #include "model/model.h"
+#include "resolve/resolve.h"
 
 struct fx {
     struct dtpass_ctx ctx;
@@ -224,10 +226,20 @@ static void fx_smmuv2_system(struct fx *f)
     fx_sid(mmc, &f->smmus[0], 0x100, 0, 1);
 }
 
+/* Places a hand-built system: the SMMU limits resolve would fill, then
+ * lower_place. */
+__attribute__((unused)) static int fx_place(struct fx *f)
+{
+    resolve_smmu_limits(&f->ctx.sys, &f->ctx.board);
+    return lower_place(&f->ctx);
+}
+
 static void fx_free(struct fx *f)
 {
     place_free(f->ctx.place);
     f->ctx.place = NULL;
+    quiesce_free(f->ctx.quiesce);
+    f->ctx.quiesce = NULL;
     system_free(&f->ctx.sys);
     diag_free(&f->ctx.diag);
     outputs_abort(&f->ctx.out);

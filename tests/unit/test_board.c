@@ -84,7 +84,7 @@ static void assert_mmio(const struct board_node *n, uint32_t i, uint64_t base, u
 static bool has_dep(const struct board_node *n, const char *prop, const char *provider)
 {
     for (uint32_t i = 0; i < n->ndeps; i++)
-        if (!strcmp(n->deps[i].prop, prop) && !strcmp(n->deps[i].provider->path, provider))
+        if (!strcmp(n->deps[i].prop, prop) && !strcmp(board_dep_provider(n, &n->deps[i])->path, provider))
             return true;
     return false;
 }
@@ -343,6 +343,40 @@ static void test_board_iommu_map(void **state)
 }
 
 /* ---- dependencies, lookups, RAM ---- */
+
+/* The binding table: what is a reference, what only looks like one. */
+static void test_board_ref_rules(void **state)
+{
+    (void)state;
+    const struct board_ref_rule *r = board_ref_rule("clocks");
+    assert_non_null(r);
+    assert_string_equal(r->cells, "#clock-cells");
+    assert_string_equal(r->names, "clock-names");
+    assert_int_equal(board_ref_rule("pwms")->kind, BREF_ARGS);
+    assert_string_equal(board_ref_rule("pwms")->cells, "#pwm-cells");
+    assert_string_equal(board_ref_rule("shutdown-gpios")->cells, "#gpio-cells");
+    assert_string_equal(board_ref_rule("enable-gpio")->cells, "#gpio-cells");
+    assert_int_equal(board_ref_rule("pinctrl-3")->kind, BREF_PINCTRL);
+    assert_null(board_ref_rule("pinctrl-names"));
+    assert_int_equal(board_ref_rule("vmmc-supply")->kind, BREF_LIST);
+    assert_int_equal(board_ref_rule("remote-endpoint")->kind, BREF_LINK);
+    assert_int_equal(board_ref_rule("gpio-ranges")->fixed, 3);
+    assert_int_equal(board_ref_rule("interrupts-extended")->kind, BREF_IRQ);
+    /* Counts, not references. */
+    assert_null(board_ref_rule("nr-gpios"));
+    assert_null(board_ref_rule("snps,nr-gpios"));
+    assert_null(board_ref_rule("apm,nr-gpios"));
+    assert_null(board_ref_rule("ngpios"));
+    assert_null(board_ref_rule("#gpio-cells"));
+    /* The general rule: "foos"/"foo" -> "#foo-cells"; never for the
+     * numeric standard properties or vendor names. */
+    char buf[64];
+    assert_string_equal(board_ref_general_cells("trigger-sources", buf, sizeof(buf)), "#trigger-source-cells");
+    assert_string_equal(board_ref_general_cells("frob", buf, sizeof(buf)), "#frob-cells");
+    assert_null(board_ref_general_cells("interrupts", buf, sizeof(buf)));
+    assert_null(board_ref_general_cells("address", buf, sizeof(buf)));
+    assert_null(board_ref_general_cells("vendor,things", buf, sizeof(buf)));
+}
 
 static void test_board_deps(void **state)
 {
@@ -769,6 +803,7 @@ int main(void)
         cmocka_unit_test(test_board_irqs_gic_four_cells),
         cmocka_unit_test(test_board_iommus),
         cmocka_unit_test(test_board_iommu_map),
+        cmocka_unit_test(test_board_ref_rules),
         cmocka_unit_test(test_board_deps),
         cmocka_unit_test(test_board_lookup),
         cmocka_unit_test(test_board_cpus_and_ram),

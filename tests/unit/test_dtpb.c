@@ -20,13 +20,15 @@
 #include "dtpass/dtpb.h"
 #include "emit/tables.h"
 #include "fixture.h"
+#include "lower/quiesce.h"
 #include "front/front.h"
 #include "resolve/resolve.h"
 #include "roundtrip.h"
 
 static uint8_t *fx_blob(struct fx *f, size_t *n)
 {
-    assert_int_equal(lower_place(&f->ctx), 0);
+    assert_int_equal(fx_place(f), 0);
+    assert_int_equal(lower_quiesce(&f->ctx), 0);
     uint8_t *blob;
     *n = blob_serialise(&f->ctx, &blob);
     return blob;
@@ -188,6 +190,192 @@ static void test_dtpb_structure_errors(void **state)
     fx_free(&f);
 }
 
+/* ---- the quiesce plan (sections 15, 16; version 1.1) ---- */
+
+static uint32_t sec_field(const uint8_t *d, unsigned id, unsigned field)
+{
+    return get_le32(secent((uint8_t *)d, id) + field);
+}
+
+static void test_dtpb_quiesce_section(void **state)
+{
+    (void)state;
+    struct fx f;
+    size_t n;
+    fx_smmuv3_system(&f);
+    uint8_t *blob = fx_blob(&f, &n);
+    struct dtpb b;
+    assert_int_equal(dtpb_open(&b, blob, n), 0);
+    assert_int_equal(b.minor, 1);
+    /* linux: two STE runs of eth then scrub; rtos: two of the dma engine
+     * then scrub. */
+    assert_int_equal(dtpb_count(&b, DTPB_SEC_QUIESCE), 6);
+    static const struct { uint32_t guest, kind, sid, count; } want[] = {
+        {0, DTPB_Q_ABORT_STE, 0x10, 1}, {0, DTPB_Q_ABORT_STE, 0x100, 0x100}, {0, DTPB_Q_SCRUB, 0, 0},
+        {1, DTPB_Q_ABORT_STE, 0x11, 1}, {1, DTPB_Q_ABORT_STE, 0x300, 1}, {1, DTPB_Q_SCRUB, 0, 0}};
+    for (uint32_t i = 0; i < 6; i++) {
+        struct dtpb_qstep q;
+        assert_int_equal(dtpb_qstep(&b, i, &q), 0);
+        assert_int_equal(q.guest, want[i].guest);
+        assert_int_equal(q.kind, want[i].kind);
+        assert_int_equal(q.sid, want[i].sid);
+        assert_int_equal(q.count, want[i].count);
+        assert_int_equal(q.smmu, q.kind == DTPB_Q_SCRUB ? DTPB_NONE : 0);
+    }
+    struct dtpb_qstep q;
+    assert_int_equal(dtpb_qstep(&b, 6, &q), DTPB_ERR_RANGE);
+    assert_int_equal(dtpb_qstep(&b, 0, NULL), DTPB_ERR_BADARG);
+    assert_int_equal(dtpb_qcell(&b, 0, &(struct dtpb_qcell){0}), DTPB_ERR_RANGE);
+
+    /* A 1.0 reader does not know ids 15 and 16: with them renamed to ids
+     * this reader does not know, the blob opens with every 1.0 section as
+     * before and no plan. */
+    uint8_t *d = malloc(n);
+    memcpy(d, blob, n);
+    put_le32(secent(d, DTPB_SEC_QUIESCE), 200);
+    put_le32(secent(d, DTPB_SEC_QCELLS), 201);
+    reseal(d, n);
+    struct dtpb old;
+    assert_int_equal(dtpb_open(&old, d, n), 0);
+    for (unsigned id = DTPB_SEC_GUESTS; id <= DTPB_SEC_LOADMAP; id++)
+        assert_int_equal(dtpb_count(&old, id), dtpb_count(&b, id));
+    assert_int_equal(dtpb_count(&old, DTPB_SEC_QUIESCE), 0);
+
+    /* Malformed plans, each rejected with its code. */
+    uint32_t qoff = sec_field(blob, DTPB_SEC_QUIESCE, 4);
+    uint32_t qent = sec_field(blob, DTPB_SEC_QUIESCE, 12);
+#define QCASE(expect, mutate)                                                 \
+    do {                                                                      \
+        memcpy(d, blob, n);                                                   \
+        mutate;                                                               \
+        reseal(d, n);                                                         \
+        assert_int_equal(dtpb_open(&b, d, n), expect);                        \
+    } while (0)
+#define Q(i, off) (d + qoff + (i) * qent + (off))
+    QCASE(0, (void)0);
+    QCASE(DTPB_ERR_BADVALUE, put_le32(Q(0, 4), 9));             /* kind */
+    QCASE(DTPB_ERR_BADREF, put_le32(Q(0, 0), 7));               /* guest */
+    QCASE(DTPB_ERR_BADREF, put_le32(Q(0, 8), DTPB_NONE));       /* abort without a device */
+    QCASE(DTPB_ERR_BADREF, put_le32(Q(0, 8), 1));               /* another guest's device */
+    QCASE(DTPB_ERR_BADREF, put_le32(Q(0, 12), DTPB_NONE));      /* abort without an SMMU */
+    QCASE(DTPB_ERR_BADREF, put_le32(Q(0, 4), DTPB_Q_FAULT_S2CR)); /* S2CR on an SMMUv3 */
+    QCASE(DTPB_ERR_BADVALUE, put_le32(Q(0, 20), 0));            /* no stream IDs */
+    QCASE(DTPB_ERR_BADVALUE, put_le32(Q(0, 16), 0xffffff00));   /* IDs past sid_bits */
+    QCASE(DTPB_ERR_BADREF, put_le32(Q(2, 8), 0));               /* scrub with a device */
+    QCASE(DTPB_ERR_BADSTRREF, put_le32(Q(2, 24), (uint32_t)n)); /* provider string */
+    /* Step 1 made a reset step naming a provider (any valid string: the
+     * path of device 0), first as valid, then broken one field at a time. */
+    uint32_t path = get_le32(blob + sec_field(blob, DTPB_SEC_DEVICES, 4) + 4);
+#define RESET1 (put_le32(Q(1, 4), DTPB_Q_RESET), put_le32(Q(1, 12), DTPB_NONE), \
+                put_le32(Q(1, 24), path), put_le32(Q(1, 16), 0), put_le32(Q(1, 20), 0))
+    QCASE(0, RESET1);
+    QCASE(DTPB_ERR_BADREF, (RESET1, put_le32(Q(1, 52), 3)));       /* cells past section 16 */
+    QCASE(DTPB_ERR_BADREF, (RESET1, put_le32(Q(1, 28), 5)));       /* holder not a guest */
+    QCASE(DTPB_ERR_BADREF, (RESET1, put_le32(Q(1, 24), 0)));       /* no provider */
+    QCASE(DTPB_ERR_BADREF, (RESET1, put_le32(Q(1, 12), 0)));       /* a reset with an SMMU */
+#undef RESET1
+    QCASE(DTPB_ERR_BADREF, put_le32(Q(0, 52), 1000));           /* an abort step's cells too */
+    QCASE(DTPB_ERR_BADREF, put_le32(Q(2, 48), 1));              /* a scrub step's first cell */
+    QCASE(DTPB_ERR_BADVALUE, (memcpy(Q(2, 0), Q(1, 0), qent))); /* linux has no scrub step */
+    QCASE(DTPB_ERR_BADVALUE, (put_le32(Q(1, 4), DTPB_Q_SCRUB), put_le32(Q(1, 8), DTPB_NONE),
+                              put_le32(Q(1, 12), DTPB_NONE))); /* a step after the scrub */
+    uint8_t tmp[3 * DTPB_ENT_QSTEP];
+    assert_int_equal(qent, DTPB_ENT_QSTEP);
+    QCASE(DTPB_ERR_BADVALUE, (memcpy(tmp, Q(0, 0), 3 * qent), memmove(Q(0, 0), Q(3, 0), 3 * qent),
+                              memcpy(Q(3, 0), tmp, 3 * qent))); /* rtos's steps before linux's */
+    QCASE(DTPB_ERR_BADENTSIZE, put_le32(secent(d, DTPB_SEC_QUIESCE) + 12, 48));
+#undef Q
+#undef QCASE
+    free(d);
+    free(blob);
+    fx_free(&f);
+}
+
+/* ---- the field tables of dtpb.h against docs/dtpb.md ---- */
+
+struct lfield {
+    unsigned off, width;
+    const char *doc;
+};
+struct lsec {
+    unsigned id;
+    const char *title;
+    uint32_t ent;
+    const struct lfield *f;
+    size_t n;
+};
+#define LF_F(name, off, width, check, arg, doc) {off, width, doc},
+#define LF_R(off, width) {off, width, "reserved"},
+#define LF_SEC(ID, rec, REC, title) static const struct lfield lf_##rec[] = {DTPB_##REC##_FIELDS(LF_F, LF_R)};
+DTPB_SECTIONS(LF_SEC)
+#define LS_SEC(ID, rec, REC, title) {DTPB_SEC_##ID, title, DTPB_ENT_##REC, lf_##rec, ARRAY_SIZE(lf_##rec)},
+static const struct lsec layout[] = {DTPB_SECTIONS(LS_SEC)};
+
+/* The line after the one starting with want, from *pos on, or NULL. */
+static const char *find_line(const char *text, const char *want)
+{
+    const char *p = strstr(text, want);
+    return p && (p == text || p[-1] == '\n') ? p : NULL;
+}
+
+static char *next_line(const char **p)
+{
+    const char *e = strchr(*p, '\n');
+    size_t n = e ? (size_t)(e - *p) : strlen(*p);
+    char *l = xasprintf("%.*s", (int)n, *p);
+    *p = e ? e + 1 : *p + n;
+    return l;
+}
+
+static void test_dtpb_layout_matches_doc(void **state)
+{
+    (void)state;
+    size_t len;
+    char *doc = read_file("docs/dtpb.md", 1 << 20, &len);
+    assert_non_null(doc);
+    for (size_t s = 0; s < ARRAY_SIZE(layout); s++) {
+        const struct lsec *ls = &layout[s];
+        /* The fields tile the record in offset order, no gap, no overlap. */
+        unsigned at = 0;
+        for (size_t k = 0; k < ls->n; k++) {
+            if (ls->f[k].off != at)
+                fail_msg("section %u: field %zu at %u, expected %u", ls->id, k, ls->f[k].off, at);
+            assert_true(ls->f[k].width == 4 || ls->f[k].width == 8);
+            at += ls->f[k].width;
+        }
+        assert_int_equal(at, ls->ent);
+        /* The summary row and the section's own table, row by row. */
+        char *row = xasprintf("| %u | %s | %u |\n", ls->id, ls->title, ls->ent);
+        if (!strstr(doc, row))
+            fail_msg("docs/dtpb.md lacks the summary row %s", row);
+        free(row);
+        char *head = xasprintf("### %u %s (%u bytes)\n", ls->id, ls->title, ls->ent);
+        const char *p = find_line(doc, head);
+        if (!p)
+            fail_msg("docs/dtpb.md lacks the heading %s", head);
+        free(head);
+        p = find_line(p, "| off | size | field |\n");
+        assert_non_null(p);
+        free(next_line(&p));
+        free(next_line(&p)); /* |---|---|---| */
+        for (size_t k = 0; k < ls->n; k++) {
+            char *got = next_line(&p);
+            char *want = xasprintf("| %u | %u | %s |", ls->f[k].off, ls->f[k].width, ls->f[k].doc);
+            if (strcmp(got, want))
+                fail_msg("section %u (%s) row %zu:\n  doc:    %s\n  header: %s", ls->id,
+                         ls->title, k, got, want);
+            free(got);
+            free(want);
+        }
+        char *after = next_line(&p);
+        if (after[0] == '|')
+            fail_msg("section %u (%s): docs/dtpb.md has more rows than the header: %s", ls->id,
+                     ls->title, after);
+        free(after);
+    }
+    free(doc);
+}
+
 /* ---- end to end on a real system file ---- */
 
 static int roundtrip_system(const char *file)
@@ -209,7 +397,7 @@ static int roundtrip_system(const char *file)
             ctx.board_loaded = true;
             stage = "resolve/checks/placement";
             if (resolve(&ctx) == 0 && checks_run(&ctx) == 0 && !diag_errors(&ctx.diag) &&
-                lower_place(&ctx) == 0) {
+                lower_place(&ctx) == 0 && lower_quiesce(&ctx) == 0) {
                 uint8_t *blob;
                 size_t n = blob_serialise(&ctx, &blob);
                 unsigned fails = rt_compare(&ctx, blob, n);
@@ -228,6 +416,7 @@ static int roundtrip_system(const char *file)
         diag_render_text(&ctx.diag, stderr, false);
     }
     place_free(ctx.place);
+    quiesce_free(ctx.quiesce);
     if (ctx.board_loaded)
         board_free(&ctx.board);
     system_free(&ctx.sys);
@@ -248,6 +437,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_dtpb_crc),
         cmocka_unit_test(test_dtpb_truncated_and_flipped),
         cmocka_unit_test(test_dtpb_structure_errors),
+        cmocka_unit_test(test_dtpb_layout_matches_doc),
+        cmocka_unit_test(test_dtpb_quiesce_section),
     };
     return cmocka_run_group_tests_name("dtpb", tests, NULL, NULL);
 }

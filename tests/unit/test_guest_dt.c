@@ -210,6 +210,10 @@ static const char *ref_cells(const char *name, bool *is_ref)
         {"phy-handle", NULL}, {"nvmem-cells", NULL}, {"interrupt-parent", NULL},
     };
     *is_ref = true;
+    if (strstr(name, "nr-gpio")) { /* snps,nr-gpios = <32>: a count, kept as it is */
+        *is_ref = false;
+        return NULL;
+    }
     for (size_t i = 0; i < ARRAY_SIZE(spec); i++)
         if (!strcmp(name, spec[i].prop))
             return spec[i].cells;
@@ -227,6 +231,8 @@ static void check_refs(struct chk *c, int node, const char *name, const fdt32_t 
     const char *cells = ref_cells(name, &is_ref);
     if (!is_ref)
         return;
+    if (cells && !strcmp(cells, "#gpio-cells") && fdt_getprop(c->fdt, node, "gpio-hog", NULL))
+        return; /* a hog's gpios are line numbers of its parent */
     if (len % 4) {
         bad(c, node, "%s: length %d is not a multiple of 4", name, len);
         return;
@@ -505,10 +511,22 @@ static void check_blob(struct chk *c)
             assert_int_equal(fdt_getprop(fdt, w, "read-only", NULL) != NULL, peer->access == SHM_RO);
         }
     }
+    /* ... and the board regions a device names through memory-region,
+     * copied with their board name (the unit address is the guest's). */
     int rm = fdt_path_offset(fdt, "/reserved-memory");
     size_t nrm = 0;
+    const struct board_node *brm = board_lookup(&c->ctx->board, "/reserved-memory");
     if (rm >= 0)
-        fdt_for_each_subnode(node, fdt, rm) nrm++;
+        fdt_for_each_subnode(node, fdt, rm) {
+            const char *nm = fdt_get_name(fdt, node, NULL);
+            size_t base = strcspn(nm, "@");
+            bool board_region = false;
+            for (const struct board_node *r = brm ? brm->first_child : NULL; r && !board_region;
+                 r = r->next_sibling)
+                board_region = strcspn(r->name, "@") == base && !strncmp(r->name, nm, base);
+            if (!board_region)
+                nrm++;
+        }
     assert_int_equal(nrm, nwin);
 
     /* aliases and stdout-path resolve. */
@@ -572,9 +590,14 @@ static void test_guest_dt_examples(void **state)
     int n = 0;
     assert_int_equal(glob("examples/*/system.yaml", 0, NULL, &gl), 0);
     assert_int_equal(glob("tests/guest-dt/*/system.yaml", GLOB_APPEND, NULL, &gl), 0);
+    /* Every system is tried (check_system names a failing one) and the
+     * glob freed before the verdict: a failed assert longjmps past
+     * globfree, and LSan would add a leak report to the failure. */
+    int bad = 0;
     for (size_t i = 0; i < gl.gl_pathc; i++, n++)
-        assert_int_equal(check_system(gl.gl_pathv[i], NULL), 0);
+        bad += check_system(gl.gl_pathv[i], NULL) != 0;
     globfree(&gl);
+    assert_int_equal(bad, 0);
     assert_true(n >= 3);
 }
 
@@ -660,11 +683,13 @@ static void test_guest_dt_rewrites(void **state)
     assert_int_equal(l, 32);
     assert_int_equal(rd64(v + 4), 0x30001000);
     assert_null(fdt_getprop(fdt, mmc, "iommus", NULL));
-    /* The regulator's enable GPIO is the hypervisor's: removed; the
-     * fixed-factor clock pulled in its parent fixed clock. */
+    /* The copied regulator keeps its enable GPIO (on the guest's own GPIO
+     * block: a reference is never removed; one to a GPIO the guest lacks is
+     * refused by dep-unowned, tests/invalid/checks/dep-unowned-hyp.yaml);
+     * the fixed-factor clock pulled in its parent fixed clock. */
     int reg = fdt_path_offset(fdt, "/regulators/regulator-sd");
     assert_true(reg > 0);
-    assert_null(fdt_getprop(fdt, reg, "gpio", NULL));
+    assert_non_null(fdt_getprop(fdt, reg, "gpio", NULL));
     assert_true(fdt_path_offset(fdt, "/oscillator") > 0);
     /* Mixed parents: interrupts-extended; the DSP's ranges point at the IPA. */
     int dsp = fdt_path_offset(fdt, "/soc/bus@14010000/dsp@14040000");
@@ -794,6 +819,13 @@ static int sweep_board(const char *file, const char *tmp, bool with_dtc)
     void *blob;
     size_t len;
     struct guest_tree *t = lower_guest_tree(&ctx, 0);
+    if (t->lost.n) {
+        /* Without the checks, the carving meets references it cannot
+         * carry: the build refuses such a tree (emit_guest_dt), so there is
+         * no blob to check. What matters is that it says so. */
+        gt_free(t);
+        goto out;
+    }
     assert_int_equal(gt_to_dtb(t, &blob, &len), 0);
     gt_free(t);
     struct chk c = {.fdt = blob, .what = file, .ctx = &ctx, .g = g};

@@ -27,11 +27,12 @@
 static unsigned place_and_walk(struct fx *f, uint8_t **blob_out, size_t *blob_len,
                                uint8_t **img_out)
 {
-    int rc = lower_place(&f->ctx);
+    int rc = fx_place(f);
     if (rc)
         diag_render_text(&f->ctx.diag, stderr, false);
     assert_int_equal(rc, 0);
     assert_int_equal(diag_errors(&f->ctx.diag), 0);
+    assert_int_equal(lower_quiesce(&f->ctx), 0);
     uint8_t *img;
     assert_int_equal(hvdata_image(&f->ctx, &img), 0);
     uint8_t *blob;
@@ -41,6 +42,9 @@ static unsigned place_and_walk(struct fx *f, uint8_t **blob_out, size_t *blob_le
     unsigned long checks = 0;
     unsigned fails = walk_all(&b, img, (size_t)f->ctx.place->size, &checks);
     assert_true(checks > 1000);
+    unsigned long qchecks = 0;
+    fails += walk_quiesce(&b, img, (size_t)f->ctx.place->size, &qchecks);
+    assert_true(qchecks > 0 || !dtpb_count(&b, DTPB_SEC_SMMUS));
     if (img_out)
         *img_out = img;
     else
@@ -267,7 +271,7 @@ static void test_tables_smmu_capacity(void **state)
     prm->node.node = &f.nodes[0];
     prm->smrs = 5;
     prm->has_smrs = true;
-    assert_int_not_equal(lower_place(&f.ctx), 0);
+    assert_int_not_equal(fx_place(&f), 0);
     assert_true(fx_reported(&f, "smmu-capacity"));
     fx_free(&f);
     fx_smmuv2_system(&f);
@@ -276,7 +280,7 @@ static void test_tables_smmu_capacity(void **state)
     prm->node.node = &f.nodes[0];
     prm->context_banks = 1;
     prm->has_context_banks = true;
-    assert_int_not_equal(lower_place(&f.ctx), 0);
+    assert_int_not_equal(fx_place(&f), 0);
     assert_true(fx_reported(&f, "smmu-capacity"));
     fx_free(&f);
 }
@@ -287,12 +291,12 @@ static void test_tables_hv_memory(void **state)
     struct fx f;
     fx_smmuv3_system(&f);
     f.ctx.sys.hyp_memory.v[0].size = 16384;
-    assert_int_not_equal(lower_place(&f.ctx), 0);
+    assert_int_not_equal(fx_place(&f), 0);
     assert_true(fx_reported(&f, "hv-memory"));
     fx_free(&f);
     fx_smmuv3_system(&f);
     f.ctx.sys.hyp_memory.n = 0;
-    assert_int_not_equal(lower_place(&f.ctx), 0);
+    assert_int_not_equal(fx_place(&f), 0);
     assert_true(fx_reported(&f, "hv-memory"));
     fx_free(&f);
 }
@@ -322,19 +326,19 @@ static void test_tables_refused_maps(void **state)
     fx_smmuv3_system(&f);
     f.ctx.sys.ipa_bits = 32;
     f.ctx.sys.guests.v[0].memory.v[1].ipa = 0x100000000ull;
-    assert_int_not_equal(lower_place(&f.ctx), 0);
+    assert_int_not_equal(fx_place(&f), 0);
     assert_true(fx_reported(&f, "range-wrap"));
     fx_free(&f);
     /* Two RAM ranges of one guest at the same IPA, different PAs. */
     fx_smmuv3_system(&f);
     fx_mem(&f.ctx.sys.guests.v[1], 0x78000000, 1 << 20, 0x0);
-    assert_int_not_equal(lower_place(&f.ctx), 0);
+    assert_int_not_equal(fx_place(&f), 0);
     assert_true(fx_reported(&f, "ipa-overlap"));
     fx_free(&f);
     /* A device whose guest address has another offset in its page. */
     fx_smmuv3_system(&f);
     f.ctx.sys.guests.v[1].devices.v[0].regs.v[0].ipa = 0x10000800;
-    assert_int_not_equal(lower_place(&f.ctx), 0);
+    assert_int_not_equal(fx_place(&f), 0);
     assert_true(fx_reported(&f, "align"));
     fx_free(&f);
 }
@@ -362,7 +366,8 @@ static void test_tables_scale(void **state)
     }
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    assert_int_equal(lower_place(&f.ctx), 0);
+    assert_int_equal(fx_place(&f), 0);
+    assert_int_equal(lower_quiesce(&f.ctx), 0);
     uint8_t *img;
     assert_int_equal(hvdata_image(&f.ctx, &img), 0);
     free(img);
@@ -394,7 +399,7 @@ static void test_tables_limits(void **state)
     /* 128 GiB at IPA = PA + 4 KiB: no block fits, 2^25 pages. */
     fx_reg(&f.ctx.sys.guests.v[1].devices.v[0], 0x10000000000ull, 128ull << 30,
            0x20000001000ull);
-    assert_int_not_equal(lower_place(&f.ctx), 0);
+    assert_int_not_equal(fx_place(&f), 0);
     assert_true(fx_reported(&f, "hv-memory"));
     fx_free(&f);
 
@@ -406,7 +411,7 @@ static void test_tables_limits(void **state)
     prm->has_sid_bits = true;
     f.ctx.sys.hyp_memory.v[0].size = 1ull << 40;
     fx_sid(&f.ctx.sys.guests.v[1].devices.v[0], &f.smmus[0], 0x1000000, 0, 0x80000000u);
-    assert_int_not_equal(lower_place(&f.ctx), 0);
+    assert_int_not_equal(fx_place(&f), 0);
     assert_true(fx_reported(&f, "hv-memory"));
     assert_int_equal(f.ctx.place->smmus[0].l2.n, 0);
     fx_free(&f);
@@ -428,7 +433,11 @@ static int walk_dir(const char *dir)
         unsigned fails = walk_all(&b, hv, hn, &checks);
         printf("%s - %s: %lu translations and stream lookups, %u failures\n",
                fails ? "not ok" : "ok", dir, checks, fails);
-        rc = fails != 0;
+        unsigned long qchecks = 0;
+        unsigned qfails = walk_quiesce(&b, hv, hn, &qchecks);
+        printf("%s - %s: quiesce plan applied guest by guest: %lu stream lookups, %u failures\n",
+               qfails ? "not ok" : "ok", dir, qchecks, qfails);
+        rc = fails != 0 || qfails != 0;
     }
     free(blob);
     free(hv);

@@ -191,7 +191,7 @@ static void test_util_outputs_atomic(void **state)
     /* A committed build writes the file. */
     outputs_init(&o);
     assert_int_equal(outputs_add(&o, path, "good", 4), 0);
-    assert_int_equal(outputs_commit(&o), 0);
+    assert_int_equal(outputs_commit(&o, NULL, 0, NULL, 0), 0);
     size_t len;
     char *text = read_file(path, 100, &len);
     assert_string_equal(text, "good");
@@ -206,6 +206,65 @@ static void test_util_outputs_atomic(void **state)
     free(text);
     assert_files_then_remove(dir, "sub", 1);
     free(path);
+}
+
+/* With an output directory: the set switches whole (an output of the
+ * previous set that the new one lacks goes, a file dtpass did not write
+ * stays, the manifest lists the set), and an output that is an input is
+ * refused before anything changes. */
+static void test_util_outputs_set(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/dtpass-test-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *out = xasprintf("%s/out", dir), *a = xasprintf("%s/a.dtb", out),
+         *b = xasprintf("%s/xen/b.dtb", out), *mine = xasprintf("%s/mine.txt", out);
+    struct outputs o;
+    outputs_init(&o);
+    o.dir = out;
+    assert_int_equal(outputs_add(&o, a, "A1", 2), 0);
+    assert_int_equal(outputs_add(&o, b, "B1", 2), 0);
+    assert_int_equal(outputs_commit(&o, NULL, 0, NULL, 0), 0);
+    outputs_abort(&o);
+    FILE *f = fopen(mine, "w");
+    assert_non_null(f);
+    fputs("mine", f);
+    fclose(f);
+
+    /* a.dtb is an input of the next build: refused, nothing changes. */
+    char *inputs[] = {a};
+    outputs_init(&o);
+    o.dir = out;
+    assert_int_equal(outputs_add(&o, a, "A2", 2), 0);
+    assert_int_not_equal(outputs_commit(&o, inputs, 1, NULL, 0), 0);
+    assert_non_null(o.msg);
+    assert_non_null(strstr(o.msg, "is the input"));
+    outputs_abort(&o);
+    size_t len;
+    char *t = read_file(a, 10, &len);
+    assert_string_equal(t, "A1");
+    free(t);
+
+    /* Only a.dtb now: xen/b.dtb goes with its directory, mine.txt stays. */
+    outputs_init(&o);
+    o.dir = out;
+    assert_int_equal(outputs_add(&o, a, "A3", 2), 0);
+    assert_int_equal(outputs_commit(&o, NULL, 0, NULL, 0), 0);
+    outputs_abort(&o);
+    t = read_file(a, 10, &len);
+    assert_string_equal(t, "A3");
+    free(t);
+    t = read_file(mine, 10, &len);
+    assert_string_equal(t, "mine");
+    free(t);
+    char *xen = xasprintf("%s/xen", out), *man = xasprintf("%s/.dtpass-outputs", out);
+    struct stat st;
+    assert_int_not_equal(stat(xen, &st), 0);
+    t = read_file(man, 100, &len);
+    assert_string_equal(t, "a.dtb\n");
+    free(t);
+    assert_files_then_remove(dir, "out", 2); /* a.dtb, mine.txt (ls hides the manifest) */
+    free(xen), free(man), free(out), free(a), free(b), free(mine);
 }
 
 /* A file written in pieces is exactly their concatenation, across the
@@ -234,7 +293,7 @@ static void test_util_outputs_stream(void **state)
     }
     assert_int_equal(outputs_write(&f, want, 0), 0);
     assert_int_equal(outputs_close(&f), 0);
-    assert_int_equal(outputs_commit(&o), 0);
+    assert_int_equal(outputs_commit(&o, NULL, 0, NULL, 0), 0);
     size_t len;
     char *got = read_file(path, total + 1, &len);
     assert_int_equal(len, total);
@@ -244,7 +303,8 @@ static void test_util_outputs_stream(void **state)
     outputs_init(&o);
     assert_int_equal(outputs_open(&o, path, &f), 0);
     assert_int_equal(outputs_write(&f, "new", 3), 0);
-    assert_int_not_equal(outputs_commit(&o), 0); /* still open: not a finished build */
+    assert_int_not_equal(outputs_commit(&o, NULL, 0, NULL, 0), 0); /* still open: not a finished build */
+    outputs_abort(&o); /* frees the message */
     free(f.buf);
     got = read_file(path, total + 1, &len);
     assert_int_equal(len, total);
@@ -283,6 +343,7 @@ int main(void)
         cmocka_unit_test(test_util_read_file),
         cmocka_unit_test(test_util_outputs_atomic),
         cmocka_unit_test(test_util_outputs_stream),
+        cmocka_unit_test(test_util_outputs_set),
         cmocka_unit_test(test_util_paths),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);

@@ -18,6 +18,9 @@
  * STE translates with its guest's VMID, VTCR and root, every other SID
  * aborts; on SMMUv2 every assigned SID matches exactly one SMR whose
  * context bank belongs to its guest and every other SID matches none.
+ * walk_quiesce() applies each guest's quiesce plan (system.dtpb section 15)
+ * to a copy of the stream tables and checks the guest's streams abort and
+ * everyone else's are untouched.
  * Failures are counted and printed, so one run reports every problem. */
 #ifndef DTPASS_TEST_WALKER_H
 #define DTPASS_TEST_WALKER_H
@@ -477,6 +480,124 @@ static unsigned walk_all(const struct dtpb *b, const uint8_t *hv, size_t hvlen,
     }
     if (checks)
         *checks = w.checks;
+    return w.failures;
+}
+
+/* ---- the quiesce plan's SMMU part, applied ---- */
+
+/* What sid on SMMU si does: 0 aborts / faults, 1 translates, with the
+ * 64-byte STE (v3) or the matching SMR's S2CR (v2, from s2cr[]) in *cfg. */
+static int wk_stream_state(struct wk *w, uint32_t si, const struct dtpb_smmu *s,
+                           const uint32_t *s2cr, uint32_t sid, uint8_t cfg[64])
+{
+    const struct dtpb *b = w->b;
+    memset(cfg, 0, 64);
+    if (s->version == 3) {
+        uint64_t a = wk_ste_addr(w, s, sid);
+        if (!a || a < w->pa || a - w->pa > w->len - 64)
+            return 0;
+        memcpy(cfg, w->img + (a - w->pa), 64);
+        uint64_t w0 = wk_le64(cfg);
+        return (w0 & 1) && ((w0 >> 1) & 7) != 0;
+    }
+    for (uint32_t k = 0; k < dtpb_count(b, DTPB_SEC_SMRS); k++) {
+        struct dtpb_smr r;
+        dtpb_smr(b, k, &r);
+        uint32_t id = r.smr & 0x7fff, mask = (r.smr >> 16) & 0x7fff;
+        if (r.smmu != si || !(r.smr >> 31) || (sid & ~mask) != (id & ~mask))
+            continue;
+        memcpy(cfg, &s2cr[k], 4);
+        return ((s2cr[k] >> 16) & 3) != 2; /* TYPE 0b10: fault */
+    }
+    return 0; /* no match: sCR0.USFCFG faults it */
+}
+
+/* For each guest: applies its quiesce steps of kinds 1 and 2 to a copy of
+ * the stream tables (STEs -> V=1 Config=abort, S2CRs -> TYPE=fault) as a
+ * hypervisor would, then looks every stream ID of every SMMU up again:
+ * each of that guest's streams must abort, every other stream must be
+ * exactly as before (same STE bytes, same S2CR). Returns failures. */
+static unsigned walk_quiesce(const struct dtpb *b, const uint8_t *hv, size_t hvlen,
+                             unsigned long *checks)
+{
+    struct wk w = {.img = hv, .len = hvlen, .b = b};
+    for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_LOADMAP); i++) {
+        struct dtpb_load l;
+        dtpb_load(b, i, &l);
+        if (l.kind == DTPB_LOAD_HVDATA)
+            w.pa = l.pa;
+    }
+    uint32_t nsmr = dtpb_count(b, DTPB_SEC_SMRS);
+    uint32_t *s2cr = calloc(nsmr + 1, sizeof(*s2cr)), *s2cr_q = calloc(nsmr + 1, sizeof(*s2cr));
+    uint8_t *copy = malloc(hvlen ? hvlen : 1);
+    for (uint32_t k = 0; k < nsmr; k++) {
+        struct dtpb_smr r;
+        dtpb_smr(b, k, &r);
+        s2cr[k] = r.s2cr;
+    }
+    for (uint32_t gq = 0; gq < dtpb_count(b, DTPB_SEC_GUESTS); gq++) {
+        struct dtpb_guest g;
+        dtpb_guest(b, gq, &g);
+        memcpy(copy, hv, hvlen);
+        memcpy(s2cr_q, s2cr, (nsmr + 1) * sizeof(*s2cr));
+        struct wk wq = w;
+        wq.img = copy;
+        for (uint32_t i = 0; i < dtpb_count(b, DTPB_SEC_QUIESCE); i++) {
+            struct dtpb_qstep q;
+            struct dtpb_smmu s;
+            dtpb_qstep(b, i, &q);
+            if (q.guest != gq || (q.kind != DTPB_Q_ABORT_STE && q.kind != DTPB_Q_FAULT_S2CR))
+                continue;
+            dtpb_smmu(b, q.smmu, &s);
+            if (q.kind == DTPB_Q_FAULT_S2CR) {
+                for (uint32_t k = 0; k < nsmr; k++) {
+                    struct dtpb_smr r;
+                    dtpb_smr(b, k, &r);
+                    if (r.smmu == q.smmu && r.index == q.sid)
+                        s2cr_q[k] = (s2cr_q[k] & ~(3u << 16)) | (2u << 16);
+                }
+                continue;
+            }
+            for (uint64_t sid = q.sid; sid < (uint64_t)q.sid + q.count; sid++) {
+                uint64_t a = wk_ste_addr(&w, &s, (uint32_t)sid);
+                if (a && a >= w.pa && a - w.pa <= hvlen - 64) {
+                    memset(copy + (a - w.pa), 0, 64);
+                    copy[a - w.pa] = 1; /* V=1, Config=0b000: abort */
+                }
+            }
+        }
+        for (uint32_t si = 0; si < dtpb_count(b, DTPB_SEC_SMMUS); si++) {
+            struct dtpb_smmu s;
+            dtpb_smmu(b, si, &s);
+            unsigned bits = s.version == 3 ? (s.sid_bits > 20 ? 20 : s.sid_bits)
+                                           : (s.sid_bits > 16 ? 16 : s.sid_bits);
+            for (uint64_t sid = 0; sid < (1ull << bits); sid++) {
+                int owner = wk_sid_owner(b, si, (uint32_t)sid);
+                uint8_t before[64], after[64];
+                int was = wk_stream_state(&w, si, &s, s2cr, (uint32_t)sid, before);
+                int now = wk_stream_state(&wq, si, &s, s2cr_q, (uint32_t)sid, after);
+                w.checks++;
+                if (owner == (int)gq) {
+                    if (now)
+                        WK_FAIL(&w, "quiesce %s: %s sid 0x%" PRIx64 " still translates",
+                                dtpb_str(b, g.name), dtpb_str(b, s.name), sid);
+                    if (!was)
+                        WK_FAIL(&w, "quiesce %s: %s sid 0x%" PRIx64 " did not translate before",
+                                dtpb_str(b, g.name), dtpb_str(b, s.name), sid);
+                } else if (was != now || memcmp(before, after, 64)) {
+                    WK_FAIL(&w, "quiesce %s: %s sid 0x%" PRIx64 " of another owner changed",
+                            dtpb_str(b, g.name), dtpb_str(b, s.name), sid);
+                }
+            }
+        }
+        if (wq.failures)
+            w.failures += wq.failures;
+    }
+    free(copy);
+    free(s2cr);
+    free(s2cr_q);
+    if (checks)
+        *checks += w.checks;
     return w.failures;
 }
 

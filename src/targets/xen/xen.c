@@ -10,6 +10,7 @@
  *                              devices (xen,reg, xen,path) and their
  *                              resource-free providers
  *   boot.scr.txt               U-Boot commands loading every image and booting Xen
+ *   boot.scr                   the same as a U-Boot script image (emit/uimage.c)
  *   qemu-loader.args           the same layout as QEMU -device loader arguments
  *
  * Xen decides more than the system description says, and the build Debian
@@ -34,7 +35,10 @@
 
 #include "emit/emit.h"
 #include "emit/guest_dt.h"
+#include "emit/uimage.h"
 #include "lower/guest_tree.h"
+#include "lower/quiesce.h"
+#include "targets/xen/xen.h"
 
 #define KiB 1024ull
 #define MiB (1024ull * 1024)
@@ -521,6 +525,9 @@ static struct guest_tree *build_passthrough(struct xen_ctx *x, const struct gt_o
             gt_prop_empty(t, n, "xen,force-assign-without-iommu");
     }
     gt_copy_providers(ctx, t, owners);
+    for (size_t k = 0; k < t->lost.n; k++) /* never a silently lossy fragment */
+        diag_report(&ctx->diag, "dep-unowned", NOPOS, "guest %s: %s (not carried into the guest tree)",
+                    g->name, t->lost.v[k]);
 
     /* Board aliases of the nodes the guest got, at their guest paths. */
     if (aliases) {
@@ -598,6 +605,26 @@ static void warn_unenforced(struct xen_ctx *x)
                                 "in guest '%s', not SPI %u",
                                 dev->irqs.v[i].phys, dev->irqs.v[i].phys, sg->name,
                                 dev->irqs.v[i].virt);
+        }
+    }
+    /* On domain destroy Xen de-assigns the domain's devices from its IOMMU
+     * contexts (docs/xen.md#guest-reboot) but asserts no reset and switches
+     * off no power domain: a master whose plan stops it only that way keeps
+     * running. Stream steps come first in a guest's plan. */
+    const struct quiesce_plan *q = ctx->quiesce;
+    for (size_t i = 0, blocked = SIZE_MAX, told = SIZE_MAX; q && i < q->steps.n; i++) {
+        const struct qs_step *st = &q->steps.v[i];
+        if (st->kind == QS_ABORT_STE || st->kind == QS_FAULT_S2CR)
+            blocked = st->device;
+        else if ((st->kind == QS_RESET || st->kind == QS_POWER_OFF) && st->device != blocked &&
+                 st->device != told) {
+            told = st->device;
+            diag_report(&ctx->diag, "xen-unenforced", st->dev->ref.pos,
+                        "%s of guest '%s' is stopped on a reboot only by its %s (%s), which "
+                        "Xen does not drive when it destroys the domain: its DMA may outlive "
+                        "the guest",
+                        st->dev->ref.node->path, sys->guests.v[st->guest].name,
+                        st->kind == QS_RESET ? "reset line" : "power domain", st->provider->path);
         }
     }
     for (size_t s = 0; s < sys->shared.n; s++)
@@ -821,7 +848,7 @@ static const char *find_uart(const struct dtpass_ctx *ctx)
  * Xen falls back to the board's stdout-path, and a UART a guest owns cannot
  * be Xen's console too: Xen would keep its interrupt and refuse to build
  * the guest. */
-static void choose_console(struct xen_ctx *x)
+static void choose_console(struct xen_ctx *x, bool report)
 {
     struct dtpass_ctx *ctx = x->ctx;
     const struct system *sys = &ctx->sys;
@@ -837,7 +864,8 @@ static void choose_console(struct xen_ctx *x)
         free(ref);
     }
     if (!n) {
-        diag_report(&ctx->diag, "xen-unenforced", sys->version_pos,
+        if (report)
+            diag_report(&ctx->diag, "xen-unenforced", sys->version_pos,
                     "no hypervisor device is a UART Xen has a driver for, and the board has no "
                     "usable stdout-path: Xen runs without a console (give it one in "
                     "`hypervisor: devices:`)");
@@ -847,7 +875,7 @@ static void choose_console(struct xen_ctx *x)
         x->uart = n->path;
         return;
     }
-    for (size_t g = 0; g < sys->guests.n; g++)
+    for (size_t g = 0; report && g < sys->guests.n; g++)
         for (size_t d = 0; d < sys->guests.v[g].devices.n; d++) {
             const struct sys_device *dev = &sys->guests.v[g].devices.v[d];
             if (dev->ref.node != n)
@@ -878,6 +906,47 @@ static uint64_t align_up(uint64_t v, uint64_t a)
     return (v + a - 1) & ~(a - 1);
 }
 
+/* The boot script's first step: every device passed through must exist on
+ * the machine as it runs, which U-Boot's own device tree (its control DT,
+ * ${fdtcontroladdr}) tells; on QEMU that tree is the one the machine
+ * generated for its options. A device the host DTB describes but the
+ * machine lacks (QEMU virt replaces its PL061 by an ACPI GED when firmware
+ * runs with ACPI on) is mapped into its guest all the same, and the guest
+ * dies of an external abort on the first access, before its console is up
+ * (docs/xen.md, "When a guest's device is not there"). The script then
+ * stops in U-Boot naming the missing paths; `setenv dtpass_devcheck off`
+ * skips the step where U-Boot's tree legitimately differs from the board's.
+ * A node is asked for `compatible` (else `reg`), which every device node
+ * has; one with neither is not checked. U-Boot 2023.01's `exit` does not
+ * end a sourced script, so the loads and `booti` sit in the `else` branch.
+ * Returns whether the script has the step (and so an open `if`). */
+static bool write_devcheck(struct xen_ctx *x, struct strbuf *scr)
+{
+    const struct board *b = &x->ctx->board;
+    bool any = false;
+    for (uint32_t i = 0; i < b->nnodes; i++) {
+        const struct board_node *n = b->nodes[i];
+        if (!x->passthrough[i] || (!n->compatible && n->nmmio == 0))
+            continue;
+        if (!any)
+            sb_puts(scr, "setenv dtpass_missing\n"
+                         "if test -n \"${fdtcontroladdr}\" && test \"${dtpass_devcheck}\" != off"
+                         " && fdt addr -q ${fdtcontroladdr}; then\n");
+        any = true;
+        sb_printf(scr,
+                  "  fdt get value dtpass_v %s %s"
+                  " || setenv dtpass_missing \"${dtpass_missing} %s\"\n",
+                  n->path, n->compatible ? "compatible" : "reg", n->path);
+    }
+    if (any)
+        sb_puts(scr, "fi\n"
+                     "if test -n \"${dtpass_missing}\"; then\n"
+                     "  echo \"dtpass: this machine has no${dtpass_missing}: a guest would fault"
+                     " on it; the host DTB must describe the machine as it runs (docs/xen.md)\"\n"
+                     "else\n");
+    return any;
+}
+
 static void write_scripts(struct xen_ctx *x, struct strbuf *scr, struct strbuf *args)
 {
     const struct system *sys = &x->ctx->sys;
@@ -887,13 +956,17 @@ static void write_scripts(struct xen_ctx *x, struct strbuf *scr, struct strbuf *
             host = &x->img.v[i];
     sb_printf(scr,
               "# U-Boot script generated by dtpass: Xen on Arm, dom0less, %zu guest%s.\n"
-              "# Every file is loaded from the boot partition; put Xen there as `xen`.\n"
-              "# mkimage -A arm64 -T script -C none -d boot.scr.txt boot.scr\n"
+              "# Every file is loaded from where the script is (${prefix}, set by distro\n"
+              "# boot; the partition's root when unset); put Xen there as `xen`.\n"
+              "# boot.scr is this script as U-Boot's `source` runs it (docs/xen.md).\n"
               "setenv bootdev \"${devtype} ${devnum}:${distro_bootpart}\"\n",
               sys->guests.n, sys->guests.n == 1 ? "" : "s");
+    bool checked = write_devcheck(x, scr);
+    const char *ind = checked ? "  " : "";
     for (size_t i = 0; i < x->img.n; i++) {
         const struct ximage *im = &x->img.v[i];
-        sb_printf(scr, "load ${bootdev} 0x%llx %s\n", (unsigned long long)im->addr, im->name);
+        sb_printf(scr, "%sload ${bootdev} 0x%llx ${prefix}%s\n", ind, (unsigned long long)im->addr,
+                  im->name);
         if (!im->src || im == host)
             continue; /* QEMU takes Xen as -kernel and the host DTB as -dtb */
         sb_puts(args, "-device loader,file=");
@@ -904,8 +977,10 @@ static void write_scripts(struct xen_ctx *x, struct strbuf *scr, struct strbuf *
         }
         sb_printf(args, ",addr=0x%llx,force-raw=on\n", (unsigned long long)im->addr);
     }
-    sb_printf(scr, "booti 0x%llx - 0x%llx\n", (unsigned long long)xen->addr,
+    sb_printf(scr, "%sbooti 0x%llx - 0x%llx\n", ind, (unsigned long long)xen->addr,
               (unsigned long long)(host ? host->addr : 0));
+    if (checked)
+        sb_puts(scr, "fi\n");
 }
 
 static void free_images(struct xen_ctx *x)
@@ -917,42 +992,18 @@ static void free_images(struct xen_ctx *x)
     VEC_FREE(&x->img);
 }
 
-int emit_xen(struct dtpass_ctx *ctx)
+/* The per-guest facts checks and emitter share (RAM size, vPL011, which
+ * board nodes are passed through); the caller frees x->xg and
+ * x->passthrough. */
+static void xen_prepare(struct xen_ctx *x, struct dtpass_ctx *ctx)
 {
     const struct system *sys = &ctx->sys;
-    struct xen_ctx x = {.ctx = ctx};
-    int rc = -1;
-    x.xg = xcalloc(sys->guests.n + 1, sizeof(*x.xg));
-    x.passthrough = xcalloc(ctx->board.nnodes + 1, sizeof(*x.passthrough));
-    struct guest_tree **trees = xcalloc(sys->guests.n + 1, sizeof(*trees));
-    if (!ctx->owners) {
-        diag_fatal(&ctx->diag, NOPOS, "internal error: guest trees were not prepared");
-        goto out;
-    }
-
-    if (sys->hyp_memory.n == 0) {
-        diag_report(&ctx->diag, "hv-memory", sys->version_pos,
-                    "the xen target places Xen, the host DTB and the passthrough DTBs in "
-                    "hypervisor memory: give `hypervisor: memory:`");
-        goto out;
-    }
-    const struct sys_mem *hm = &sys->hyp_memory.v[0];
-    x.hyp_base = hm->base;
-    if (!u64_add(hm->base, hm->size, &x.hyp_end) || hm->size < 8 * MiB) {
-        diag_report(&ctx->diag, "hv-memory", hm->pos,
-                    "the xen target needs at least 8 MiB in the first hypervisor memory region "
-                    "(Xen at +2 MiB, a 2 MiB boot area at the end)");
-        goto out;
-    }
-    x.area = x.hyp_end - 2 * MiB;
-    x.area_end = x.hyp_end;
-    /* Image 0 is Xen: the room from base + 2 MiB to the boot area. */
-    add_image(&x, "Xen", -1, NULL, xstrdup("xen"), x.hyp_base + 2 * MiB,
-              x.area - (x.hyp_base + 2 * MiB), hm->pos);
-
+    x->ctx = ctx;
+    x->xg = xcalloc(sys->guests.n + 1, sizeof(*x->xg));
+    x->passthrough = xcalloc(ctx->board.nnodes + 1, sizeof(*x->passthrough));
     for (size_t g = 0; g < sys->guests.n; g++) {
         const struct sys_guest *sg = &sys->guests.v[g];
-        struct xguest *xg = &x.xg[g];
+        struct xguest *xg = &x->xg[g];
         xg->kernel = xg->ramdisk = xg->pt = -1;
         uint64_t bytes = 0;
         for (size_t m = 0; m < sg->memory.n; m++)
@@ -962,24 +1013,88 @@ int emit_xen(struct dtpass_ctx *ctx)
         xg->vpl011 = needs_vpl011(sg);
         for (size_t d = 0; d < sg->devices.n; d++)
             if (sg->devices.v[d].ref.node)
-                x.passthrough[sg->devices.v[d].ref.node->index] = true;
-        if (!sg->kernel.file) {
-            diag_report(&ctx->diag, "schema", sg->pos,
+                x->passthrough[sg->devices.v[d].ref.node->index] = true;
+    }
+}
+
+/* The first hypervisor memory region's end, or false when the region
+ * cannot hold Xen and the boot area. */
+static bool hyp_region(const struct system *sys, uint64_t *end)
+{
+    const struct sys_mem *hm = sys->hyp_memory.n ? &sys->hyp_memory.v[0] : NULL;
+    return hm && u64_add(hm->base, hm->size, end) && hm->size >= 8 * MiB;
+}
+
+/* The target's checks (targets/target.h): what Xen cannot be told, what
+ * collides with Xen's fixed guest layout, and what the emitter needs from
+ * the system file. Also run by `dtpass check --target xen`. */
+static void xen_check(struct dtpass_ctx *ctx)
+{
+    const struct system *sys = &ctx->sys;
+    struct xen_ctx x = {0};
+    uint64_t end;
+    if (sys->hyp_memory.n == 0) {
+        diag_report(&ctx->diag, "hv-memory", sys->version_pos,
+                    "the xen target places Xen, the host DTB and the passthrough DTBs in "
+                    "hypervisor memory: give `hypervisor: memory:`");
+        return;
+    }
+    if (!hyp_region(sys, &end)) {
+        diag_report(&ctx->diag, "hv-memory", sys->hyp_memory.v[0].pos,
+                    "the xen target needs at least 8 MiB in the first hypervisor memory region "
+                    "(Xen at +2 MiB, a 2 MiB boot area at the end)");
+        return;
+    }
+    xen_prepare(&x, ctx);
+    for (size_t g = 0; g < sys->guests.n; g++)
+        if (!sys->guests.v[g].kernel.file)
+            diag_report(&ctx->diag, "schema", sys->guests.v[g].pos,
                         "the xen target needs a kernel for guest '%s': give `boot: kernel: "
                         "{ file, load }`",
-                        sg->name);
+                        sys->guests.v[g].name);
+    choose_console(&x, true);
+    warn_unenforced(&x);
+    for (size_t g = 0; g < sys->guests.n; g++)
+        check_guest_layout(&x, (uint32_t)g);
+    free(x.xg);
+    free(x.passthrough);
+}
+
+/* The emitter: runs after xen_check found no error, so hypervisor memory
+ * holds Xen and the boot area and every guest has a kernel. What only the
+ * images show (a missing file, images overlapping or outside RAM, a boot
+ * area too small) is reported here. */
+static int emit_xen(struct dtpass_ctx *ctx)
+{
+    const struct system *sys = &ctx->sys;
+    struct xen_ctx x = {0};
+    int rc = -1;
+    xen_prepare(&x, ctx);
+    struct guest_tree **trees = xcalloc(sys->guests.n + 1, sizeof(*trees));
+    if (!ctx->owners || !hyp_region(sys, &x.hyp_end)) {
+        diag_fatal(&ctx->diag, NOPOS, "internal error: the xen target's checks or guest trees "
+                                      "did not run");
+        goto out;
+    }
+    const struct sys_mem *hm = &sys->hyp_memory.v[0];
+    x.hyp_base = hm->base;
+    x.area = x.hyp_end - 2 * MiB;
+    x.area_end = x.hyp_end;
+    /* Image 0 is Xen: the room from base + 2 MiB to the boot area. */
+    add_image(&x, "Xen", -1, NULL, xstrdup("xen"), x.hyp_base + 2 * MiB,
+              x.area - (x.hyp_base + 2 * MiB), hm->pos);
+
+    for (size_t g = 0; g < sys->guests.n; g++) {
+        const struct sys_guest *sg = &sys->guests.v[g];
+        struct xguest *xg = &x.xg[g];
+        if (!sg->kernel.file)
             continue;
-        }
         if ((xg->kernel = file_image(&x, "kernel", (int)g, &sg->kernel)) < 0)
             goto out;
         if (sg->ramdisk.file && (xg->ramdisk = file_image(&x, "ramdisk", (int)g, &sg->ramdisk)) < 0)
             goto out;
     }
-    choose_console(&x);
-    warn_unenforced(&x);
-    for (size_t g = 0; g < sys->guests.n; g++)
-        check_guest_layout(&x, (uint32_t)g);
-
+    choose_console(&x, false);
     /* Passthrough DTBs first in the boot area, then the host DTB that
      * points at them. */
     uint64_t cur = x.area;
@@ -1040,6 +1155,16 @@ int emit_xen(struct dtpass_ctx *ctx)
         sb_init(&args);
         write_scripts(&x, &scr, &args);
         rc = stage(&x, "boot.scr.txt", scr.s, scr.len);
+        struct strbuf img;
+        sb_init(&img);
+        if (!rc && uimage_script(&img, scr.s, scr.len)) {
+            diag_fatal(&ctx->diag, NOPOS,
+                       "xen: the boot script is too large for U-Boot's image format");
+            rc = -1;
+        }
+        if (!rc)
+            rc = stage(&x, "boot.scr", img.s, img.len);
+        sb_free(&img);
         if (!rc)
             rc = stage(&x, "qemu-loader.args", args.s, args.len);
         sb_free(&scr);
@@ -1057,3 +1182,18 @@ out:
     free_images(&x);
     return rc || diag_errors(&ctx->diag) ? -1 : 0;
 }
+
+static const char *const xen_outputs[] = {
+    "host.dtb", "host.dts", "<guest>-passthrough.dtb", "<guest>-passthrough.dts",
+    "boot.scr.txt", "qemu-loader.args", NULL,
+};
+
+const struct hv_target xen_target = {
+    .name = "xen",
+    .summary = "Xen on Arm, dom0less: host DTB, passthrough DTBs, U-Boot script (docs/xen.md)",
+    .outdir = "xen",
+    .outputs = xen_outputs,
+    .needs = HV_NEEDS_GUEST_TREES | HV_NEEDS_PLACE,
+    .check = xen_check,
+    .emit = emit_xen,
+};
