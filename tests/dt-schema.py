@@ -319,9 +319,10 @@ def main():
 
     if probe:
         new = [k for k in keys[probe[2]] if not covered(k, board_keys[probe[0]])]
-        if any("interrupts" in k[1] for k in new):
+        hit = [k for k in new if "interrupts" in k[1]]
+        if hit:
             print("ok - self-test: %s without `interrupts` gives a new error (%s)" %
-                  (victim, new[0][1]))
+                  (victim, hit[0][1]))
         else:
             print("not ok - self-test: removing `interrupts` of %s gives no new error" % victim)
             fails += 1
