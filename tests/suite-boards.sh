@@ -7,21 +7,14 @@
 # and as DTS. Prints "ok - ..." / "not ok - ..." per check; exits 1 on any
 # failure. Environment: DTPASS (binary), DTPASS_CACHE (board cache; fetched
 # with tools/fetch-boards when unset).
-set -u
-cd "$(dirname "$0")/.."
-DTPASS=${DTPASS:-$PWD/build/dtpass}
+. "$(dirname "$0")/lib.sh"
 CACHE=${DTPASS_CACHE:-$(sh tools/fetch-boards)} || { echo "not ok - fetch the board cache"; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-ok() { echo "ok - $1"; }
-nok() { echo "not ok - $1"; fail=1; }
 
 # --- every real board ---
 find "$CACHE/debian" "$CACHE/qemu" -name '*.dtb' 2>/dev/null | sort >"$tmp/list"
 n=$(wc -l <"$tmp/list")
 if [ "$n" -lt 500 ]; then
-    nok "the cache holds the real boards (found $n DTBs in $CACHE, expected 577 + QEMU)"
+    notok "the cache holds the real boards (found $n DTBs in $CACHE, expected 577 + QEMU)"
 fi
 mkdir -p "$tmp/json"
 i=0
@@ -32,7 +25,7 @@ while read -r f; do
     echo "$i $? $rel" >>"$tmp/results"
 done <"$tmp/list"
 
-python3 - "$tmp" <<'EOF' || fail=1
+python3 - "$tmp" <<'EOF' || fails=$((fails + 1))
 import json, os, sys
 tmp = sys.argv[1]
 bad = 0
@@ -70,7 +63,7 @@ check_py() { # name json-file python-expression-on-d
     if python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if ($3) else 1)" "$2" 2>/dev/null; then
         ok "$1"
     else
-        nok "$1"
+        notok "$1"
     fi
 }
 dev() { echo "next(x for x in d['devices'] if x['path'] == '$1')"; }
@@ -78,7 +71,7 @@ dev() { echo "next(x for x in d['devices'] if x['path'] == '$1')"; }
 V=qemu/virt-gicv3-smmuv3.dtb
 json_of $V >"$tmp/virt.json"
 [ "$(fdtget -t x "$CACHE/$V" /pl011@9000000 reg)" = "0 9000000 0 1000" ] && [ "$(fdtget -t x "$CACHE/$V" /pl011@9000000 interrupts)" = "0 1 4" ] ||
-    nok "fdtget agrees with the virt facts below"
+    notok "fdtget agrees with the virt facts below"
 check_py "virt: pl011 at 0x9000000+0x1000" "$tmp/virt.json" \
     "$(dev /pl011@9000000)['mmio'] == [{'base': '0x9000000', 'size': '0x1000'}]"
 check_py "virt: pl011 is SPI 1 = INTID 33, level-high, on the GIC" "$tmp/virt.json" \
@@ -88,7 +81,7 @@ check_py "virt: GICv3 at /intc@8000000, 4 CPUs, 2 GiB at 0x40000000" "$tmp/virt.
 check_py "virt: SMMUv3 smmuv3@9050000 (name smmuv3-9050000, #iommu-cells 1)" "$tmp/virt.json" \
     "d['smmus'] == [{'path': '/smmuv3@9050000', 'name': 'smmuv3-9050000', 'version': 3, 'iommu_cells': 1, 'mmio': [{'base': '0x9050000', 'size': '0x20000'}], 'status': 'okay'}]"
 [ "$(fdtget -t x "$CACHE/$V" /pcie@10000000 iommu-map)" = "0 $(fdtget -t x "$CACHE/$V" /smmuv3@9050000 phandle) 0 10000" ] ||
-    nok "fdtget: the virt PCIe iommu-map is <0 &smmu 0 0x10000>"
+    notok "fdtget: the virt PCIe iommu-map is <0 &smmu 0 0x10000>"
 check_py "virt: PCIe host iommu-map: RIDs 0.. to SIDs 0..0xffff on the SMMUv3" "$tmp/virt.json" \
     "$(dev /pcie@10000000)['stream_ids'] == [{'smmu': 'smmuv3-9050000', 'smmu_path': '/smmuv3@9050000', 'sid': '0x0', 'mask': '0x0', 'count': 65536, 'rid_base': '0x0', 'rid_mask': '0xffffffff'}] and $(dev /pcie@10000000)['dma'] == {'master': True, 'reason': 'iommu-map'}"
 check_py "virt: PCIe INTx are SPIs 3..6 (INTIDs 35..38)" "$tmp/virt.json" \
@@ -104,7 +97,7 @@ Z=debian/xilinx/zynqmp-zcu102-rev1.0.dtb
 json_of $Z >"$tmp/zcu.json"
 [ "$(fdtget -t s "$CACHE/$Z" /axi/iommu@fd800000 compatible)" = "arm,mmu-500" ] &&
     [ "$(fdtget -t x "$CACHE/$Z" /axi/ethernet@ff0e0000 iommus)" = "$(fdtget -t x "$CACHE/$Z" /axi/iommu@fd800000 phandle) 877" ] ||
-    nok "fdtget agrees with the ZCU102 facts below"
+    notok "fdtget agrees with the ZCU102 facts below"
 check_py "zcu102: MMU-500 at 0xfd800000 is an SMMUv2 (iommu-fd800000)" "$tmp/zcu.json" \
     "[(s['path'], s['name'], s['version'], s['mmio'][0]['base']) for s in d['smmus']] == [('/axi/iommu@fd800000', 'iommu-fd800000', 2, '0xfd800000')]"
 for e in ff0b0000:874 ff0c0000:875 ff0d0000:876 ff0e0000:877; do
@@ -119,18 +112,18 @@ check_py "zcu102: gem3's pinctrl names the firmware pin controller" "$tmp/zcu.js
 J=debian/ti/k3-j721e-common-proc-board.dtb
 json_of $J >"$tmp/j721e.json"
 [ "$(fdtget -t s "$CACHE/$J" /bus@100000/bus@30000000/iommu@36600000 compatible)" = "arm,smmu-v3" ] ||
-    nok "fdtget: J721E has an arm,smmu-v3 at /bus@100000/bus@30000000/iommu@36600000"
+    notok "fdtget: J721E has an arm,smmu-v3 at /bus@100000/bus@30000000/iommu@36600000"
 check_py "j721e: the SMMUv3 at 0x36600000 through two ranges levels" "$tmp/j721e.json" \
     "[(s['path'], s['version'], s['mmio']) for s in d['smmus']] == [('/bus@100000/bus@30000000/iommu@36600000', 3, [{'base': '0x36600000', 'size': '0x100000'}])]"
 
 # --- determinism, text output ---
 "$DTPASS" board --json "$CACHE/$Z" >"$tmp/zcu2.json" 2>/dev/null
-cmp -s "$tmp/zcu.json" "$tmp/zcu2.json" && ok "zcu102: two runs give identical JSON" || nok "zcu102: two runs give identical JSON"
+cmp -s "$tmp/zcu.json" "$tmp/zcu2.json" && ok "zcu102: two runs give identical JSON" || notok "zcu102: two runs give identical JSON"
 if "$DTPASS" board "$CACHE/$V" >"$tmp/virt.txt" 2>&1 && grep -q "smmuv3-9050000 *SMMUv3" "$tmp/virt.txt" &&
     grep -q "33(spi,level-high)" "$tmp/virt.txt"; then
     ok "virt: text output names the SMMU and INTIDs"
 else
-    nok "virt: text output names the SMMU and INTIDs"
+    notok "virt: text output names the SMMU and INTIDs"
 fi
 
 # --- a generated board, as DTB and as DTS ---
@@ -138,9 +131,9 @@ if python3 tools/gen-board -n 3000 -o "$tmp/gen.dts" --dtb "$tmp/gen.dtb" --path
     "$DTPASS" board --json "$tmp/gen.dtb" >"$tmp/gen-dtb.json" && "$DTPASS" board --json "$tmp/gen.dts" >"$tmp/gen-dts.json"; then
     ok "gen-board: 3000 devices load as DTB and DTS"
 else
-    nok "gen-board: 3000 devices load as DTB and DTS"
+    notok "gen-board: 3000 devices load as DTB and DTS"
 fi
-python3 - "$tmp" <<'EOF' && ok "gen-board: every listed device has its reg, SPI, stream ID and clock; DTS = DTB" || nok "gen-board: every listed device has its reg, SPI, stream ID and clock; DTS = DTB"
+python3 - "$tmp" <<'EOF' && ok "gen-board: every listed device has its reg, SPI, stream ID and clock; DTS = DTB" || notok "gen-board: every listed device has its reg, SPI, stream ID and clock; DTS = DTB"
 import json, sys
 t = sys.argv[1]
 a = json.load(open(t + "/gen-dtb.json"))
@@ -159,4 +152,4 @@ for k in ("board", "format"):
 assert a == b
 EOF
 
-exit $fail
+[ $fails -eq 0 ]
