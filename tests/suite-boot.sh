@@ -31,46 +31,40 @@
 #             device. keys-nogpio, the same DTB without those gpios (what the
 #             carving used to emit), proves the assertion can fail.
 #   control   QEMU's own DTB: the negative assertions fire on it
-set -u
-cd "$(dirname "$0")/.."
-DTPASS=${DTPASS:-$PWD/build/dtpass}
+. "$(dirname "$0")/lib.sh"
 CACHE=${DTPASS_CACHE:-$(sh tools/fetch-boards)}
 TIMEOUT=${BOOT_TIMEOUT:-90}
 QEMU=${QEMU:-qemu-system-aarch64}
-fail=0
-ok() { echo "ok - $*"; }
-nok() { echo "not ok - $*"; fail=1; }
 
 KERNEL=$CACHE/kernel/Image
 if ! command -v "$QEMU" >/dev/null 2>&1 || [ ! -f "$KERNEL" ]; then
     # Never skip silently: no QEMU or no kernel is a failure of the setup.
-    nok "boot: $QEMU and $KERNEL are needed (tools/setup, tools/fetch-boards)"
+    notok "boot: $QEMU and $KERNEL are needed (tools/setup, tools/fetch-boards)"
     exit 1
 fi
 
-W=$(mktemp -d)
-trap 'rm -rf "$W"' EXIT
+W=$tmp
 
 "$DTPASS" build examples/qemu-virt/system.yaml -o "$W/v3" --target dts,dtb 2>"$W/v3.err" ||
-    { nok "build examples/qemu-virt"; cat "$W/v3.err"; }
+    { notok "build examples/qemu-virt"; cat "$W/v3.err"; }
 "$DTPASS" build examples/qemu-virt-pci/system.yaml -o "$W/pci" --target dts,dtb 2>"$W/pci.err" ||
-    { nok "build examples/qemu-virt-pci"; cat "$W/pci.err"; }
+    { notok "build examples/qemu-virt-pci"; cat "$W/pci.err"; }
 "$DTPASS" build tests/boot/gpio-keys.yaml -o "$W/keys" --target dts,dtb 2>"$W/keys.err" ||
-    { nok "build tests/boot/gpio-keys.yaml"; cat "$W/keys.err"; }
+    { notok "build tests/boot/gpio-keys.yaml"; cat "$W/keys.err"; }
 cp "$W/keys/linux.dtb" "$W/keys-nogpio.dtb" && fdtput -d "$W/keys-nogpio.dtb" /gpio-keys/poweroff gpios ||
-    nok "keys-nogpio: a copy of the keys DTB without the key's gpios"
+    notok "keys-nogpio: a copy of the keys DTB without the key's gpios"
 # The initramfs of the keys case: Debian's gpio_keys module (tools/fetch-boards
 # keeps it from the kernel package) and an init that loads it.
 KO=$CACHE/kernel/modules/gpio_keys.ko
 if [ -f "$KO" ] && clang --target=aarch64-linux-gnu -O2 -ffreestanding -fno-stack-protector -nostdlib \
         -static -fuse-ld=lld -Wl,-e,_start -o "$W/keys-init" tests/boot/keys-init.c 2>"$W/keys-init.err"; then
     python3 tests/boot/mkcpio.py "$W/keys.cpio" init="$W/keys-init" gpio_keys.ko="$KO" ||
-        nok "keys: pack the initramfs"
+        notok "keys: pack the initramfs"
 else
-    nok "keys: $KO (tools/fetch-boards) and clang for aarch64 are needed"; cat "$W/keys-init.err" 2>/dev/null
+    notok "keys: $KO (tools/fetch-boards) and clang for aarch64 are needed"; cat "$W/keys-init.err" 2>/dev/null
 fi
 "$DTPASS" build tests/boot/gicv2.yaml --board "$CACHE/qemu/virt-gicv2.dtb" -o "$W/v2" \
-    --target dts,dtb 2>"$W/v2.err" || { nok "build tests/boot/gicv2.yaml"; cat "$W/v2.err"; }
+    --target dts,dtb 2>"$W/v2.err" || { notok "build tests/boot/gicv2.yaml"; cat "$W/v2.err"; }
 
 # boot NAME GIC SMP DTB APPEND [QEMU-ARGS...]: runs QEMU until the panic
 # or the timeout. No default NIC (-nic none: it would need an option ROM,
@@ -100,7 +94,7 @@ common="memblock=debug panic=0"
 # (QEMU pads the dump to 1 MiB, too big next to the kernel: dtc packs it.)
 "$QEMU" -M virt,gic-version=3,dumpdtb="$W/control-big.dtb" -cpu cortex-a57 -smp 2 -m 1G \
     -nographic -nic none >"$W/control-dump.log" 2>&1 && dtc -q -I dtb -O dtb -o "$W/control.dtb" "$W/control-big.dtb" ||
-    { nok "dump QEMU's own virt DTB"; sed 's/^/#   /' "$W/control-dump.log"; }
+    { notok "dump QEMU's own virt DTB"; sed 's/^/#   /' "$W/control-dump.log"; }
 suite_start=$(date +%s)
 # Only the pci case needs QEMU's default NIC (and its option ROM,
 # efi-virtio.rom, which not every QEMU install has): the others go without.
@@ -120,10 +114,10 @@ wait
 echo "# boot wall time: $(($(date +%s) - suite_start))s"
 
 has() { # case pattern description
-    if grep -qE "$2" "$W/$1.log"; then ok "$1: $3"; else nok "$1: $3 (no /$2/ in the log)"; tail -n 20 "$W/$1.log" | sed 's/^/#   /'; fi
+    if grep -qE "$2" "$W/$1.log"; then ok "$1: $3"; else notok "$1: $3 (no /$2/ in the log)"; tail -n 20 "$W/$1.log" | sed 's/^/#   /'; fi
 }
 hasnt() {
-    if grep -qE "$2" "$W/$1.log"; then nok "$1: $3"; grep -E "$2" "$W/$1.log" | head -n 3 | sed 's/^/#   /'; else ok "$1: $3"; fi
+    if grep -qE "$2" "$W/$1.log"; then notok "$1: $3"; grep -E "$2" "$W/$1.log" | head -n 3 | sed 's/^/#   /'; else ok "$1: $3"; fi
 }
 for c in v3-linux v3-rtos v2-linux pci control; do
     echo "# $c: $(cat "$W/$c.time")s"
@@ -203,13 +197,13 @@ has control "pci-host-generic" "control: QEMU's DTB has the PCIe host bridge"
 # --- RAM, structurally (QEMU replaces /memory at boot) ---
 mem() { fdtget -t x "$1" "$2" reg 2>/dev/null; }
 [ "$(mem "$W/v3/linux.dtb" /memory@48000000)" = "0 48000000 0 20000000" ] &&
-    ok "v3-linux: /memory@48000000 is 512 MiB at IPA 0x48000000" || nok "v3-linux: /memory"
+    ok "v3-linux: /memory@48000000 is 512 MiB at IPA 0x48000000" || notok "v3-linux: /memory"
 [ "$(mem "$W/v3/rtos.dtb" /memory@40000000)" = "0 40000000 0 8000000" ] &&
-    ok "v3-rtos: /memory@40000000 is 128 MiB at IPA 0x40000000 (PA 0x68000000)" || nok "v3-rtos: /memory"
+    ok "v3-rtos: /memory@40000000 is 128 MiB at IPA 0x40000000 (PA 0x68000000)" || notok "v3-rtos: /memory"
 [ "$(mem "$W/v2/linux.dtb" /memory@48000000)" = "0 48000000 0 20000000" ] &&
-    ok "v2-linux: /memory@48000000" || nok "v2-linux: /memory"
+    ok "v2-linux: /memory@48000000" || notok "v2-linux: /memory"
 
-[ $fail -eq 0 ] || for c in v3-linux v3-rtos v2-linux pci; do
+[ $fails -eq 0 ] || for c in v3-linux v3-rtos v2-linux pci; do
     echo "# --- $c log (tail) ---"; tail -n 15 "$W/$c.log" | sed 's/^/#   /'
 done
-exit $fail
+[ $fails -eq 0 ]

@@ -12,13 +12,10 @@
 # guest's access to its registers faults. Debian's arm64 kernel
 # (tools/fetch-boards) is every guest's kernel. Each boot is bounded by
 # XEN_BOOT_TIMEOUT seconds (default 120); KEEP=1 keeps the work directory.
-set -u
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/lib.sh"
 ROOT=$PWD
-DTPASS=${DTPASS:-$PWD/dtpass}
 CACHE=${DTPASS_CACHE:-$(sh tools/fetch-boards)} || { echo "not ok - cannot fetch the boards"; exit 1; }
 TIMEOUT=${XEN_BOOT_TIMEOUT:-120}
-tmp=$(mktemp -d)
 qpid=
 cleanup() {
     [ -n "$qpid" ] && kill "$qpid" 2>/dev/null
@@ -26,12 +23,9 @@ cleanup() {
 }
 trap cleanup EXIT
 [ -n "${KEEP:-}" ] && trap 'echo "# kept $tmp"' EXIT
-fail=0
-ok() { echo "ok - $*"; }
-nok() { echo "not ok - $*"; fail=1; }
 check() { # description command...
     d=$1; shift
-    if "$@" >/dev/null 2>&1; then ok "$d"; else nok "$d"; fi
+    if "$@" >/dev/null 2>&1; then ok "$d"; else notok "$d"; fi
 }
 
 XENDIR=$(DTPASS_CACHE=$CACHE sh tools/fetch-xen) || { echo "not ok - cannot fetch Debian's Xen (tools/fetch-xen)"; exit 1; }
@@ -56,7 +50,7 @@ build() { # system outdir -> status; diagnostics in outdir.err
 
 build sys/xen.yaml out
 rc=$?
-if [ $rc -eq 0 ]; then ok "xen.yaml builds for target xen"; else nok "xen.yaml builds for target xen (exit $rc)"; sed 's/^/    # /' out.err | head -n 30; exit 1; fi
+if [ $rc -eq 0 ]; then ok "xen.yaml builds for target xen"; else notok "xen.yaml builds for target xen (exit $rc)"; sed 's/^/    # /' out.err | head -n 30; exit 1; fi
 for f in host.dtb host.dts rtos-passthrough.dtb rtos-passthrough.dts boot.scr.txt qemu-loader.args; do
     check "xen/$f written" test -s "out/xen/$f"
 done
@@ -68,12 +62,12 @@ check "warnings point into the system file" grep -q '^sys/xen.yaml:[0-9]*:[0-9]*
 
 build sys/xen.dtpass out-dsl
 rc=$?
-if [ $rc -eq 0 ]; then ok "xen.dtpass builds for target xen"; else nok "xen.dtpass builds (exit $rc)"; sed 's/^/    # /' out-dsl.err | head -n 20; fi
+if [ $rc -eq 0 ]; then ok "xen.dtpass builds for target xen"; else notok "xen.dtpass builds (exit $rc)"; sed 's/^/    # /' out-dsl.err | head -n 20; fi
 same=1
 for f in host.dtb host.dts rtos-passthrough.dtb rtos-passthrough.dts boot.scr.txt; do
     cmp -s "out/xen/$f" "out-dsl/xen/$f" || { same=0; echo "    # $f differs"; }
 done
-[ $same -eq 1 ] && ok "YAML and DSL give identical Xen outputs" || nok "YAML and DSL give identical Xen outputs"
+[ $same -eq 1 ] && ok "YAML and DSL give identical Xen outputs" || notok "YAML and DSL give identical Xen outputs"
 build sys/xen.yaml out-again
 same=1
 for f in out/xen/*; do
@@ -82,7 +76,7 @@ for f in out/xen/*; do
     *) cmp -s "$f" "out-again/xen/$(basename "$f")" || same=0 ;;
     esac
 done
-[ $same -eq 1 ] && ok "the xen target is deterministic" || nok "the xen target is deterministic"
+[ $same -eq 1 ] && ok "the xen target is deterministic" || notok "the xen target is deterministic"
 
 # Well-formed DTBs: a dtc round trip without warnings (the passthrough
 # fragment's providers sit on /passthrough without reg, as Xen requires).
@@ -138,7 +132,7 @@ rc=$?
 if [ $rc -eq 2 ] && grep -q 'NoSuchImage' out-missing.err && [ ! -e out-missing/xen ]; then
     ok "a missing kernel file is an I/O error"
 else
-    nok "a missing kernel file is an I/O error (exit $rc)"
+    notok "a missing kernel file is an I/O error (exit $rc)"
 fi
 
 # Errors the xen target adds (exit 1, nothing written).
@@ -150,7 +144,7 @@ xen_err() { # description check-id sed-expression
     if [ $rc -eq 1 ] && grep -q "^sys/bad.yaml:[0-9]*:[0-9]*: error: .*\[$2\]" out-bad.err && [ ! -e out-bad/xen ]; then
         ok "$1 [$2]"
     else
-        nok "$1 [$2] (exit $rc)"
+        notok "$1 [$2] (exit $rc)"
         sed 's/^/    # /' out-bad.err | grep -v warning | head -n 10
     fi
 }
@@ -197,7 +191,7 @@ SYS
     -o zcu/out --target xen -q 2>zcu/err
 rc=$?
 if [ $rc -eq 0 ]; then ok "ZCU102: builds for target xen"; else
-    nok "ZCU102: builds for target xen (exit $rc)"; sed 's/^/    # /' zcu/err | head -n 10; fi
+    notok "ZCU102: builds for target xen (exit $rc)"; sed 's/^/    # /' zcu/err | head -n 10; fi
 check "ZCU102: DTBs round-trip through dtc" sh -c \
     "[ -z \"\$(dtc -I dtb -O dtb -o /dev/null zcu/out/xen/host.dtb 2>&1)\" ] &&
      [ -z \"\$(dtc -W no-simple_bus_reg -I dtb -O dtb -o /dev/null zcu/out/xen/linux-passthrough.dtb 2>&1)\" ] &&
@@ -262,7 +256,7 @@ qpid=
 secs=$(($(date +%s) - start))
 echo "# Xen boot: ${secs}s"
 if grep -q '^(XEN) Xen version 4\.17' boot.log; then ok "Xen 4.17 starts"; else
-    nok "Xen 4.17 starts"; sed 's/^/    # /' boot.log | tail -n 30; fi
+    notok "Xen 4.17 starts"; sed 's/^/    # /' boot.log | tail -n 30; fi
 check "no dom0: Xen builds only the dom0less domUs" sh -c "! grep -q 'LOADING DOMAIN 0' boot.log"
 # Xen prints the memory in hexadecimal KiB: 0x80000 KiB = 512 MiB, 0x20000 KiB = 128 MiB.
 check "LOADING DOMU for linux: 2 vCPUs, 512 MiB" grep -q '\*\*\* LOADING DOMU cpus=2 memory=80000KB \*\*\*' boot.log
@@ -277,7 +271,7 @@ check "rtos sees 128 MiB" grep -q '^(XEN) DOM2: .*Memory: [0-9]*K/131072K availa
 check "rtos probes the passthrough PL061" grep -q '^(XEN) DOM2: .*pl061_gpio 9030000.pl061: PL061 GPIO chip registered' boot.log
 check "rtos probes the passthrough PL031" grep -q '^(XEN) DOM2: .*rtc-pl031 9010000.pl031: registered as rtc0' boot.log
 check "linux has neither the PL061 nor the PL031" sh -c "! grep -q '^(XEN) DOM1: .*\\(PL061 GPIO chip registered\\|rtc-pl031\\)' boot.log"
-if [ $fail -ne 0 ]; then
+if [ $fails -ne 0 ]; then
     echo "    # boot log (last 40 lines):"
     tail -n 40 boot.log | sed 's/^/    # /'
 fi
@@ -297,11 +291,11 @@ if [ -f "$BUSYBOX" ] && /usr/bin/python3 "$ROOT/tools/mkinitramfs" sys/irq.cpio.
         /init=sys/irq-init /bin/busybox="$BUSYBOX"; then
     ok "initramfs packed with tools/mkinitramfs"
 else
-    nok "initramfs packed with tools/mkinitramfs"
+    notok "initramfs packed with tools/mkinitramfs"
 fi
 cp "$ROOT/tests/boot/xen-irq.yaml" sys/irq.yaml
 if build sys/irq.yaml out-irq; then ok "the interrupt system builds"; else
-    nok "the interrupt system builds"; sed 's/^/    # /' out-irq.err | head -n 20; fi
+    notok "the interrupt system builds"; sed 's/^/    # /' out-irq.err | head -n 20; fi
 dtc -q -I dtb -O dts -o irq-host.txt out-irq/xen/host.dtb
 check "ramdisk module node with multiboot,ramdisk" grep -q 'compatible = "multiboot,ramdisk.0multiboot,module";' irq-host.txt
 : >irq.log
@@ -345,4 +339,4 @@ if ! grep -q 'DOM1: dtpass-iso: read' irq.log || ! grep -q 'DOM2: dtpass-iso: st
     echo "    # interrupt boot log (last 30 lines):"
     tail -n 30 irq.log | sed 's/^/    # /'
 fi
-exit $fail
+[ $fails -eq 0 ]
