@@ -461,6 +461,7 @@ int main(int argc, char **argv)
     outputs_init(&ctx.out);
 
     int status = parse_args(&ctx, argc, argv), forced = 0;
+    bool rendered = false;
     ctx.diag.warnings_hidden = ctx.opt.quiet && ctx.opt.format == DIAG_TEXT;
     if (status == 0) {
         const char *cmd = ctx.opt.command;
@@ -470,14 +471,8 @@ int main(int argc, char **argv)
             else if (ctx.board_loaded)
                 board_describe(&ctx.board, stdout, ctx.opt.json);
         } else if (!strcmp(cmd, "diff")) {
-            int rc = run_diff(&ctx);
-            lower_free(&ctx);
-            if (ctx.board_loaded)
-                board_free(&ctx.board);
-            system_free(&ctx.sys);
-            diag_free(&ctx.diag);
-            VEC_FREE(&ctx.opt.incdirs);
-            return rc;
+            forced = run_diff(&ctx); /* renders its report and diagnostics itself */
+            rendered = true;
         } else if (!strcmp(cmd, "init")) {
             /* No board, no starter system: exit 2 even for board-invalid. */
             if (load_board(&ctx, ctx.opt.board) || desk_init(&ctx))
@@ -489,8 +484,9 @@ int main(int argc, char **argv)
         }
         outputs_abort(&ctx.out); /* removes temporaries left by a failed build */
         ctx.diag.quiet = ctx.opt.quiet;
-        diag_render(&ctx.diag, stderr, ctx.opt.format, ctx.opt.color);
-        status = forced ? forced : diag_exit_status(&ctx.diag);
+        if (!rendered)
+            diag_render(&ctx.diag, stderr, ctx.opt.format, ctx.opt.color);
+        status = rendered || forced ? forced : diag_exit_status(&ctx.diag);
     }
 
     lower_free(&ctx);

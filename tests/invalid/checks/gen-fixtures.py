@@ -306,12 +306,14 @@ case("dma-reset-tiny", "a PL330 with no IOMMU, resets or power domains",
 case("dma-reset-tiny.ok", "twin of dma-reset-tiny.yaml: a PL330 behind the SMMU",
      body(TINY, linux="      - node: /soc/dma-controller@9200000\n"))
 # ---- quiesce-shared
+# The hypervisor holds the reset controller: the guests' trees drop their
+# `resets` (dep-unowned otherwise); the plan still uses the board's lines.
 case("quiesce-shared", "a PL330 of linux shares reset line 5 with a UART of the RTOS",
-     body(QUIESCE, linux="      - node: «quiesce-shared!warning»/soc/dma-controller@9540000\n        unsafe-no-iommu: «dma-no-iommu!warning»\"test only\"\n",
-          rtos="      - /soc/serial@9550000\n"))
+     body(QUIESCE, linux="      - node: «quiesce-shared!warning»/soc/dma-controller@9540000\n        unsafe-no-iommu: «dma-no-iommu!warning»\"test only\"\n        drop: [ resets ]\n",
+          rtos="      - { node: /soc/serial@9550000, drop: [ resets ] }\n"))
 case("quiesce-shared.ok", "twin of quiesce-shared.yaml: the RTOS's UART has its own reset line",
-     body(QUIESCE, linux="      - node: /soc/dma-controller@9540000\n        unsafe-no-iommu: «dma-no-iommu!warning»\"test only\"\n",
-          rtos="      - /soc/serial@9560000\n"))
+     body(QUIESCE, linux="      - node: /soc/dma-controller@9540000\n        unsafe-no-iommu: «dma-no-iommu!warning»\"test only\"\n        drop: [ resets ]\n",
+          rtos="      - { node: /soc/serial@9560000, drop: [ resets ] }\n"))
 # ---- dep-unowned
 case("dep-unowned", "the I2C controller's recovery GPIOs (scl-gpios, sda-gpios) are on a GPIO block Linux does not own",
      body(ZCU, linux="      - «dep-unowned»/axi/i2c@ff020000\n"))
