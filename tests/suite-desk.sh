@@ -109,8 +109,13 @@ grep -q '^board: "../' "$tmp/s.yaml" || grep -q "^board: \"$CACHE" "$tmp/s.yaml"
 # Every unit uncommented alone, on every example board and on every fifth
 # Debian board (at least 50 of which must describe RAM, so init can place
 # memory: many vendor DTBs leave /memory to the bootloader).
+# Under AddressSanitizer every check is several times slower: every 15th
+# board keeps the sanitized pass within minutes (the count of starters is
+# asserted in the plain pass).
 fails_before=$fails
-boards=$(ls examples/*/board/*.dts; find "$CACHE/debian" -name '*.dtb' | sort | awk 'NR % 5 == 1')
+every=5
+asan_build && every=15
+boards=$(ls examples/*/board/*.dts; find "$CACHE/debian" -name '*.dtb' | sort | awk -v e=$every 'NR % e == 1')
 placed=0
 for b in $boards; do
     out=$(python3 tests/desk/uncomment.py "$DTPASS" "$b" "$tmp/uc" 2>&1)
@@ -119,7 +124,9 @@ for b in $boards; do
     [ $rc -eq 0 ] || { notok "init/uncomment $(basename "$b")"; echo "$out" | sed 's/^/    # /' | head -20; }
 done
 [ $fails -eq $fails_before ] && ok "init: every starter passes check, every unit alone is clean or says what it needs"
-[ "$placed" -ge 50 ] && ok "init: $placed boards with starter systems" || notok "init: only $placed boards got a starter system"
+if [ $every -eq 5 ]; then
+    [ "$placed" -ge 50 ] && ok "init: $placed boards with starter systems" || notok "init: only $placed boards got a starter system"
+fi
 
 # --- diff ---------------------------------------------------------------------
 V=$PWD/examples/qemu-virt/board/virt.dts

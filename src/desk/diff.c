@@ -203,19 +203,24 @@ size_t desk_diff(const struct dtpass_ctx *old, const struct dtpass_ctx *new, str
         const struct fact *fa = NULL, *fb = NULL;
         char *oa = c <= 0 ? owners_of(&a, &i, &fa) : NULL;
         char *ob = c >= 0 ? owners_of(&b, &j, &fb) : NULL;
+        const struct fact *f = fb ? fb : fa; /* c <= 0 sets fa, c >= 0 fb: one is set */
         sb_init(&msg);
-        const char *kind = fa ? fa->kind : fb->kind, *key = fa ? fa->key : fb->key;
-        bool finding = !strcmp(kind, "finding");
-        if (oa && ob && strcmp(oa, ob))
-            sb_printf(&msg, "%s %s: %s -> %s", kind, key, oa, ob);
-        else if (!oa)
-            sb_printf(&msg, finding ? "new %s %s: %s" : "%s %s: new, %s", finding ? ob : kind,
-                      finding ? "finding" : key, finding ? key : ob);
-        else if (!ob)
-            sb_printf(&msg, finding ? "gone %s %s: %s" : "%s %s: gone, was %s", finding ? oa : kind,
-                      finding ? "finding" : key, finding ? key : oa);
+        if (!strcmp(f->kind, "finding")) { /* key: "[id] message", owner: severity */
+            if (!oa)
+                sb_printf(&msg, "new %s finding: %s", ob, f->key);
+            else if (!ob)
+                sb_printf(&msg, "gone %s finding: %s", oa, f->key);
+            else if (strcmp(oa, ob))
+                sb_printf(&msg, "finding %s: %s -> %s", f->key, oa, ob);
+        } else if (!oa) {
+            sb_printf(&msg, "%s %s: new, %s", f->kind, f->key, ob);
+        } else if (!ob) {
+            sb_printf(&msg, "%s %s: gone, was %s", f->kind, f->key, oa);
+        } else if (strcmp(oa, ob)) {
+            sb_printf(&msg, "%s %s: %s -> %s", f->kind, f->key, oa, ob);
+        }
         if (msg.len) {
-            change(out, text, fb ? fb : fa, msg.s);
+            change(out, text, f, msg.s);
             changes++;
         }
         sb_free(&msg);
