@@ -10,24 +10,17 @@
 # guest linux with its quiesce plan (its STEs to abort with CMD_CFGI_STE,
 # TLBI and CMD_SYNC, RAM scrubbed, other guests' STEs and memory checked
 # unchanged), restarts it, and runs guest rtos again on the memory it kept.
-set -u
-cd "$(dirname "$0")/.."
-BUILD=${BUILD:-build}
-DTPASS=${DTPASS:-$PWD/$BUILD/dtpass}
+. "$(dirname "$0")/lib.sh"
 QEMU=${QEMU:-qemu-system-aarch64}
 CLANG=${CLANG:-clang}
 LLD=${LLD:-ld.lld}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; exit 1; }
 
 for t in "$QEMU" "$CLANG" "$LLD"; do
-    command -v "$t" >/dev/null 2>&1 || notok "$t is needed (tools/setup installs it)"
+    command -v "$t" >/dev/null 2>&1 || { notok "$t is needed (tools/setup installs it)"; exit 1; }
 done
 
 "$DTPASS" build tests/hvboot/system.yaml -q --target hvdata,blob -o "$tmp/out" 2>"$tmp/log" ||
-    { sed 's/^/    /' "$tmp/log"; notok "dtpass build tests/hvboot/system.yaml"; }
+    { sed 's/^/    /' "$tmp/log"; notok "dtpass build tests/hvboot/system.yaml"; exit 1; }
 ok "built tests/hvboot/system.yaml"
 
 CF="--target=aarch64-none-elf -ffreestanding -fno-builtin -nostdlib -mgeneral-regs-only -O2 -Wall -Werror -Iinclude"
@@ -37,7 +30,7 @@ if $CLANG $CF -c tests/hvboot/hv.c -o "$tmp/hv.o" 2>"$tmp/log" &&
    $LLD -T tests/hvboot/hv.ld -o "$tmp/hv.elf" "$tmp/start.o" "$tmp/hv.o" "$tmp/reader.o" 2>>"$tmp/log"; then
     ok "test hypervisor and freestanding reader built for AArch64"
 else
-    sed 's/^/    /' "$tmp/log"; notok "building the test hypervisor"
+    sed 's/^/    /' "$tmp/log"; notok "building the test hypervisor"; exit 1
 fi
 
 hvpa=$("$DTPASS" dump --json "$tmp/out/system.dtpb" | python3 -c 'import json,sys; print(hex([l for l in json.load(sys.stdin)["load"] if l["kind"] == "hvdata"][0]["pa"]))')
@@ -49,7 +42,7 @@ timeout 60 "$QEMU" -M virt,virtualization=on,gic-version=3,iommu=smmuv3 -cpu cor
     >"$tmp/serial" 2>"$tmp/qemu.log"
 rc=$?
 sed 's/^/    # /' "$tmp/serial"
-[ $rc -eq 0 ] || { sed 's/^/    /' "$tmp/qemu.log"; notok "QEMU exited with $rc"; }
+[ $rc -eq 0 ] || { sed 's/^/    /' "$tmp/qemu.log"; notok "QEMU exited with $rc"; exit 1; }
 grep -q '^hv: guest linux .* checked' "$tmp/serial" || notok "guest linux was not run"
 grep -q '^hv: guest rtos .* checked' "$tmp/serial" || notok "guest rtos was not run"
 grep -q '^G$' "$tmp/serial" || notok "guest linux did not reach its UART through stage 2"
@@ -59,5 +52,6 @@ grep -q '^hv: reboot linux: 0x1 streams aborted, 0x4000000 bytes scrubbed, other
 [ "$(grep -c '^hv: guest linux .* checked' "$tmp/serial")" -eq 2 ] || notok "guest linux did not run again after its reboot"
 [ "$(grep -c '^hv: guest rtos .* checked' "$tmp/serial")" -eq 2 ] || notok "guest rtos did not keep running"
 grep -q '^hv: PASS' "$tmp/serial" || notok "the hypervisor reported failures"
+[ $fails -eq 0 ] || exit 1
 ok "QEMU's MMU translates both guests through dtpass's tables as the blob says"
 ok "guest linux rebooted with its quiesce plan (stream aborted, RAM scrubbed, restarted); rtos kept its streams and memory and ran on"
