@@ -86,6 +86,22 @@ static void jstr(struct rec_ctx *c, const char *name, const char *v)
     c->sep = ",";
 }
 
+/* A record's numeric JSON fields, in order: one row of a table per field. */
+struct jfield {
+    const char *name;
+    uint64_t v;
+};
+
+static void jrow(struct rec_ctx *c, const struct jfield *f, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        ju(c, f[i].name, f[i].v);
+}
+
+#define JROW(c, ...)                                                                               \
+    jrow(c, (const struct jfield[]){__VA_ARGS__},                                                  \
+         sizeof((const struct jfield[]){__VA_ARGS__}) / sizeof(struct jfield))
+
 static const char *guest_name(const struct dtpb *b, uint32_t i)
 {
     struct dtpb_guest g;
@@ -112,13 +128,8 @@ static void put_guest(struct rec_ctx *c, uint32_t i)
         return;
     }
     jstr(c, "name", dtpb_str(b, g.name));
-    ju(c, "vmid", g.vmid);
-    ju(c, "ncpus", g.ncpus);
-    ju(c, "s2_root", g.s2_root);
-    ju(c, "s2_size", g.s2_size);
-    ju(c, "start_level", g.start_level);
-    ju(c, "vtcr", g.vtcr);
-    ju(c, "dtb_ipa", g.dtb_ipa);
+    JROW(c, {"vmid", g.vmid}, {"ncpus", g.ncpus}, {"s2_root", g.s2_root}, {"s2_size", g.s2_size},
+         {"start_level", g.start_level}, {"vtcr", g.vtcr}, {"dtb_ipa", g.dtb_ipa});
     if (g.flags & DTPB_GUEST_KERNEL)
         ju(c, "kernel_ipa", g.kernel_ipa);
     if (g.flags & DTPB_GUEST_RAMDISK)
@@ -149,10 +160,7 @@ static void put_memmap(struct rec_ctx *c, uint32_t i)
     }
     ju(c, "guest", m.guest);
     jstr(c, "kind", kind_name(m.kind));
-    ju(c, "ipa", m.ipa);
-    ju(c, "pa", m.pa);
-    ju(c, "size", m.size);
-    ju(c, "perm", m.perm);
+    JROW(c, {"ipa", m.ipa}, {"pa", m.pa}, {"size", m.size}, {"perm", m.perm});
 }
 
 static void put_device(struct rec_ctx *c, uint32_t i)
@@ -232,16 +240,9 @@ static void put_smmu(struct rec_ctx *c, uint32_t i)
     }
     jstr(c, "name", dtpb_str(b, s.name));
     jstr(c, "path", dtpb_str(b, s.path));
-    ju(c, "version", s.version);
-    ju(c, "sid_bits", s.sid_bits);
-    ju(c, "reg_base", s.reg_base);
-    ju(c, "table_pa", s.table_pa);
-    ju(c, "table_size", s.table_size);
-    ju(c, "strtab_base", s.strtab_base);
-    ju(c, "strtab_base_cfg", s.strtab_base_cfg);
-    ju(c, "cr0", s.cr0);
-    ju(c, "cr1", s.cr1);
-    ju(c, "cr2", s.cr2);
+    JROW(c, {"version", s.version}, {"sid_bits", s.sid_bits}, {"reg_base", s.reg_base},
+         {"table_pa", s.table_pa}, {"table_size", s.table_size}, {"strtab_base", s.strtab_base},
+         {"strtab_base_cfg", s.strtab_base_cfg}, {"cr0", s.cr0}, {"cr1", s.cr1}, {"cr2", s.cr2});
 }
 
 static void put_smr(struct rec_ctx *c, uint32_t i)
@@ -310,9 +311,7 @@ static void put_load(struct rec_ctx *c, uint32_t i)
         jstr(c, "file", dtpb_str(c->b, l.file));
         if (l.guest != DTPB_NONE)
             ju(c, "guest", l.guest);
-        ju(c, "pa", l.pa);
-        ju(c, "ipa", l.ipa);
-        ju(c, "size", l.size);
+        JROW(c, {"pa", l.pa}, {"ipa", l.ipa}, {"size", l.size});
         return;
     }
     fprintf(c->o->f, "load %s %s at pa 0x%" PRIx64, load_name(l.kind), dtpb_str(c->b, l.file),
