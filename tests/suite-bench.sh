@@ -40,8 +40,8 @@ grep -q '^synthetic N=1000 G=4 D=100 *check_dtb' "$tmp/out" && ok "the table lis
     notok "no table row for the synthetic case"
 if asan_build || [ ! -x /usr/bin/time ]; then
     ok "# skip peak RSS at 100k nodes (ASan build or no GNU time)"
-elif /usr/bin/python3 tools/gen-bench board -n 100000 --cpus 256 -o "$tmp/big" >/dev/null &&
-    /usr/bin/python3 tools/gen-bench system -n 100000 -g 256 -d 10000 --board board.dtb \
+elif python3 tools/gen-synthetic board -n 100000 --cpus 256 -o "$tmp/big" >/dev/null &&
+    python3 tools/gen-synthetic system -n 100000 -g 256 -d 10000 --board board.dtb \
         -o "$tmp/big/system.yaml"; then
     for cmd in check build; do
         out=; [ $cmd = build ] && out="-o $tmp/big/out"
@@ -57,6 +57,6 @@ elif /usr/bin/python3 tools/gen-bench board -n 100000 --cpus 256 -o "$tmp/big" >
         fi
     done
 else
-    notok "tools/gen-bench failed for 100k nodes"
+    notok "tools/gen-synthetic failed for 100k nodes"
 fi
 [ $fails -eq 0 ]

@@ -4,7 +4,7 @@ docs/performance.md).
 
 For each case — real boards (QEMU virt, ZCU102 and TI J721E from examples/,
 and the largest DTB of the board cache with a minimal system) and synthetic boards of N devices
-with G guests owning D = N/10 devices (tools/gen-bench) — it times, after a
+with G guests owning D = N/10 devices (tools/gen-synthetic) — it times, after a
 warm-up, RUNS runs each of
 
     dtpass check SYSTEM --board B.dtb        dtpass build SYSTEM --board B.dtb
@@ -358,7 +358,7 @@ def main():
     RUSAGE = os.path.join(work, "bench-rusage")
     subprocess.run([os.environ.get("CC", "cc"), "-O2", "-o", RUSAGE,
                     os.path.join(TOP, "tools", "bench-rusage.c")], check=True)
-    gen = os.path.join(TOP, "tools", "gen-bench")
+    gen = os.path.join(TOP, "tools", "gen-synthetic")
 
     cases = real_cases(env, work) if real else []
     synth = []
