@@ -239,11 +239,6 @@ def compare_node(board, guest, b, g, drop, out):
         if v != gv:
             out.append(("prop-changed", b.path, p, ""))
     for p in g.props:
-        if p == "#address-cells" and "interrupt-controller" in g.props and \
-                g.props[p] == b"\0\0\0\0" and not any("reg" in c.props for c in b.children):
-            # dtc's interrupt_provider check wants #address-cells on an
-            # interrupt controller; 0 changes nothing when no child has reg.
-            continue
         if p not in b.props and p not in ADDED_OK:
             out.append(("prop-added", b.path, p, ""))
 

@@ -14,8 +14,32 @@
 CACHE=${DTPASS_CACHE:-$(sh tools/fetch-boards)}
 command -v dtc >/dev/null || { notok "dtc is needed"; exit 1; }
 
+# A copied interrupt controller keeps the board's cells (docs/guest-dt.md):
+# where the board's controller has no #address-cells, dtc 1.6's
+# interrupt_provider check warns on the guest as it does on the board. That
+# warning is accepted when the board draws it too; every other one fails.
+IRQ_PROVIDER='Warning (interrupt_provider): .*: Missing #address-cells in interrupt provider$'
+board_of() { # system-file [--board FILE] -> the board file
+    if [ "${2:-}" = --board ]; then echo "$3"; return; fi
+    b=$(sed -n 's/^board: *//p' "$1")
+    echo "$(dirname "$1")/$b"
+}
+filter_warnings() { # warnings-file: drops the interrupt_provider lines the board also draws
+    if [ "$board_irq_provider" = yes ]; then
+        grep -v -e "$IRQ_PROVIDER" "$1" >"$1.f" || true
+        mv "$1.f" "$1"
+    fi
+}
+
 check_system() { # name system-file [dtpass options...]
     name=$1 sys=$2; shift 2
+    board=$(board_of "$sys" "$@")
+    case $board in *.dtb) fmt=dtb ;; *) fmt=dts ;; esac
+    if dtc -I $fmt -O dtb -o /dev/null "$board" 2>&1 | grep -q -e "$IRQ_PROVIDER"; then
+        board_irq_provider=yes
+    else
+        board_irq_provider=no
+    fi
     if ! "$DTPASS" build "$sys" -q --target dts,dtb -o "$tmp/$name" "$@" 2>"$tmp/$name.err"; then
         notok "$name: build failed"; sed 's/^/#   /' "$tmp/$name.err"; return
     fi
@@ -30,6 +54,8 @@ check_system() { # name system-file [dtpass options...]
         dts=$tmp/$name/$g.dts
         dtc -I dtb -O dtb -o "$tmp/from-dtb" "$dtb" 2>"$tmp/w1"
         dtc -I dts -O dtb -o "$tmp/from-dts" "$dts" 2>"$tmp/w2"
+        filter_warnings "$tmp/w1"
+        filter_warnings "$tmp/w2"
         if [ -s "$tmp/w1" ]; then
             notok "$name/$g.dtb: dtc warns"; sed 's/^/#   /' "$tmp/w1"
         else

@@ -818,13 +818,6 @@ static void copy_props(const struct dtpass_ctx *ctx, struct guest_tree *t, struc
     }
     if (gn->phandle && !gt_prop_get(gn, "phandle")) /* the board used linux,phandle only */
         gt_prop_u32(t, gn, "phandle", gn->phandle);
-    /* An interrupt provider without #address-cells: Linux reads it as 0 for
-     * interrupt-map parents; dtc warns. Say 0 explicitly — only on a leaf:
-     * on a node with children (GPIO hogs, banks) it would change what their
-     * reg means (the default is 2). */
-    if (gt_prop_get(gn, "interrupt-controller") && gt_prop_get(gn, "#interrupt-cells") &&
-        !gt_prop_get(gn, "#address-cells") && !bn->first_child)
-        gt_prop_u32(t, gn, "#address-cells", 0);
 }
 
 /* The guest node under which board node bp's children go: the root, the
