@@ -138,9 +138,33 @@ def reg_entries(node, value):
 # Properties docs/guest-dt.md lets the carving rewrite or remove.
 REWRITTEN = {"phandle", "linux,phandle", "status", "ranges", "dma-ranges",
              "interrupt-parent", "interrupt-map", "interrupt-map-mask"}
-REMOVED_OK = {"iommus", "iommu-map", "iommu-map-mask", "msi-parent", "msi-map",
-              "msi-map-mask", "linux,phandle", "status", "dma-ranges", "ranges",
-              "interrupt-parent", "phandle"}
+REMOVED_OK = {"iommus", "iommu-map", "iommu-map-mask", "linux,phandle", "status",
+              "dma-ranges", "ranges", "interrupt-parent", "phandle"}
+# Removed only when they name the GIC's own MSI frames (_names_gic_msi).
+MSI_PROPS = {"msi-parent", "msi-map", "msi-map-mask"}
+GIC_MSI = (b"arm,gic-v3-its", b"arm,gic-v2m-frame")
+
+
+def _names_gic_msi(board, node):
+    """Whether node's msi-parent / msi-map names only GIC ITS or GICv2m
+    frames (the guest's vGIC has none, docs/guest-dt.md): by their
+    compatible, not by dtpass's rule."""
+    targets = []
+    v = node.props.get("msi-map")
+    if v is not None:
+        targets += [u32(v, i) for i in range(1, len(v) // 4, 4)]
+    v = node.props.get("msi-parent")
+    i = 0
+    while v is not None and i < len(v) // 4:
+        t = board.by_phandle.get(u32(v, i))
+        targets.append(u32(v, i))
+        i += 1 + (cells_of(t, "#msi-cells", 0) if t else 0)
+    for ph in targets:
+        t = board.by_phandle.get(ph)
+        c = t.props.get("compatible", b"") if t else b""
+        if not any(x in c.split(b"\0") for x in GIC_MSI):
+            return False
+    return bool(targets)
 ADDED_OK = {"interrupt-parent", "interrupts", "interrupts-extended", "ranges",
             "status", "phandle"}
 
@@ -218,7 +242,7 @@ def compare_node(board, guest, b, g, drop, out):
                 out.append(("interrupts", b.path, p, "%d specifiers on the board, %d in the guest" % (bi, gi)))
             continue
         if gv is None:
-            if p in REMOVED_OK:
+            if p in REMOVED_OK or (p in MSI_PROPS and _names_gic_msi(board, b)):
                 continue
             out.append(("prop-missing", b.path, p, ""))
             continue

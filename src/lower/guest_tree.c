@@ -687,19 +687,6 @@ static void rewrite_device_ranges(struct guest_tree *t, struct gt_node *gn,
 
 /* --- copying board nodes --- */
 
-/* Properties never carried into a guest: the IOMMU and MSI wiring belongs to
- * the hypervisor (stage 2 makes DMA addresses IPAs; the vGIC has no ITS),
- * and linux,phandle is the legacy spelling of phandle. */
-static const char *const removed_props[] = {
-    "iommus", "iommu-map", "iommu-map-mask", "msi-parent", "msi-map", "msi-map-mask",
-    "linux,phandle",
-};
-
-/* A container or provider must not bring resources the guest does not own. */
-static const char *const resource_props[] = {"reg", "reg-names", "interrupts",
-                                             "interrupts-extended", "interrupt-names",
-                                             "dma-ranges", "ranges"};
-
 static bool in_list(const char *name, const char *const *list, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -707,6 +694,47 @@ static bool in_list(const char *name, const char *const *list, size_t n)
             return true;
     return false;
 }
+
+/* Properties never carried into a guest: the IOMMU wiring belongs to the
+ * hypervisor (stage 2 makes DMA addresses IPAs), and linux,phandle is the
+ * legacy spelling of phandle. */
+static const char *const removed_props[] = {
+    "iommus", "iommu-map", "iommu-map-mask", "linux,phandle",
+};
+
+/* Whether every entry of bn's msi-parent / msi-map names an MSI frame of
+ * the GIC (its ITS, a GICv2m frame): the vGIC has none, so the property is
+ * removed. One naming any other MSI controller (a TI INTA) is a reference
+ * like any other: kept when the controller is in the guest, else the build
+ * fails (the checks say dep-unowned first). */
+static bool names_gic_msi_only(const struct board_node *bn, const char *prop)
+{
+    bool any = false;
+    for (uint32_t k = 0; k < bn->ndeps; k++) {
+        const struct board_dep *e = &bn->deps[k];
+        if (strcmp(e->prop, prop))
+            continue;
+        if (!board_gic_msi(bn->board, board_dep_target(bn, e)))
+            return false;
+        any = true;
+    }
+    return any;
+}
+
+static bool removed_prop(const struct board_node *bn, const char *name)
+{
+    if (in_list(name, removed_props, ARRAY_SIZE(removed_props)))
+        return true;
+    if (!strcmp(name, "msi-parent") || !strcmp(name, "msi-map"))
+        return names_gic_msi_only(bn, name);
+    return !strcmp(name, "msi-map-mask") && names_gic_msi_only(bn, "msi-map");
+}
+
+/* A container or provider must not bring resources the guest does not own. */
+static const char *const resource_props[] = {"reg", "reg-names", "interrupts",
+                                             "interrupts-extended", "interrupt-names",
+                                             "dma-ranges", "ranges"};
+
 
 /* The device's reg, entry by entry as on the board, each translated to a
  * CPU address and then to the guest address (the resolved regs give the
@@ -772,8 +800,7 @@ static void copy_props(const struct dtpass_ctx *ctx, struct guest_tree *t, struc
     for (struct board_prop pv = board_prop_first(bn); pv.name; pv = board_prop_next(bn, pv)) {
         const struct board_prop *p = &pv;
         const char *name = p->name;
-        if (in_list(name, removed_props, ARRAY_SIZE(removed_props)) ||
-            !strcmp(name, "interrupt-parent"))
+        if (removed_prop(bn, name) || !strcmp(name, "interrupt-parent"))
             continue;
         if (mode == COPY_NO_RESOURCES &&
             in_list(name, resource_props, ARRAY_SIZE(resource_props)) &&
@@ -1550,6 +1577,16 @@ bool gt_prop_phandles(const struct gt_node *n, const struct gt_prop *p,
             return false;
     }
     enum board_ref_kind kind = rk ? rk->kind : BREF_ARGS;
+    if (kind == BREF_IDMAP) { /* (id-base, phandle, out-base, length) entries */
+        if (nc % 4)
+            return false;
+        for (size_t i = 1; i < nc; i += 4) {
+            if (!lookup(arg, CELL(i)))
+                return false;
+            isph[i] = true;
+        }
+        return true;
+    }
     for (size_t i = 0; i < nc;) {
         uint32_t ph = CELL(i), cells = 0;
         i++;
@@ -1564,6 +1601,7 @@ bool gt_prop_phandles(const struct gt_node *n, const struct gt_prop *p,
             gprop_u32(prov, cells_prop, &cells);
         if (kind == BREF_FIXED)
             cells = rk->fixed;
+
         if (cells > nc - i)
             return false;
         isph[i - 1] = true;

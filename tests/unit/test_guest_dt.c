@@ -10,7 +10,8 @@
  *   - route every interrupt to the vGIC (3 cells, SPI < 988) or to an
  *     interrupt controller in the guest; the root's interrupt-parent is the
  *     vGIC, which sits at the board GIC's address;
- *   - carry no iommus / iommu-map / msi-parent / msi-map;
+ *   - carry no iommus / iommu-map, and msi-parent / msi-map only to an MSI
+ *     controller the guest has (never the GIC's ITS);
  *   - place every device reg inside one of the guest's device windows (the
  *     resolved IPAs), and only there;
  *   - describe exactly the guest's RAM in /memory and its shared windows in
@@ -375,7 +376,7 @@ static bool to_root(const struct chk *c, int bus, uint64_t addr, uint64_t *out)
 
 static void check_node(struct chk *c, int node)
 {
-    static const char *const banned[] = {"iommus", "iommu-map", "iommu-map-mask", "msi-parent", "msi-map"};
+    static const char *const banned[] = {"iommus", "iommu-map", "iommu-map-mask"};
     int off;
     fdt_for_each_property_offset(off, c->fdt, node)
     {
@@ -385,6 +386,22 @@ static void check_node(struct chk *c, int node)
         for (size_t i = 0; i < ARRAY_SIZE(banned); i++)
             if (!strcmp(name, banned[i]))
                 bad(c, node, "%s is still there", name);
+        /* msi-parent / msi-map stay when they name an MSI controller the
+         * guest has (a TI INTA, a PCIe host's own MSI block); never the
+         * GIC's ITS, which the vGIC lacks: every one must resolve, and not
+         * to the vGIC. */
+        bool msi_map = !strcmp(name, "msi-map");
+        if (msi_map || !strcmp(name, "msi-parent")) {
+            if (len < 4 || len % 4 || (msi_map && len % 16)) {
+                bad(c, node, "%s: length %d", name, len);
+                continue;
+            }
+            for (int i = msi_map ? 1 : 0; i < len / 4; i += msi_map ? 4 : len / 4) {
+                int prov = byph(c, fdt32_to_cpu(v[i]));
+                if (prov < 0 || prov == c->gic)
+                    bad(c, node, "%s names %s", name, prov < 0 ? "no node of the guest" : "the vGIC");
+            }
+        }
         check_refs(c, node, name, v, len);
     }
     check_interrupts(c, node);
