@@ -218,9 +218,39 @@ def _is_mmio_child(bnode):
         "ranges" in bnode.parent.props
 
 
-def compare_node(board, guest, b, g, drop, out):
+# A bus above an assigned device, kept as on the board (docs/guest-dt.md,
+# "Assigned devices and their buses"): its own resources go; a reference
+# naming a node the guest lacks goes with its -names, and then its
+# compatible keeps only the generic bus ones.
+BUS_RESOURCES = {"reg", "reg-names", "interrupts", "interrupts-extended",
+                 "interrupt-names", "interrupt-map", "interrupt-map-mask"}
+GENERIC_BUS = (b"simple-bus", b"simple-pm-bus", b"simple-mfd", b"isa", b"arm,amba-bus",
+               b"syscon-bus")
+
+
+def _bus_ref_gone(board, guest, b, p):
+    """Whether property p of bus b (or the one p names the entries of) is a
+    reference whose first phandle names a board node the guest lacks."""
+    for q in (p, p[:-len("-names")] + "s" if p.endswith("-names") else None):
+        v = b.props.get(q) if q else None
+        if v is not None and q not in BUS_RESOURCES and len(v) >= 4 and len(v) % 4 == 0:
+            t = board.by_phandle.get(u32(v))
+            if t is not None and t.phandle not in guest.by_phandle and \
+                    find_guest(board, guest, t) is None:
+                return True
+    return False
+
+
+def _bus_compatible(b, g):
+    """The kept compatible of a bus that lost a reference."""
+    want = [c for c in b.props.get("compatible", b"").split(b"\0") if c in GENERIC_BUS] or [b"simple-bus"]
+    return g.props.get("compatible") == b"\0".join(want) + b"\0"
+
+
+def compare_node(board, guest, b, g, drop, out, bus=False):
     """Appends (class, board path, property, detail) for every difference
-    between board node b and guest node g that no documented rule allows."""
+    between board node b and guest node g that no documented rule allows.
+    bus: b is an address bus above an assigned device, kept as on the board."""
     if g.name != b.name:
         # The unit address may be recomputed from the guest address (a
         # documented rewrite); any other rename is a change.
@@ -244,6 +274,9 @@ def compare_node(board, guest, b, g, drop, out):
         if gv is None:
             if p in REMOVED_OK or (p in MSI_PROPS and _names_gic_msi(board, b)):
                 continue
+            if bus and (p in BUS_RESOURCES or (_bus_ref_gone(board, guest, b, p) and
+                                               _bus_compatible(b, g))):
+                continue
             out.append(("prop-missing", b.path, p, ""))
             continue
         if p in REWRITTEN:
@@ -259,6 +292,9 @@ def compare_node(board, guest, b, g, drop, out):
             elif be[0] != ge[0] or be[1] != ge[1]:
                 out.append(("prop-changed", b.path, p, "%d entries %s -> %d entries %s" %
                             (be[0], [hex(s) for s in be[1]], ge[0], [hex(s) for s in ge[1]])))
+            continue
+        if bus and p == "compatible" and _bus_compatible(b, g) and \
+                any(q not in g.props and _bus_ref_gone(board, guest, b, q) for q in b.props):
             continue
         if v != gv:
             out.append(("prop-changed", b.path, p, ""))
@@ -303,7 +339,9 @@ def compare(board, guest, assigned, drop=None, machine=()):
                 continue
             out.append(("node-missing", b.path, "", ""))
             continue
-        compare_node(board, guest, b, g, drop.get(b.path, ()), out)
+        bus = not whole and "ranges" in b.props and \
+            any(a.startswith(b.path + "/") or b.path == "/" for a in assigned)
+        compare_node(board, guest, b, g, drop.get(b.path, ()), out, bus)
         for c in b.children:
             gc = _child_match(b, g, c)
             if gc is None:

@@ -276,6 +276,9 @@ uint32_t board_size_cells(const struct board_node *bus);
 /* Whether n is a bus: `compatible` of simple-bus, simple-pm-bus,
  * simple-mfd, isa, arm,amba-bus ..., or no compatible at all with `ranges`. */
 bool board_is_bus(const struct board_node *n);
+/* Whether one compatible string is a generic bus (simple-bus, simple-pm-bus,
+ * simple-mfd, isa, arm,amba-bus, syscon-bus): the list board_is_bus uses. */
+bool board_bus_compatible(const char *compat);
 /* Whether n has resources of its own: MMIO, interrupts, mailboxes. */
 bool board_has_resources(const struct board_node *n);
 /* The node that holds the resources a copy of n would need: n itself, or

@@ -1318,11 +1318,20 @@ bool board_translate(const struct board *b, const struct board_node *bus, uint32
 }
 
 
+static const char *const bus_compat[] = {
+    "simple-bus", "simple-pm-bus", "simple-mfd", "isa", "arm,amba-bus", "syscon-bus",
+};
+
+bool board_bus_compatible(const char *compat)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(bus_compat); i++)
+        if (!strcmp(compat, bus_compat[i]))
+            return true;
+    return false;
+}
+
 bool board_is_bus(const struct board_node *n)
 {
-    static const char *const bus_compat[] = {
-        "simple-bus", "simple-pm-bus", "simple-mfd", "isa", "arm,amba-bus", "syscon-bus",
-    };
     if (!n->compatible)
         return board_has_prop(n, "ranges") || !n->parent;
     const char *dt = board_prop_str(n, "device_type");
