@@ -81,6 +81,7 @@ enum board_ref_kind {
     BREF_IRQ,     /* interrupt-parent, interrupts-extended, interrupt-map: the interrupt rules */
     BREF_IOMMU,   /* iommus, iommu-map: the IOMMU rules */
     BREF_MEMORY,  /* memory-region: reserved memory, not a device */
+    BREF_IDMAP,   /* msi-map: (id-base, phandle, out-base, length) entries, as Linux's of_map_id */
 };
 
 struct board_ref_rule {
@@ -254,6 +255,11 @@ const struct board_smmu *board_smmu_of(const struct board *b, const struct board
  * it, the timer): dtpass writes its own for every guest, so a guest cannot
  * be given one. */
 bool board_machine_node(const struct board *b, const struct board_node *n);
+/* Whether n is the GIC or an MSI frame of it (a GICv3 ITS, a GICv2m frame:
+ * the GIC's children). A guest gets a virtual GIC without them, so an
+ * `msi-parent`/`msi-map` naming one is IOMMU-style wiring the hypervisor
+ * keeps; one naming any other MSI controller (a TI INTA) is a dependency. */
+bool board_gic_msi(const struct board *b, const struct board_node *n);
 /* A bus address (ac cells of bus's child space; hi: phys.hi of a 3-cell
  * PCI address, else 0) as a CPU physical address, through every `ranges`
  * up to the root (the same walk that gave every n->mmio). */
@@ -270,6 +276,9 @@ uint32_t board_size_cells(const struct board_node *bus);
 /* Whether n is a bus: `compatible` of simple-bus, simple-pm-bus,
  * simple-mfd, isa, arm,amba-bus ..., or no compatible at all with `ranges`. */
 bool board_is_bus(const struct board_node *n);
+/* Whether one compatible string is a generic bus (simple-bus, simple-pm-bus,
+ * simple-mfd, isa, arm,amba-bus, syscon-bus): the list board_is_bus uses. */
+bool board_bus_compatible(const char *compat);
 /* Whether n has resources of its own: MMIO, interrupts, mailboxes. */
 bool board_has_resources(const struct board_node *n);
 /* The node that holds the resources a copy of n would need: n itself, or

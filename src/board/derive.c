@@ -969,6 +969,7 @@ static const struct board_ref_rule ref_rules[] = {
     {"-supply", NULL, 0, NULL, BREF_LIST, true},
     {"memory-region", NULL, 0, "memory-region-names", BREF_MEMORY, false},
     {"msi-parent", "#msi-cells", 0, NULL, BREF_MSI, false},
+    {"msi-map", NULL, 0, NULL, BREF_IDMAP, false},
     {"remote-endpoint", NULL, 0, NULL, BREF_LINK, false},
     {"leds", NULL, 0, NULL, BREF_LIST, false},
     {"backlight", NULL, 0, NULL, BREF_LIST, false},
@@ -1157,6 +1158,18 @@ static void node_deps(struct bload *c, struct board_node *n, struct scratch *sc)
         uint32_t total = p->len / 4, i = 0;
         size_t first = sc->deps.n;
         const char *why = NULL;
+        if (r && r->kind == BREF_IDMAP) {
+            /* (id-base, phandle, out-base, length), whatever the
+             * controller's #msi-cells (Linux of_map_id). */
+            for (; i < total && !why; i += 4) {
+                struct board_node *t = total - i >= 4 ? board_by_phandle(c->b, prop_cell(p, i + 1)) : NULL;
+                if (!t)
+                    why = total - i < 4 ? "is cut short" : "names no node";
+                else
+                    push_dep_full(sc, p->name, t, t, r, false);
+            }
+            total = 0;
+        }
         while (i < total) {
             uint32_t ph = prop_cell(p, i);
             if (ph == 0) { /* an empty entry, as in Linux */
@@ -1305,11 +1318,20 @@ bool board_translate(const struct board *b, const struct board_node *bus, uint32
 }
 
 
+static const char *const bus_compat[] = {
+    "simple-bus", "simple-pm-bus", "simple-mfd", "isa", "arm,amba-bus", "syscon-bus",
+};
+
+bool board_bus_compatible(const char *compat)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(bus_compat); i++)
+        if (!strcmp(compat, bus_compat[i]))
+            return true;
+    return false;
+}
+
 bool board_is_bus(const struct board_node *n)
 {
-    static const char *const bus_compat[] = {
-        "simple-bus", "simple-pm-bus", "simple-mfd", "isa", "arm,amba-bus", "syscon-bus",
-    };
     if (!n->compatible)
         return board_has_prop(n, "ranges") || !n->parent;
     const char *dt = board_prop_str(n, "device_type");

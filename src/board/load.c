@@ -689,6 +689,11 @@ bool board_machine_node(const struct board *b, const struct board_node *n)
     return false;
 }
 
+bool board_gic_msi(const struct board *b, const struct board_node *n)
+{
+    return b->gic.node && (n == b->gic.node || n->parent == b->gic.node);
+}
+
 struct srcpos board_node_pos(const struct board_node *n)
 {
     /* A DTS board's positions cost a second dtc run: made on first use. */

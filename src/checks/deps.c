@@ -8,14 +8,14 @@
 
 #include "checks/internal.h"
 
-/* Edges another check owns: interrupt routing (irq-parent) and IOMMU/MSI
- * plumbing (sid-owner, dma-no-iommu); the emitter rewrites or removes them. */
+/* Edges another check owns: interrupt routing (irq-parent) and IOMMU
+ * plumbing (sid-owner, dma-no-iommu); the emitter rewrites or removes them.
+ * msi-parent and msi-map are dependencies like any other, except on the
+ * GIC's own MSI frames (board_gic_msi, skipped below). */
 static bool dep_handled_elsewhere(const char *prop)
 {
     static const char *const props[] = {
-        "interrupt-parent", "interrupts-extended", "interrupt-map",
-        "iommus",           "iommu-map",           "msi-parent",
-        "msi-map",
+        "interrupt-parent", "interrupts-extended", "interrupt-map", "iommus", "iommu-map",
     };
     for (size_t i = 0; i < ARRAY_SIZE(props); i++)
         if (!strcmp(prop, props[i]))
@@ -187,8 +187,8 @@ static void device_deps(struct walk *w, size_t g, const struct sys_device *dev)
         }
         if (in_subtree(n, t) || is_ancestor(t, n))
             continue; /* nodes below the device come along; buses above it are re-created */
-        if (p == c->b->gic.node || board_smmu_of(c->b, p))
-            continue; /* virtualised or programmed by the hypervisor */
+        if (board_gic_msi(c->b, p) || board_smmu_of(c->b, p))
+            continue; /* virtualised (the GIC; its ITS is the hypervisor's) or programmed by it */
         const struct board_node *at;
         uint32_t o = owner_of(c, t, &at);
         if (o == owner_guest(g))

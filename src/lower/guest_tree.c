@@ -412,8 +412,10 @@ static bool gic_spec_rewrite(const struct dtpass_ctx *ctx, const struct guest_tr
     return true;
 }
 
-/* Whether a board node is present in the tree as itself (not as a
- * re-created bus, which has none of its properties). */
+/* Whether a board node is present in the tree as itself: not as a bus
+ * above a device, which is re-created or, kept as on the board, lacks its
+ * own resources and interrupt routing (a reference to it, or an interrupt
+ * through its interrupt-map, cannot be carried). */
 static struct gt_node *present(const struct guest_tree *t, const struct board_node *n)
 {
     struct gt_node *g = strmap_get(&t->by_board_path, n->path);
@@ -687,19 +689,6 @@ static void rewrite_device_ranges(struct guest_tree *t, struct gt_node *gn,
 
 /* --- copying board nodes --- */
 
-/* Properties never carried into a guest: the IOMMU and MSI wiring belongs to
- * the hypervisor (stage 2 makes DMA addresses IPAs; the vGIC has no ITS),
- * and linux,phandle is the legacy spelling of phandle. */
-static const char *const removed_props[] = {
-    "iommus", "iommu-map", "iommu-map-mask", "msi-parent", "msi-map", "msi-map-mask",
-    "linux,phandle",
-};
-
-/* A container or provider must not bring resources the guest does not own. */
-static const char *const resource_props[] = {"reg", "reg-names", "interrupts",
-                                             "interrupts-extended", "interrupt-names",
-                                             "dma-ranges", "ranges"};
-
 static bool in_list(const char *name, const char *const *list, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -707,6 +696,47 @@ static bool in_list(const char *name, const char *const *list, size_t n)
             return true;
     return false;
 }
+
+/* Properties never carried into a guest: the IOMMU wiring belongs to the
+ * hypervisor (stage 2 makes DMA addresses IPAs), and linux,phandle is the
+ * legacy spelling of phandle. */
+static const char *const removed_props[] = {
+    "iommus", "iommu-map", "iommu-map-mask", "linux,phandle",
+};
+
+/* Whether every entry of bn's msi-parent / msi-map names an MSI frame of
+ * the GIC (its ITS, a GICv2m frame): the vGIC has none, so the property is
+ * removed. One naming any other MSI controller (a TI INTA) is a reference
+ * like any other: kept when the controller is in the guest, else the build
+ * fails (the checks say dep-unowned first). */
+static bool names_gic_msi_only(const struct board_node *bn, const char *prop)
+{
+    bool any = false;
+    for (uint32_t k = 0; k < bn->ndeps; k++) {
+        const struct board_dep *e = &bn->deps[k];
+        if (strcmp(e->prop, prop))
+            continue;
+        if (!board_gic_msi(bn->board, board_dep_target(bn, e)))
+            return false;
+        any = true;
+    }
+    return any;
+}
+
+static bool removed_prop(const struct board_node *bn, const char *name)
+{
+    if (in_list(name, removed_props, ARRAY_SIZE(removed_props)))
+        return true;
+    if (!strcmp(name, "msi-parent") || !strcmp(name, "msi-map"))
+        return names_gic_msi_only(bn, name);
+    return !strcmp(name, "msi-map-mask") && names_gic_msi_only(bn, "msi-map");
+}
+
+/* A container or provider must not bring resources the guest does not own. */
+static const char *const resource_props[] = {"reg", "reg-names", "interrupts",
+                                             "interrupts-extended", "interrupt-names",
+                                             "dma-ranges", "ranges"};
+
 
 /* The device's reg, entry by entry as on the board, each translated to a
  * CPU address and then to the guest address (the resolved regs give the
@@ -739,7 +769,23 @@ static const char *regless_name(struct guest_tree *t, const char *name)
     return at ? gt_printf(t, "%.*s-%s", (int)(at - name), name, at + 1) : name;
 }
 
-enum copy_mode { COPY_DEVICE_TOP, COPY_SUBTREE, COPY_NO_RESOURCES };
+enum copy_mode { COPY_DEVICE_TOP, COPY_SUBTREE, COPY_NO_RESOURCES, COPY_BUS };
+
+/* What a bus copied as on the board leaves out: its own registers and
+ * interrupts (an AIPS or interconnect configuration block is not the
+ * guest's), and interrupt routing through it (its children's interrupts
+ * are written explicitly, as under a re-created bus). */
+static const char *const bus_resource_props[] = {"reg", "reg-names", "interrupts",
+                                                 "interrupts-extended", "interrupt-names",
+                                                 "interrupt-map", "interrupt-map-mask"};
+
+/* Whether the device's reg, ranges and dma-ranges are kept as the board
+ * writes them: its parent is the root or a bus copied as on the board, so
+ * the board's cells and (identity) addresses hold in the guest. */
+static bool keeps_board_addresses(const struct guest_tree *t, const struct board_node *bn)
+{
+    return t->board_buses && bn->parent && (!bn->parent->parent || board_has_prop(bn->parent, "ranges"));
+}
 
 /* A reg that is not MMIO (graph ports, CPU numbers: the parent has
  * #size-cells = 0) is no resource: containers and providers keep it. */
@@ -772,8 +818,9 @@ static void copy_props(const struct dtpass_ctx *ctx, struct guest_tree *t, struc
     for (struct board_prop pv = board_prop_first(bn); pv.name; pv = board_prop_next(bn, pv)) {
         const struct board_prop *p = &pv;
         const char *name = p->name;
-        if (in_list(name, removed_props, ARRAY_SIZE(removed_props)) ||
-            !strcmp(name, "interrupt-parent"))
+        if (removed_prop(bn, name) || !strcmp(name, "interrupt-parent"))
+            continue;
+        if (mode == COPY_BUS && in_list(name, bus_resource_props, ARRAY_SIZE(bus_resource_props)))
             continue;
         if (mode == COPY_NO_RESOURCES &&
             in_list(name, resource_props, ARRAY_SIZE(resource_props)) &&
@@ -796,7 +843,8 @@ static void copy_props(const struct dtpass_ctx *ctx, struct guest_tree *t, struc
             irqs_done = true;
             continue;
         }
-        if (mode == COPY_DEVICE_TOP && dev && !strcmp(name, "reg") && size_cells(bn->parent) != 0) {
+        bool rewrite = mode == COPY_DEVICE_TOP && dev && !keeps_board_addresses(t, bn);
+        if (rewrite && !strcmp(name, "reg") && size_cells(bn->parent) != 0) {
             cellvec reg = {0};
             device_reg(bn, dev, &reg);
             if (reg.n)
@@ -804,11 +852,11 @@ static void copy_props(const struct dtpass_ctx *ctx, struct guest_tree *t, struc
             VEC_FREE(&reg);
             continue;
         }
-        if (mode == COPY_DEVICE_TOP && dev && !strcmp(name, "dma-ranges") && p->len) {
+        if (rewrite && !strcmp(name, "dma-ranges") && p->len) {
             rewrite_dma_ranges(t, gn, bn, p);
             continue;
         }
-        if (mode == COPY_DEVICE_TOP && dev && !strcmp(name, "ranges")) {
+        if (rewrite && !strcmp(name, "ranges")) {
             rewrite_device_ranges(t, gn, bn, dev);
             continue;
         }
@@ -818,17 +866,11 @@ static void copy_props(const struct dtpass_ctx *ctx, struct guest_tree *t, struc
     }
     if (gn->phandle && !gt_prop_get(gn, "phandle")) /* the board used linux,phandle only */
         gt_prop_u32(t, gn, "phandle", gn->phandle);
-    /* An interrupt provider without #address-cells: Linux reads it as 0 for
-     * interrupt-map parents; dtc warns. Say 0 explicitly — only on a leaf:
-     * on a node with children (GPIO hogs, banks) it would change what their
-     * reg means (the default is 2). */
-    if (gt_prop_get(gn, "interrupt-controller") && gt_prop_get(gn, "#interrupt-cells") &&
-        !gt_prop_get(gn, "#address-cells") && !bn->first_child)
-        gt_prop_u32(t, gn, "#address-cells", 0);
 }
 
 /* The guest node under which board node bp's children go: the root, the
- * flat parent, or bp re-created (bus or container) with its ancestors.
+ * flat parent, or bp placed (a bus kept or re-created, a container) with
+ * its ancestors.
  * Providers (no registers) are never put under a re-created bus: a node
  * without reg below a simple-bus is a DT error, and the bus exists for
  * addresses; their chain is hoisted to the root at the first bus. */
@@ -851,7 +893,15 @@ static struct gt_node *place_parent(const struct dtpass_ctx *ctx, struct guest_t
     }
     for (size_t i = chain.n; i-- > 0;) {
         const struct board_node *p = chain.v[i];
-        if (board_has_prop(p, "ranges")) {
+        if (board_has_prop(p, "ranges") && t->board_buses) {
+            /* An address bus, every device at its board address: the bus
+             * as on the board, its references followed like any copied
+             * node's (gt_copy_providers). */
+            g = gt_node_add(t, g, p->name, GT_BUS, p);
+            g->board_bus = true;
+            copy_props(ctx, t, g, p, COPY_BUS, NULL);
+            VEC_PUSH(&t->pending, g);
+        } else if (board_has_prop(p, "ranges")) {
             /* An address bus: re-created as an identity-mapped simple-bus
              * in the root's 2+2-cell space; its window and unit address are
              * set once every child is in (finish_buses). */
@@ -954,8 +1004,18 @@ struct gt_node *gt_copy_device(const struct dtpass_ctx *ctx, struct guest_tree *
     }
     const char *name = bn->name;
     cellvec reg = {0};
-    if (size_cells(bn->parent) != 0) /* else a reg that is no address (copied as it is) */
+    struct board_prop breg = board_prop(bn, "reg");
+    uint32_t ac = addr_cells(bn->parent);
+    if (size_cells(bn->parent) == 0) {
+        /* a reg that is no address: copied as it is, the name too */
+    } else if (!keeps_board_addresses(t, bn)) {
         device_reg(bn, dev, &reg);
+    } else if (breg.name && ac >= 1 && ac <= 2 && breg.len >= 4 * ac) {
+        /* The board's reg as it is: the unit address is its first address
+         * in the parent's cells (what the name says on a correct board). */
+        uint64_t a = read_cells(breg.val, ac);
+        push_u64(&reg, a);
+    }
     if (reg.n)
         name = unit_name(t, bn->name, ((uint64_t)reg.v[0] << 32) | reg.v[1]);
     VEC_FREE(&reg);
@@ -1046,6 +1106,35 @@ static bool copy_reserved(const struct dtpass_ctx *ctx, struct guest_tree *t, co
     return true;
 }
 
+/* A bus copied as on the board whose own reference names a node the guest
+ * cannot get (i.MX8M's soc@0 and its nvmem-cells in the OCOTP, a
+ * simple-pm-bus's power domain): the bus is still needed for its
+ * children, so the reference goes with its -names companion, and the bus
+ * keeps only its generic bus compatibles (simple-bus …; "simple-bus" when
+ * it had none) — the vendor driver bound to the others needs what was
+ * removed. A documented rewrite (docs/guest-dt.md), never a guess. */
+static void bus_unref(struct guest_tree *t, struct gt_node *gn, const char *prop)
+{
+    const struct board_ref_rule *r = board_ref_rule(prop);
+    gt_prop_del(gn, prop);
+    if (r && r->names)
+        gt_prop_del(gn, r->names);
+    const struct gt_prop *c = gt_prop_get(gn, "compatible");
+    struct strbuf keep;
+    sb_init(&keep);
+    for (uint32_t off = 0; c && off < c->len;) {
+        const char *s = (const char *)c->val + off;
+        size_t l = strnlen(s, c->len - off);
+        if (off + l < c->len && board_bus_compatible(s))
+            sb_putn(&keep, s, l + 1);
+        off += (uint32_t)l + 1;
+    }
+    if (!keep.len)
+        sb_putn(&keep, "simple-bus", sizeof("simple-bus"));
+    gt_prop_set(t, gn, "compatible", keep.s, (uint32_t)keep.len);
+    sb_free(&keep);
+}
+
 void gt_copy_providers(const struct dtpass_ctx *ctx, struct guest_tree *t,
                        const struct gt_owners *owners)
 {
@@ -1077,6 +1166,10 @@ void gt_copy_providers(const struct dtpass_ctx *ctx, struct guest_tree *t,
             }
             if (e->kind == BREF_MEMORY && !e->undecodable && copy_reserved(ctx, t, tn))
                 continue;
+            if (gn->board_bus) {
+                bus_unref(t, gn, e->prop);
+                continue;
+            }
             gt_lost(t, gn, "`%s` names %s, which the guest does not get%s", e->prop, tn->path,
                     e->undecodable ? " (the property does not decode)" : "");
         }
@@ -1129,7 +1222,7 @@ static bool finish_buses(struct guest_tree *t, struct gt_node *n, uint64_t *lo, 
         l = cl < l ? cl : l;
         h = ch > h ? ch : h;
     }
-    if (n->kind != GT_BUS)
+    if (n->kind != GT_BUS || n->board_bus)
         return any;
     bool unit = strchr(n->bn->name, '@') != NULL;
     if (any && unit && h - l != UINT64_MAX) {
@@ -1399,6 +1492,13 @@ struct guest_tree *gt_build_guest_hooked(const struct dtpass_ctx *ctx, const str
     struct guest_tree *t = gt_new(ctx, gi);
     const struct sys_guest *g = t->g;
     t->opt.gic_phandle = b->gic.node && b->gic.node->phandle ? b->gic.node->phandle : t->next_phandle++;
+    /* Buses as on the board when every device sits at its board address
+     * and the board's root has the guest root's 2+2 cells (what the top
+     * buses' ranges are written in); else re-created (docs/guest-dt.md). */
+    t->board_buses = board_addr_cells(b->root) == 2 && board_size_cells(b->root) == 2;
+    for (size_t d = 0; d < g->devices.n && t->board_buses; d++)
+        for (size_t r = 0; r < g->devices.v[d].regs.n; r++)
+            t->board_buses &= g->devices.v[d].regs.v[r].ipa == g->devices.v[d].regs.v[r].pa;
 
     /* The root: identity of the board, 2+2 cells (every address below is a
      * 64-bit guest address). */
@@ -1557,6 +1657,16 @@ bool gt_prop_phandles(const struct gt_node *n, const struct gt_prop *p,
             return false;
     }
     enum board_ref_kind kind = rk ? rk->kind : BREF_ARGS;
+    if (kind == BREF_IDMAP) { /* (id-base, phandle, out-base, length) entries */
+        if (nc % 4)
+            return false;
+        for (size_t i = 1; i < nc; i += 4) {
+            if (!lookup(arg, CELL(i)))
+                return false;
+            isph[i] = true;
+        }
+        return true;
+    }
     for (size_t i = 0; i < nc;) {
         uint32_t ph = CELL(i), cells = 0;
         i++;
@@ -1571,6 +1681,7 @@ bool gt_prop_phandles(const struct gt_node *n, const struct gt_prop *p,
             gprop_u32(prov, cells_prop, &cells);
         if (kind == BREF_FIXED)
             cells = rk->fixed;
+
         if (cells > nc - i)
             return false;
         isph[i - 1] = true;

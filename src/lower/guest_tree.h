@@ -26,7 +26,8 @@ struct gt_prop {
 /* How a node came to be; also its sort class among siblings. */
 enum gt_kind {
     GT_SYNTH = 0,     /* made by dtpass: /cpus, /psci, /memory, the vGIC ... */
-    GT_BUS = 1,       /* a board bus re-created as an identity-mapped simple-bus */
+    GT_BUS = 1,       /* a board address bus above a device: kept as on the board
+                       * (board_bus) or re-created as an identity-mapped simple-bus */
     GT_CONTAINER = 2, /* a board ancestor without `ranges`, copied (no resources) */
     GT_DEVICE = 3,    /* an assigned device (or a node of its subtree) */
     GT_PROVIDER = 4,  /* a resource-free provider copied for a reference */
@@ -44,6 +45,7 @@ struct gt_node {
     uint32_t phandle; /* 0 when none */
     bool scanned;     /* phandle references already processed */
     bool irq_pending, map_pending; /* interrupts / interrupt-map still to rewrite */
+    bool board_bus;   /* GT_BUS copied as on the board (gt_build_guest: identity placement) */
     uint32_t irq_slot; /* where the interrupt properties go among props */
 };
 
@@ -71,6 +73,11 @@ struct guest_tree {
     struct board_range *pawin;
     size_t npawin;
     VEC(struct gt_node *) pending; /* nodes whose references are not scanned yet */
+    /* Address buses are copied as on the board (name, compatible, cells,
+     * ranges) and device regs kept as written, rather than re-created as
+     * 2+2-cell identity simple-buses: every device of the guest sits at its
+     * board address (docs/guest-dt.md). Set by gt_build_guest. */
+    bool board_buses;
     /* What could not be carried as the board has it ("<board path>: why"):
      * a non-empty list fails the build (emit_guest_dt), never a silent loss. */
     VEC(char *) lost;

@@ -10,7 +10,8 @@
  *   - route every interrupt to the vGIC (3 cells, SPI < 988) or to an
  *     interrupt controller in the guest; the root's interrupt-parent is the
  *     vGIC, which sits at the board GIC's address;
- *   - carry no iommus / iommu-map / msi-parent / msi-map;
+ *   - carry no iommus / iommu-map, and msi-parent / msi-map only to an MSI
+ *     controller the guest has (never the GIC's ITS);
  *   - place every device reg inside one of the guest's device windows (the
  *     resolved IPAs), and only there;
  *   - describe exactly the guest's RAM in /memory and its shared windows in
@@ -375,7 +376,7 @@ static bool to_root(const struct chk *c, int bus, uint64_t addr, uint64_t *out)
 
 static void check_node(struct chk *c, int node)
 {
-    static const char *const banned[] = {"iommus", "iommu-map", "iommu-map-mask", "msi-parent", "msi-map"};
+    static const char *const banned[] = {"iommus", "iommu-map", "iommu-map-mask"};
     int off;
     fdt_for_each_property_offset(off, c->fdt, node)
     {
@@ -385,6 +386,22 @@ static void check_node(struct chk *c, int node)
         for (size_t i = 0; i < ARRAY_SIZE(banned); i++)
             if (!strcmp(name, banned[i]))
                 bad(c, node, "%s is still there", name);
+        /* msi-parent / msi-map stay when they name an MSI controller the
+         * guest has (a TI INTA, a PCIe host's own MSI block); never the
+         * GIC's ITS, which the vGIC lacks: every one must resolve, and not
+         * to the vGIC. */
+        bool msi_map = !strcmp(name, "msi-map");
+        if (msi_map || !strcmp(name, "msi-parent")) {
+            if (len < 4 || len % 4 || (msi_map && len % 16)) {
+                bad(c, node, "%s: length %d", name, len);
+                continue;
+            }
+            for (int i = msi_map ? 1 : 0; i < len / 4; i += msi_map ? 4 : len / 4) {
+                int prov = byph(c, fdt32_to_cpu(v[i]));
+                if (prov < 0 || prov == c->gic)
+                    bad(c, node, "%s names %s", name, prov < 0 ? "no node of the guest" : "the vGIC");
+            }
+        }
         check_refs(c, node, name, v, len);
     }
     check_interrupts(c, node);
@@ -455,9 +472,19 @@ static void check_blob(struct chk *c)
             continue;
         bool found = false;
         for (size_t k = 1; k < c->nodes.n && !found; k++) {
+            /* The first reg entry, in its parent's cells (a bus kept as on
+             * the board has its own), translated to a guest address. */
+            int parent = par(c, c->nodes.v[k].off);
+            uint32_t ac = 2, sc = 1;
+            if (parent >= 0) {
+                u32prop(fdt, parent, "#address-cells", &ac);
+                u32prop(fdt, parent, "#size-cells", &sc);
+            }
             reg = fdt_getprop(fdt, c->nodes.v[k].off, "reg", &len);
-            found = reg && len >= 16 && rd64(reg) == dev->regs.v[0].ipa &&
-                    rd64(reg + 2) == dev->regs.v[0].size;
+            uint64_t cpu;
+            found = reg && ac >= 1 && ac <= 2 && sc >= 1 && sc <= 2 && len >= 4 * (int)(ac + sc) &&
+                    to_root(c, parent, rdn(reg, ac), &cpu) && cpu == dev->regs.v[0].ipa &&
+                    rdn(reg + ac, sc) == dev->regs.v[0].size;
         }
         if (!found)
             bad(c, -1, "no node for %s at 0x%llx", dev->ref.text, (unsigned long long)dev->regs.v[0].ipa);
@@ -709,9 +736,19 @@ static void test_guest_dt_rewrites(void **state)
     t = lower_guest_tree(&b.ctx, 1);
     assert_int_equal(gt_to_dtb(t, &fdt, &len), 0);
     gt_free(t);
+    /* Its devices sit at their board addresses: /soc is kept as on the
+     * board (1+1 cells, its offset ranges), the UART under its board name. */
     assert_string_equal(fdt_getprop(fdt, fdt_path_offset(fdt, "/chosen"), "stdout-path", NULL),
-                        "/soc/serial@11001000:115200n8");
-    assert_true(fdt_path_offset(fdt, "/soc/gpio@12000000") < 0);
+                        "/soc/serial@1001000:115200n8");
+    int soc = fdt_path_offset(fdt, "/soc");
+    assert_true(soc > 0);
+    v = fdt_getprop(fdt, soc, "#address-cells", &l);
+    assert_int_equal(l, 4);
+    assert_int_equal(fdt32_to_cpu(v[0]), 1);
+    v = fdt_getprop(fdt, soc, "ranges", &l);
+    assert_int_equal(l, 16);
+    assert_int_equal(fdt32_to_cpu(v[2]), 0x10000000);
+    assert_true(fdt_path_offset(fdt, "/soc/gpio@2000000") < 0);
     free(fdt);
     unbuild(&b);
 }
