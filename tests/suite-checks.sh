@@ -91,4 +91,15 @@ opt_case "range-wrap off: its dependents stay skipped" 0 "0 " mem-not-ram $d/ran
 [ $? = 2 ] && ok "options: unknown check id is a usage error" || notok "options: unknown check id"
 "$DTPASS" check $d/align.yaml -Wno-schema >/dev/null 2>&1
 [ $? = 2 ] && ok "options: -Wno-schema is refused" || notok "options: -Wno-schema"
+# bus-reduced says what the guest tree then shows: the bus with its
+# generic compatibles only and without its reference; the twin keeps both.
+bus_tree() { # system, want-compatible, want nvmem-cells (yes/no)
+    "$DTPASS" build "$d/$1.yaml" -q --target dtb -o "$tmp/$1" 2>/dev/null &&
+        [ "$(fdtget -t s "$tmp/$1/linux.dtb" /bus@90000000 compatible)" = "$2" ] &&
+        if fdtget "$tmp/$1/linux.dtb" /bus@90000000 nvmem-cells >/dev/null 2>&1; then [ "$3" = yes ]; else [ "$3" = no ]; fi
+}
+bus_tree bus-reduced "simple-bus" no && ok "bus-reduced: the guest's bus keeps simple-bus only, no nvmem-cells" ||
+    notok "bus-reduced: the guest's bus keeps simple-bus only, no nvmem-cells"
+bus_tree bus-reduced.ok "vendor,soc simple-bus" yes && ok "bus-reduced twin: the guest's bus is whole" ||
+    notok "bus-reduced twin: the guest's bus is whole"
 [ $fails -eq 0 ]

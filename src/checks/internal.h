@@ -159,6 +159,7 @@ int check_dma_reset(struct ck *c);
 int check_quiesce_shared(struct ck *c);
 int check_dep_unowned(struct ck *c);
 int check_dev_parent(struct ck *c);
+int check_bus_reduced(struct ck *c);
 int check_irq_parent(struct ck *c);
 int check_cpu_owner(struct ck *c);
 int check_vmid(struct ck *c);

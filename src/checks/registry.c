@@ -38,6 +38,7 @@ const enum check_id check_order[] = {
     CK_IRQ_PARENT,
     CK_DEP_UNOWNED,
     CK_DEV_PARENT,
+    CK_BUS_REDUCED,
     CK_SID_RANGE,
     CK_SID_OWNER,
     CK_DMA_NO_IOMMU,
