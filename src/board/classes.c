@@ -72,6 +72,18 @@ static void check_dup_keys(struct cl_ctx *x, yaml_node_t *m)
         }
 }
 
+static struct class_pattern compile_pattern(const char *glob)
+{
+    struct class_pattern p = {.glob = glob, .len = (uint32_t)strlen(glob)};
+    p.fnmatch = glob[strcspn(glob, "?[\\")] != '\0';
+    const char *first = strchr(glob, '*'), *last = strrchr(glob, '*');
+    p.head = first ? (uint32_t)(first - glob) : p.len;
+    p.tail = last ? (uint32_t)(p.len - (last - glob) - 1) : 0;
+    for (const char *c = glob; *c; c++)
+        p.stars += *c == '*';
+    return p;
+}
+
 static void load_class(struct cl_ctx *x, yaml_node_t *m)
 {
     if (m->type != YAML_MAPPING_NODE) {
@@ -114,7 +126,7 @@ static void load_class(struct cl_ctx *x, yaml_node_t *m)
                 if (!scalar(e) || !*scalar(e))
                     cl_error(x, e, "a compatible pattern is a non-empty string");
                 else
-                    VEC_PUSH(&cl.patterns, own(x, scalar(e)));
+                    VEC_PUSH(&cl.patterns, compile_pattern(own(x, scalar(e))));
             }
         } else {
             cl_error(x, k, "unknown key '%s' in a class (name, description, dma-master, compatible)", key);
@@ -218,16 +230,24 @@ void board_classes_free(struct board_store *s)
  * which means "not cached yet"). */
 #define NO_CLASS ((void *)(uintptr_t)SIZE_MAX)
 
-/* fnmatch(3) with flags 0. Nearly every pattern is literal text and '*'
- * only ("*-phy", "*mdio*"): those are matched here directly (with flags
- * 0 a '*' matches any bytes, '/' and a leading '.' included, so this is
- * fnmatch's answer); fnmatch itself, far slower, was a quarter of a small
- * board's build. Patterns with '?', '[' or '\\' go to fnmatch. */
-static bool glob_match(const char *pattern, const char *s)
+/* fnmatch(3) with flags 0 for a pattern of literal text and '*' (with
+ * flags 0 a '*' matches any bytes, '/' and a leading '.' included, so
+ * this is fnmatch's answer); fnmatch itself, far slower, was a quarter of
+ * a small board's build. The literal head and tail are compared first:
+ * with at most one '*' (nearly every pattern: "*-phy", "*mdio*" has two)
+ * they decide alone. */
+static bool glob_match(const struct class_pattern *cp, const char *s, size_t slen)
 {
-    if (pattern[strcspn(pattern, "?[\\")] != '\0')
-        return fnmatch(pattern, s, 0) == 0;
-    const char *p = pattern, *star = NULL, *resume = NULL;
+    if (cp->fnmatch)
+        return fnmatch(cp->glob, s, 0) == 0;
+    if (!cp->stars)
+        return slen == cp->len && !memcmp(s, cp->glob, slen);
+    if (cp->head + cp->tail > slen || memcmp(s, cp->glob, cp->head) ||
+        memcmp(s + slen - cp->tail, cp->glob + cp->len - cp->tail, cp->tail))
+        return false;
+    if (cp->stars == 1)
+        return true;
+    const char *p = cp->glob, *star = NULL, *resume = NULL;
     while (*s) {
         if (*p == '*') {
             star = p++;
@@ -253,9 +273,10 @@ static const struct dev_class *match_one(struct bload *c, const char *compat)
     void *hit = strmap_get(&s->class_cache, compat);
     if (!hit) {
         hit = NO_CLASS;
+        size_t len = strlen(compat);
         for (size_t i = 0; i < s->classes.n && hit == NO_CLASS; i++)
             for (size_t k = 0; k < s->classes.v[i].patterns.n; k++)
-                if (glob_match(s->classes.v[i].patterns.v[k], compat)) {
+                if (glob_match(&s->classes.v[i].patterns.v[k], compat, len)) {
                     hit = (void *)(uintptr_t)(i + 1);
                     break;
                 }

@@ -14,11 +14,23 @@
 
 #define CELLS_ABSENT UINT32_MAX
 
+/* A compatible pattern, a fnmatch(3) glob, with what its match needs
+ * decided once at load: nearly every pattern is literal text with one or
+ * two '*', so its literal head and tail reject most strings at once. */
+struct class_pattern {
+    const char *glob;
+    uint32_t len;   /* strlen(glob) */
+    uint32_t head;  /* literal bytes before the first '*' (len if none) */
+    uint32_t tail;  /* literal bytes after the last '*' (0 if none) */
+    uint32_t stars; /* number of '*' */
+    bool fnmatch;   /* has '?', '[' or '\\': fnmatch(3) decides */
+};
+
 /* One device-class entry (schemas/device-classes.yaml or --classes). */
 struct dev_class {
     const char *name;
     bool dma_master;
-    VEC(const char *) patterns; /* fnmatch(3) globs on compatible strings */
+    VEC(struct class_pattern) patterns;
 };
 
 struct board_store {
