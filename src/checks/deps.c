@@ -377,48 +377,50 @@ int check_irq_parent(struct ck *c)
  * carry none of the bus's properties). Its children are unaffected; what
  * bound to the vendor compatible (a SoC-ID driver, the bus's power) is not
  * there. A warning, once per guest, bus and property. */
+static void bus_reduced(struct ck *c, uint32_t *stamp, size_t g, const struct sys_device *dev)
+{
+    const struct board_node *n = dev->ref.node, *at;
+    const char *guest = c->sys->guests.v[g].name;
+    for (const struct board_node *a = n->parent; a && a->parent; a = a->parent) {
+        if (stamp[a->index] == g + 1 || !board_has_prop(a, "ranges"))
+            continue;
+        stamp[a->index] = (uint32_t)g + 1;
+        if (owner_of(c, a, &at) == owner_guest(g))
+            return; /* the guest owns the bus (and what is above it is checked with it) */
+        for (uint32_t k = 0; k < a->ndeps; k++) {
+            const struct board_dep *e = &a->deps[k];
+            const struct board_node *p = board_dep_provider(a, e), *t = board_dep_target(a, e);
+            if (dep_handled_elsewhere(e->prop) || (k && !strcmp(a->deps[k - 1].prop, e->prop)))
+                continue;
+            if (is_ancestor(t, a) || board_gic_msi(c->b, p) || board_smmu_of(c->b, p) ||
+                owner_of(c, t, &at) == owner_guest(g))
+                continue;
+            const struct board_node *holder = board_resource_holder(t);
+            if (!holder && !e->undecodable)
+                continue; /* resource-free: copied with the bus */
+            struct diag *d = ck_report(
+                c, CK_BUS_REDUCED, dev->ref.pos,
+                "%s (guest %s) sits on the bus %s, whose `%s` names %s, which the guest does not "
+                "get: the guest gets %s for its addresses, with its generic bus compatibles only "
+                "and without `%s`",
+                n->path, guest, a->path, e->prop, t->path, a->name, e->prop);
+            ck_node(d, n);
+            ck_node(d, a);
+            ck_node(d, holder ? holder : p);
+            diag_fix(d, "assign %s to guest %s to keep the bus whole, or -Wno-bus-reduced if the "
+                     "guest does not need it", holder ? holder->path : p->path, guest);
+        }
+    }
+}
+
 int check_bus_reduced(struct ck *c)
 {
-    const struct system *s = c->sys;
     uint32_t *stamp = xcalloc(c->b->nnodes ? c->b->nnodes : 1, sizeof(uint32_t));
-    for (size_t g = 0; g < s->guests.n; g++)
-        for (size_t i = 0; i < s->guests.v[g].devices.n; i++) {
-            const struct sys_device *dev = &s->guests.v[g].devices.v[i];
-            const struct board_node *n = dev->ref.node;
-            if (!n || c->owner_dev[n->index] != dev)
-                continue;
-            for (const struct board_node *a = n->parent; a && a->parent; a = a->parent) {
-                if (stamp[a->index] == g + 1 || !board_has_prop(a, "ranges"))
-                    continue;
-                stamp[a->index] = (uint32_t)g + 1;
-                const struct board_node *at;
-                if (owner_of(c, a, &at) == owner_guest(g))
-                    break; /* the guest owns the bus (and what is above it is checked with it) */
-                for (uint32_t k = 0; k < a->ndeps; k++) {
-                    const struct board_dep *e = &a->deps[k];
-                    const struct board_node *p = board_dep_provider(a, e), *t = board_dep_target(a, e);
-                    if (dep_handled_elsewhere(e->prop) || (k && !strcmp(a->deps[k - 1].prop, e->prop)))
-                        continue;
-                    if (is_ancestor(t, a) || board_gic_msi(c->b, p) ||
-                        board_smmu_of(c->b, p) || owner_of(c, t, &at) == owner_guest(g))
-                        continue;
-                    const struct board_node *holder = board_resource_holder(t);
-                    if (!holder && !e->undecodable)
-                        continue; /* resource-free: copied with the bus */
-                    struct diag *d = ck_report(
-                        c, CK_BUS_REDUCED, dev->ref.pos,
-                        "%s (guest %s) sits on the bus %s, whose `%s` names %s, which the guest "
-                        "does not get: the guest gets %s for its addresses, with its generic bus "
-                        "compatibles only and without `%s`",
-                        n->path, s->guests.v[g].name, a->path, e->prop, t->path, a->name, e->prop);
-                    ck_node(d, n);
-                    ck_node(d, a);
-                    ck_node(d, holder ? holder : p);
-                    diag_fix(d, "assign %s to guest %s to keep the bus whole, or -Wno-bus-reduced "
-                             "if the guest does not need it", holder ? holder->path : p->path,
-                             s->guests.v[g].name);
-                }
-            }
+    for (size_t g = 0; g < c->sys->guests.n; g++)
+        for (size_t i = 0; i < c->sys->guests.v[g].devices.n; i++) {
+            const struct sys_device *dev = &c->sys->guests.v[g].devices.v[i];
+            if (dev->ref.node && c->owner_dev[dev->ref.node->index] == dev)
+                bus_reduced(c, stamp, g, dev);
         }
     free(stamp);
     return 0;
