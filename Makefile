@@ -103,7 +103,7 @@ golden: dtpass
 	DTPASS=$(CURDIR)/$(BUILD)/dtpass sh tests/golden-jailhouse/regen
 
 bench: dtpass
-	DTPASS=$(CURDIR)/$(BUILD)/dtpass sh tools/bench
+	DTPASS=$(CURDIR)/$(BUILD)/dtpass python3 tools/bench
 
 fuzz:
 	$(MAKE) -f tests/fuzz/Makefile run
