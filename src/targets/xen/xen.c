@@ -765,14 +765,8 @@ static void check_images(struct xen_ctx *x)
 static int add_image(struct xen_ctx *x, const char *what, int guest, char *src, char *name,
                      uint64_t addr, uint64_t size, struct srcpos pos)
 {
-    struct ximage *im = VEC_ADD(&x->img);
-    im->what = what;
-    im->guest = guest;
-    im->src = src;
-    im->name = name;
-    im->addr = addr;
-    im->size = size;
-    im->pos = pos;
+    *VEC_ADD(&x->img) = (struct ximage){.what = what, .guest = guest, .src = src, .name = name,
+                                        .addr = addr, .size = size, .pos = pos};
     return (int)(x->img.n - 1);
 }
 
