@@ -29,6 +29,14 @@ golden_missing() {
     done
 }
 
+# golden_notok_missing TREE FILE: a `not ok` line (tests/lib.sh) for each
+# example golden_missing names; the golden suites start with it.
+golden_notok_missing() {
+    for f in $(golden_missing "$1" "$2"); do
+        notok "$f: no golden case in $1 (run make golden and review)"
+    done
+}
+
 # golden_add_missing TREE FILE: a case for each example golden_missing
 # names, its input a link to the example (for the regen scripts).
 golden_add_missing() {
