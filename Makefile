@@ -3,7 +3,7 @@
 #   make check           unit tests + integration suites (tests/run)
 #   make SANITIZE=1 check   the same under ASan+UBSan (objects in build-san/)
 #   make example         dtpass on the bundled example (README)
-#   make golden          regenerate golden files (review the diff!)
+#   make golden          regenerate every golden file (review the diff!)
 #   make bench           benchmark (docs/performance.md)
 #   make fuzz            run every libFuzzer target for FUZZ_SECONDS each
 #   make install PREFIX=/usr/local DESTDIR=   (make uninstall: the same files)
@@ -98,12 +98,14 @@ check: dtpass unit
 example: dtpass
 	sh tools/example $(BUILD)/dtpass
 
+# Every golden tree, each case built from its input/ (tests/golden.sh).
 golden: dtpass
 	DTPASS=$(CURDIR)/$(BUILD)/dtpass sh tests/golden/regen
+	DTPASS=$(CURDIR)/$(BUILD)/dtpass sh tests/golden-hv/regen
 	DTPASS=$(CURDIR)/$(BUILD)/dtpass sh tests/golden-jailhouse/regen
 
 bench: dtpass
-	DTPASS=$(CURDIR)/$(BUILD)/dtpass sh tools/bench
+	DTPASS=$(CURDIR)/$(BUILD)/dtpass python3 tools/bench
 
 fuzz:
 	$(MAKE) -f tests/fuzz/Makefile run

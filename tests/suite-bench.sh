@@ -11,7 +11,7 @@
 # being met as features land.
 . "$(dirname "$0")/lib.sh"
 
-if BUILD=$tmp BENCH_OUT=$tmp/bench.json DTPASS=$DTPASS sh tools/bench --quick >"$tmp/out" 2>&1; then
+if BUILD=$tmp BENCH_OUT=$tmp/bench.json DTPASS=$DTPASS python3 tools/bench --quick >"$tmp/out" 2>&1; then
     ok "tools/bench --quick ran"
 else
     notok "tools/bench --quick failed"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/suite-jailhouse.sh — target jailhouse (docs/jailhouse.md):
-#  * every examples/*/jailhouse.yaml builds; its outputs match the reviewed
-#    golden files in tests/golden-jailhouse/ (sh tests/golden-jailhouse/regen);
+#  * every golden case's input/jailhouse.yaml (tests/golden-jailhouse/<case>/,
+#    tests/golden.sh; one for every examples/*/jailhouse.yaml) builds; its
+#    outputs match the reviewed golden files beside the input (make golden);
 #    the DSL twin builds the same bytes;
 #  * tests/jailhouse/cellcheck.py decodes every .cell with the layout from
 #    src/targets/jailhouse/layout.def and compares it field by field with the
@@ -12,6 +13,7 @@
 #  * what Jailhouse cannot express is an error at the system file's line,
 #    exit 1, and the previous outputs stay untouched.
 . "$(dirname "$0")/lib.sh"
+. tests/golden.sh
 private_dtpass
 LAYOUT=src/targets/jailhouse/layout.def
 CC=${CC:-cc}
@@ -42,29 +44,28 @@ compile_c() { # outdir: each <name>.c compiles to the bytes of <name>.cell
 }
 
 n=0
-for sys in examples/*/jailhouse.yaml; do
-    ex=$(basename "$(dirname "$sys")")
+golden_notok_missing tests/golden-jailhouse jailhouse.yaml
+for gold in $(golden_cases tests/golden-jailhouse jailhouse.yaml); do
+    ex=$(basename "$gold")
+    sys=$gold/input/jailhouse.yaml
     out=$tmp/$ex
     n=$((n + 1))
     if ! "$DTPASS" build "$sys" -q --target jailhouse -o "$out" 2>"$tmp/log"; then
         notok "$ex: build --target jailhouse failed"; sed 's/^/    /' "$tmp/log"; continue
     fi
     ok "$ex: build --target jailhouse"
-    if [ ! -d "tests/golden-jailhouse/$ex" ]; then
-        notok "$ex: no golden files (sh tests/golden-jailhouse/regen)"
-    else
-        same=true
-        for g in "tests/golden-jailhouse/$ex"/*; do
-            f=$out/jailhouse/$(basename "$g")
-            if ! cmp -s "$g" "$f"; then
-                same=false
-                notok "$ex: $(basename "$g") differs from the golden file"
-                diff -u "$g" "$f" 2>/dev/null | head -n 30 | sed 's/^/    /'
-            fi
-        done
-        [ "$(ls "tests/golden-jailhouse/$ex" | wc -l)" -eq "$(ls "$out/jailhouse" | grep -v '\.dtb$' | wc -l)" ] || { same=false; notok "$ex: the set of files differs from the golden set"; }
-        $same && ok "$ex: every output matches tests/golden-jailhouse/$ex"
-    fi
+    same=true
+    for g in "$gold"/*; do
+        [ "$g" = "$gold/input" ] && continue
+        f=$out/jailhouse/$(basename "$g")
+        if ! cmp -s "$g" "$f"; then
+            same=false
+            notok "$ex: $(basename "$g") differs from the golden file"
+            diff -u "$g" "$f" 2>/dev/null | head -n 30 | sed 's/^/    /'
+        fi
+    done
+    [ "$(ls "$gold" | grep -vx input | wc -l)" -eq "$(ls "$out/jailhouse" | grep -v '\.dtb$' | wc -l)" ] || { same=false; notok "$ex: the set of files differs from the golden set"; }
+    $same && ok "$ex: every output matches $gold"
     dsl=${sys%.yaml}.dtpass
     if [ -f "$dsl" ]; then
         "$DTPASS" build "$dsl" -q --target jailhouse -o "$tmp/$ex-dsl" 2>/dev/null
@@ -75,7 +76,7 @@ for sys in examples/*/jailhouse.yaml; do
             notok "$ex: jailhouse.yaml and jailhouse.dtpass give different outputs"
         fi
     fi
-    board=examples/$ex/$(sed -n 's/^board: *//p' "$sys")
+    board=$gold/input/$(sed -n 's/^board: *//p' "$sys")
     cellcheck "$sys" "$out" "$board"
     compile_c "$out"
     for d in "$out"/jailhouse/*.dtb; do

@@ -1,6 +1,6 @@
 /* tools/bench-rusage.c — runs one command and prints, on the last line of
  * stderr, "rusage: <wall ns> <peak RSS KiB> <user us> <system us> <exit>".
- * The benchmark (tools/bench.py) needs the peak RSS of the command alone:
+ * The benchmark (tools/bench) needs the peak RSS of the command alone:
  * wait4() reports ru_maxrss across exec, so a child forked from a big
  * parent (Python) would report the parent's size; forked from this small
  * program it reports the command's own. Built by tools/bench on first use. */

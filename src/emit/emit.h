@@ -17,6 +17,13 @@ int emit_report(struct dtpass_ctx *ctx);     /* report.html */
  * reports an I/O failure and returns -1. */
 int emit_file(struct dtpass_ctx *ctx, const char *name, const void *data, size_t len);
 
+/* Stages one device tree as "<base>.dtb" (unless dtb is NULL) and then
+ * "<base>.dts" (unless dts is NULL); base is the path without the extension
+ * ("qnx/linux"). Every DTB/DTS pair dtpass writes, of guests, inmates or
+ * the Xen host, is staged here. Returns 0, or -1 after reporting. */
+int emit_dt_pair(struct dtpass_ctx *ctx, const char *base, const void *dtb, size_t len,
+                 const struct strbuf *dts);
+
 /* The same for a file written in pieces, so an emitter need not hold the
  * whole file in memory: emit_open, emit_write / emit_zeros..., emit_close.
  * Each returns 0 or -1, reporting the first I/O failure once; after a

@@ -265,40 +265,34 @@ void gt_to_dts(const struct guest_tree *t, struct strbuf *sb)
 
 /* --- the target --- */
 
-static int emit_one(struct dtpass_ctx *ctx, const struct guest_tree *t)
+int gt_emit(struct dtpass_ctx *ctx, const struct guest_tree *t, const char *base, unsigned which,
+            const char *who)
 {
-    unsigned tg = ctx->opt.targets;
-    const char *name = t->g->name;
-    if (tg & T_DTB) {
-        void *blob;
-        size_t len;
+    void *blob = NULL;
+    size_t len = 0;
+    if (which & T_DTB) {
         int err = gt_to_dtb(t, &blob, &len);
         if (!err && (err = fdt_check_full(blob, len)))
-            free(blob); /* never stage a blob libfdt itself rejects */
+            free(blob);
         if (err) {
-            diag_fatal(&ctx->diag, NOPOS, "cannot build the device tree of guest %s: %s", name,
-                       fdt_strerror(err));
+            diag_fatal(&ctx->diag, NOPOS, "%scannot build the device tree of guest %s: %s", who,
+                       t->g->name, fdt_strerror(err));
             return -1;
         }
-        char *file = xasprintf("%s.dtb", name);
-        int rc = emit_file(ctx, file, blob, len);
-        free(file);
-        free(blob);
-        if (rc)
-            return -1;
     }
-    if (tg & T_DTS) {
-        struct strbuf sb;
-        sb_init(&sb);
+    struct strbuf sb;
+    sb_init(&sb);
+    if (which & T_DTS)
         gt_to_dts(t, &sb);
-        char *file = xasprintf("%s.dts", name);
-        int rc = emit_file(ctx, file, sb.s, sb.len);
-        free(file);
-        sb_free(&sb);
-        if (rc)
-            return -1;
-    }
-    return 0;
+    int rc = emit_dt_pair(ctx, base, blob, len, which & T_DTS ? &sb : NULL);
+    free(blob);
+    sb_free(&sb);
+    return rc;
+}
+
+static int emit_one(struct dtpass_ctx *ctx, const struct guest_tree *t)
+{
+    return gt_emit(ctx, t, t->g->name, ctx->opt.targets & (T_DTB | T_DTS), "");
 }
 
 /* Carve, write, free: memory holds one guest's tree whatever the number

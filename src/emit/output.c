@@ -63,3 +63,22 @@ int emit_file(struct dtpass_ctx *ctx, const char *name, const void *data, size_t
     emit_write(&e, data, len);
     return emit_close(&e);
 }
+
+static int emit_ext(struct dtpass_ctx *ctx, const char *base, const char *ext, const void *data,
+                    size_t len)
+{
+    char *name = xasprintf("%s.%s", base, ext);
+    int rc = emit_file(ctx, name, data, len);
+    free(name);
+    return rc;
+}
+
+int emit_dt_pair(struct dtpass_ctx *ctx, const char *base, const void *dtb, size_t len,
+                 const struct strbuf *dts)
+{
+    if (dtb && emit_ext(ctx, base, "dtb", dtb, len))
+        return -1;
+    if (dts && emit_ext(ctx, base, "dts", dts->s ? dts->s : "", dts->len))
+        return -1;
+    return 0;
+}

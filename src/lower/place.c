@@ -33,13 +33,8 @@ static int cmp_map(const void *a, const void *b)
 static void add_map(struct guest_place *gp, enum map_kind kind, uint32_t perm, uint32_t ref,
                     uint64_t ipa, uint64_t pa, uint64_t size)
 {
-    struct s2_map *m = VEC_ADD(&gp->maps);
-    m->ipa = ipa;
-    m->pa = pa;
-    m->size = size;
-    m->kind = kind;
-    m->perm = perm;
-    m->ref = ref;
+    *VEC_ADD(&gp->maps) =
+        (struct s2_map){.ipa = ipa, .pa = pa, .size = size, .kind = kind, .perm = perm, .ref = ref};
 }
 
 /* Sorts and merges touching maps of the same object with the same

@@ -1,6 +1,7 @@
 /* tests/unit/test_guest_dt.c — the guest device trees (SPEC §5), checked on
- * the blobs with libfdt, independently of the lowering code: every example
- * (examples/<name>/system.yaml), the rewrite fixture (tests/guest-dt/), and
+ * the blobs with libfdt, independently of the lowering code: every golden
+ * case's input (tests/golden/<case>/input/system.yaml: each example through
+ * its link, and the rewrite fixture tests/golden/rewrites/), and
  * the boot-test systems on the cached QEMU boards go through the whole
  * pipeline in process, and each guest DTB must
  *   - pass fdt_check_full;
@@ -615,8 +616,9 @@ static void test_guest_dt_examples(void **state)
     (void)state;
     glob_t gl;
     int n = 0;
-    assert_int_equal(glob("examples/*/system.yaml", 0, NULL, &gl), 0);
-    assert_int_equal(glob("tests/guest-dt/*/system.yaml", GLOB_APPEND, NULL, &gl), 0);
+    /* Every golden case: each example through its input link, and the
+     * test-only systems (tests/golden.sh). */
+    assert_int_equal(glob("tests/golden/*/input/system.yaml", 0, NULL, &gl), 0);
     /* Every system is tried (check_system names a failing one) and the
      * glob freed before the verdict: a failed assert longjmps past
      * globfree, and LSan would add a leak report to the failure. */
@@ -645,7 +647,7 @@ static void test_guest_dt_checker_catches(void **state)
 {
     (void)state;
     struct built b;
-    assert_int_equal(build(&b, "tests/guest-dt/rewrites/system.yaml", NULL), 0);
+    assert_int_equal(build(&b, "tests/golden/rewrites/input/system.yaml", NULL), 0);
     struct guest_tree *t = lower_guest_tree(&b.ctx, 0);
     struct gt_node *n = gt_node_add(t, t->root, "bad", GT_SYNTH, NULL);
     uint32_t cells[] = {0xdead};
@@ -673,7 +675,7 @@ static void test_guest_dt_machine_nodes(void **state)
     static const char *const refs[] = {"/", "/cpus", "/cpus/cpu@1", "/timer", "/chosen",
                                        "/interrupt-controller@1000000"};
     struct built b;
-    assert_int_equal(build(&b, "tests/guest-dt/rewrites/system.yaml", NULL), 0);
+    assert_int_equal(build(&b, "tests/golden/rewrites/input/system.yaml", NULL), 0);
     for (size_t i = 0; i < ARRAY_SIZE(refs); i++) {
         const struct board_node *n = board_lookup(&b.ctx.board, refs[i]);
         assert_non_null(n);
@@ -690,7 +692,7 @@ static void test_guest_dt_rewrites(void **state)
 {
     (void)state;
     struct built b;
-    assert_int_equal(build(&b, "tests/guest-dt/rewrites/system.yaml", NULL), 0);
+    assert_int_equal(build(&b, "tests/golden/rewrites/input/system.yaml", NULL), 0);
     void *fdt;
     size_t len;
     struct guest_tree *t = lower_guest_tree(&b.ctx, 0);

@@ -7,7 +7,6 @@
  * the `jailhouse,cell` marker, the virtual PCI host of the ivshmem
  * devices). */
 #include <inttypes.h>
-#include <libfdt.h>
 
 #include "emit/emit.h"
 #include "emit/guest_dt.h"
@@ -228,25 +227,10 @@ static int emit_jailhouse(struct dtpass_ctx *ctx)
             rc = -1;
             break;
         }
-        void *blob = NULL;
-        size_t len = 0;
-        int err = gt_to_dtb(t, &blob, &len);
-        if (err) {
-            diag_fatal(&ctx->diag, NOPOS, "jailhouse: building the inmate DTB of '%s' failed: %s",
-                       c->desc.name, fdt_strerror(err));
-            rc = -1;
-        } else {
-            /* Trees are named after the guest (the root's too). */
-            const char *gname = c->desc.name;
-            char *name = xasprintf("jailhouse/%s.dtb", gname);
-            rc = emit_file(ctx, name, blob, len);
-            free(name);
-            if (!rc) {
-                gt_to_dts(t, &sb);
-                rc = emit_buf(ctx, gname, "dts", &sb);
-            }
-        }
-        free(blob);
+        /* Trees are named after the guest (the root's too). */
+        char *base = xasprintf("jailhouse/%s", c->desc.name);
+        rc = gt_emit(ctx, t, base, T_DTB | T_DTS, "jailhouse: ");
+        free(base);
         gt_free(t);
     }
     sb_free(&sb);

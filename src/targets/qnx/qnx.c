@@ -23,7 +23,6 @@
  * for the first PIC is its INTID (the hostvector default is 0). vCPU i runs
  * on physical CPU cpus[i], numbered as the board's /cpus (the numbering a
  * QNX startup derives from the same tree). */
-#include <libfdt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -494,30 +493,9 @@ static int emit_tree(struct dtpass_ctx *ctx, uint32_t gi)
     const char *name = ctx->sys.guests.v[gi].name;
     struct gt_hooks hooks = {.shared_peer = shm_node};
     struct guest_tree *t = gt_build_guest_hooked(ctx, ctx->owners, gi, &hooks);
-    void *blob = NULL;
-    size_t len = 0;
-    int err = gt_to_dtb(t, &blob, &len);
-    if (!err && (err = fdt_check_full(blob, len)))
-        free(blob);
-    if (err) {
-        diag_fatal(&ctx->diag, NOPOS, "qnx: cannot build the device tree of guest %s: %s", name,
-                   fdt_strerror(err));
-        gt_free(t);
-        return -1;
-    }
-    char *file = xasprintf("qnx/%s.dtb", name);
-    int rc = emit_file(ctx, file, blob, len);
-    free(file);
-    free(blob);
-    if (!rc) {
-        struct strbuf sb;
-        sb_init(&sb);
-        gt_to_dts(t, &sb);
-        file = xasprintf("qnx/%s.dts", name);
-        rc = emit_file(ctx, file, sb.s, sb.len);
-        free(file);
-        sb_free(&sb);
-    }
+    char *base = xasprintf("qnx/%s", name);
+    int rc = gt_emit(ctx, t, base, T_DTB | T_DTS, "qnx: ");
+    free(base);
     gt_free(t);
     return rc;
 }

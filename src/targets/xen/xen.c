@@ -190,21 +190,13 @@ static int stage(struct xen_ctx *x, const char *name, const void *data, size_t l
     return rc;
 }
 
-/* name.dtb and name.dts from one blob. */
-static int stage_dt(struct xen_ctx *x, const char *base, const void *fdt)
+/* xen/<base>.dtb and xen/<base>.dts of one blob, the DTS from `dts`. */
+static int stage_dt(struct xen_ctx *x, const char *base, const void *fdt, size_t len,
+                    const struct strbuf *dts)
 {
-    char *n = xasprintf("%s.dtb", base);
-    int rc = stage(x, n, fdt, fdt_totalsize(fdt));
-    free(n);
-    if (rc)
-        return rc;
-    struct strbuf sb;
-    sb_init(&sb);
-    fdt_to_dts(fdt, &sb);
-    n = xasprintf("%s.dts", base);
-    rc = stage(x, n, sb.s, sb.len);
-    free(n);
-    sb_free(&sb);
+    char *path = xasprintf("xen/%s", base);
+    int rc = emit_dt_pair(x->ctx, path, fdt, len, dts);
+    free(path);
     return rc;
 }
 
@@ -773,14 +765,8 @@ static void check_images(struct xen_ctx *x)
 static int add_image(struct xen_ctx *x, const char *what, int guest, char *src, char *name,
                      uint64_t addr, uint64_t size, struct srcpos pos)
 {
-    struct ximage *im = VEC_ADD(&x->img);
-    im->what = what;
-    im->guest = guest;
-    im->src = src;
-    im->name = name;
-    im->addr = addr;
-    im->size = size;
-    im->pos = pos;
+    *VEC_ADD(&x->img) = (struct ximage){.what = what, .guest = guest, .src = src, .name = name,
+                                        .addr = addr, .size = size, .pos = pos};
     return (int)(x->img.n - 1);
 }
 
@@ -1132,22 +1118,20 @@ static int emit_xen(struct dtpass_ctx *ctx)
         goto out;
     }
 
-    rc = stage_dt(&x, "host", host);
+    struct strbuf dts;
+    sb_init(&dts);
+    fdt_to_dts(host, &dts);
+    rc = stage_dt(&x, "host", host, fdt_totalsize(host), &dts);
+    sb_free(&dts);
     free(host);
     for (size_t g = 0; !rc && g < sys->guests.n; g++)
         if (x.xg[g].pt_fdt) {
-            char *name = xasprintf("%s-passthrough.dtb", sys->guests.v[g].name);
-            rc = stage(&x, name, x.xg[g].pt_fdt, x.xg[g].pt_size);
-            free(name);
-            if (rc)
-                break;
-            struct strbuf sb;
-            sb_init(&sb);
-            gt_to_dts(trees[g], &sb);
-            name = xasprintf("%s-passthrough.dts", sys->guests.v[g].name);
-            rc = stage(&x, name, sb.s, sb.len);
-            free(name);
-            sb_free(&sb);
+            sb_init(&dts);
+            gt_to_dts(trees[g], &dts);
+            char *base = xasprintf("%s-passthrough", sys->guests.v[g].name);
+            rc = stage_dt(&x, base, x.xg[g].pt_fdt, x.xg[g].pt_size, &dts);
+            free(base);
+            sb_free(&dts);
         }
     if (!rc) {
         struct strbuf scr, args;
