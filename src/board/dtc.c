@@ -185,51 +185,49 @@ static void read_depfile(struct board *b, const char *depfile, const char *tmpdi
     free(text);
 }
 
-/* "FILE:LINE.COL-..." at the start of s: fills pos and returns the text
- * after the position (and its ':'), or NULL. */
 typedef VEC(const char *) argvec;
 
-/* One dtc command line: the program, its fixed options, the board's own
- * directory and every -I directory as include paths, then the input. */
-static void dtc_argv(argvec *argv, const char *const *incdirs, size_t nincdirs, const char *prog,
-                     const char *const *fixed, size_t nfixed, const char *boarddir,
-                     const char *input)
+/* A preprocessor or compiler command line: the program, its fixed
+ * options, the board's own directory then every -I directory as include
+ * paths (each after incflag: dtc's "-i", cpp's "-I"), then the tail
+ * (output and input). */
+static void tool_argv(argvec *argv, const char *prog, const char *const *fixed, size_t nfixed,
+                      const char *incflag, const char *boarddir, const char *const *incdirs,
+                      size_t nincdirs, const char *const *tail, size_t ntail)
 {
     argv->n = 0;
     VEC_PUSH(argv, prog);
     for (size_t i = 0; i < nfixed; i++)
         VEC_PUSH(argv, fixed[i]);
-    VEC_PUSH(argv, "-i");
+    VEC_PUSH(argv, incflag);
     VEC_PUSH(argv, boarddir);
     for (size_t i = 0; i < nincdirs; i++) {
-        VEC_PUSH(argv, "-i");
+        VEC_PUSH(argv, incflag);
         VEC_PUSH(argv, incdirs[i]);
     }
-    VEC_PUSH(argv, input);
+    for (size_t i = 0; i < ntail; i++)
+        VEC_PUSH(argv, tail[i]);
     VEC_PUSH(argv, NULL);
 }
 
+/* One dtc command line: its fixed options, the include paths, the input. */
+static void dtc_argv(argvec *argv, const char *const *incdirs, size_t nincdirs, const char *prog,
+                     const char *const *fixed, size_t nfixed, const char *boarddir,
+                     const char *input)
+{
+    tool_argv(argv, prog, fixed, nfixed, "-i", boarddir, incdirs, nincdirs, &input, 1);
+}
+
 /* The cpp command line: DTS conventions (no standard includes, no
- * predefined macros, __DTS__), the board's directory and every -I
- * directory, a dependency file, the output file, the input. */
+ * predefined macros, __DTS__), the include paths, a dependency file, the
+ * output file, the input. */
 static void cpp_argv(argvec *argv, const char *const *incdirs, size_t nincdirs, const char *prog,
                      const char *boarddir, const char *depfile, const char *out, const char *input)
 {
-    argv->n = 0;
-    VEC_PUSH(argv, prog);
-    const char *fixed[] = {"-nostdinc", "-undef", "-D__DTS__", "-x", "assembler-with-cpp"};
-    for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
-        VEC_PUSH(argv, fixed[i]);
-    VEC_PUSH(argv, "-I");
-    VEC_PUSH(argv, boarddir);
-    for (size_t i = 0; i < nincdirs; i++) {
-        VEC_PUSH(argv, "-I");
-        VEC_PUSH(argv, incdirs[i]);
-    }
+    static const char *const fixed[] = {"-nostdinc", "-undef", "-D__DTS__", "-x", "assembler-with-cpp"};
     const char *tail[] = {"-MD", "-MF", depfile, "-MT", "board", "-o", out, input};
-    for (size_t i = 0; i < ARRAY_SIZE(tail); i++)
-        VEC_PUSH(argv, tail[i]);
-    VEC_PUSH(argv, NULL);
+    tool_argv(argv, prog, fixed, ARRAY_SIZE(fixed), "-I", boarddir, incdirs, nincdirs, tail,
+              ARRAY_SIZE(tail));
 }
 
 static const char *prog_env(const char *var, const char *dflt)
