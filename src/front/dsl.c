@@ -518,7 +518,7 @@ void dsl_guest_begin(struct dsl_state *st, char *name, const dsl_loc *kw, const 
     if (model_valid_name(name)) {
         g->name = name;
     } else {
-        schema_at(st, loc, "invalid guest name '%s': use [a-z][a-z0-9_-]{0,31}", name);
+        schema_at(st, loc, "invalid guest name '%s': use " MODEL_NAME_RULE, name);
         free(name);
     }
     st->guest = sys->guests.n - 1;
@@ -732,7 +732,7 @@ void dsl_shared_begin(struct dsl_state *st, char *name, const dsl_loc *kw, const
     if (model_valid_name(name)) {
         sh->name = name;
     } else {
-        schema_at(st, loc, "invalid shared region name '%s': use [a-z][a-z0-9_-]{0,31}", name);
+        schema_at(st, loc, "invalid shared region name '%s': use " MODEL_NAME_RULE, name);
         free(name);
     }
     sh->base = base.v;

@@ -478,7 +478,7 @@ static void hyp_root_cell(struct yctx *c, const struct ynode *k, const struct yn
         return;
     if (!model_valid_name(v->str)) {
         diag_report(c->d, CK_SCHEMA, v->pos,
-                    "invalid guest name '%s' for root-cell: use [a-z][a-z0-9_-]{0,31}", v->str);
+                    "invalid guest name '%s' for root-cell: use " MODEL_NAME_RULE, v->str);
         return;
     }
     s->root_cell = xstrdup(v->str);
@@ -605,7 +605,7 @@ static void g_name(struct yctx *c, const struct ynode *k, const struct ynode *v,
         return;
     if (!model_valid_name(v->str)) {
         diag_report(c->d, CK_SCHEMA, v->pos,
-                    "invalid guest name '%s': use [a-z][a-z0-9_-]{0,31}", v->str);
+                    "invalid guest name '%s': use " MODEL_NAME_RULE, v->str);
         return;
     }
     g->name = xstrdup(v->str);
@@ -788,7 +788,7 @@ static void sh_name(struct yctx *c, const struct ynode *k, const struct ynode *v
         return;
     if (!model_valid_name(v->str)) {
         diag_report(c->d, CK_SCHEMA, v->pos,
-                    "invalid shared region name '%s': use [a-z][a-z0-9_-]{0,31}", v->str);
+                    "invalid shared region name '%s': use " MODEL_NAME_RULE, v->str);
         return;
     }
     sh->name = xstrdup(v->str);

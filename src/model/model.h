@@ -191,7 +191,9 @@ void model_dump(const struct system *s, FILE *out, bool resolved);
 /* "7.1" or "8.0" -> MODEL_QNX_*; false for anything else. Shared by both
  * front ends so the two syntaxes accept the same spellings. */
 bool model_qnx_version(const char *text, uint32_t *out);
-/* Guest name rule: [a-z][a-z0-9_-]{0,31}. */
+/* The rule for guest and shared-region names, as the front ends' messages
+ * quote it, and its test. */
+#define MODEL_NAME_RULE "[a-z][a-z0-9_-]{0,31}"
 bool model_valid_name(const char *name);
 
 /* Called by both front ends after a parse: rules spanning several objects
